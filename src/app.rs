@@ -1,0 +1,195 @@
+//! What every program shares around its mechanism: options, help, version, printing the
+//! result, and turning errors into a report line and an exit status (0 success, 1 failure,
+//! 2 bad command line).
+
+use crate::args::{self, Opt, Usage};
+use crate::error::{self, Context, Error};
+use crate::fmt::Line;
+use crate::io;
+use crate::pi::{self, Job};
+use crate::process::{MAX_WORKERS, SingleThreaded};
+
+/// The crate version, printed by `--version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Exit status of a run that failed.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit status of a rejected command line.
+pub const EXIT_USAGE: i32 = 2;
+
+const HELP: Opt = Opt { short: b'h', long: "help", value: None, help: "print this help and exit" };
+const VERSION_OPT: Opt =
+    Opt { short: b'V', long: "version", value: None, help: "print the version and exit" };
+
+const PI_OPTS: &[Opt] = &[
+    Opt {
+        short: b'w',
+        long: "workers",
+        value: Some("N"),
+        help: "worker processes, 1 to 512 (default 10)",
+    },
+    Opt {
+        short: b'n',
+        long: "terms",
+        value: Some("N"),
+        help: "terms of the series, W to 10^15 (default 10000000)",
+    },
+    HELP,
+    VERSION_OPT,
+];
+
+/// What the command line asked for.
+enum Action<T> {
+    Run(T),
+    Help,
+    Version,
+}
+
+/// Reports a rejected command line and returns [`EXIT_USAGE`].
+fn usage_error(u: Usage) -> i32 {
+    let mut l = error::line();
+    u.describe(&mut l);
+    l.str(" (try '").str(error::program()).str(" --help')\n");
+    io::eprint(&l);
+    EXIT_USAGE
+}
+
+/// Prints `PROGRAM VERSION: about`, the usage line and the options.
+fn help(about: &str, usage: &str, opts: &[Opt], footer: &str) -> Line {
+    let mut l = Line::new();
+    let name = error::program();
+    l.str(name).str(" ").str(VERSION).str(": ").str(about).str("\n\n");
+    l.str("Usage: ").str(name).str(" ").str(usage).str("\n\nOptions:\n");
+    args::describe(&mut l, opts);
+    l.str("\n").str(footer).str("\n");
+    l
+}
+
+/// Prints `line` to stdout; a failed write (closed stdout, full disk) is a failed run.
+fn emit(line: &Line) -> i32 {
+    match io::print(line).call("write") {
+        Ok(()) => 0,
+        Err(e) => {
+            e.report();
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// Runs a pi program: parses `-w`/`-n`, calls `run` (which returns the total of the
+/// partial sums), prints √(8·sum) with 11 decimals. Returns the exit status.
+pub fn pi_main<'a>(
+    args: impl IntoIterator<Item = &'a [u8]>,
+    single: SingleThreaded,
+    about: &str,
+    run: fn(&Job, &SingleThreaded) -> Result<f64, Error>,
+) -> i32 {
+    let mut job = Job::default();
+    let mut action = Action::Run(());
+    let parsed = args::parse(args, PI_OPTS, |i, v| {
+        let v = v.unwrap_or_default();
+        match i {
+            0 => job.workers = args::number("workers", v, 1, MAX_WORKERS as u64)? as usize,
+            1 => job.terms = args::number("terms", v, 1, pi::MAX_TERMS)?,
+            2 => action = Action::Help,
+            _ => action = Action::Version,
+        }
+        Ok(())
+    });
+    if let Err(u) = parsed {
+        return usage_error(u);
+    }
+    match action {
+        Action::Help => {
+            return emit(&help(
+                about,
+                "[-w N] [-n N]",
+                PI_OPTS,
+                "Prints sqrt(8 * sum of 1/(2k+1)^2 for k < N) with 11 decimals;\n\
+                 3.14159262176 with the defaults. Exit status: 0 done, 1 failed, 2 bad usage.",
+            ));
+        }
+        Action::Version => return version(),
+        Action::Run(()) => {}
+    }
+    if job.workers as u64 > job.terms {
+        return usage_error(Usage::MoreWorkersThanTerms {
+            workers: job.workers as u64,
+            terms: job.terms,
+        });
+    }
+    match run(&job, &single) {
+        Ok(sum) => {
+            let mut l = Line::new();
+            l.fixed(pi::pi_from_sum(sum), pi::DECIMALS).str("\n");
+            emit(&l)
+        }
+        Err(e) => {
+            e.report();
+            EXIT_FAILURE
+        }
+    }
+}
+
+fn version() -> i32 {
+    let mut l = Line::new();
+    l.str(error::program()).str(" ").str(VERSION).str("\n");
+    emit(&l)
+}
+
+/// The longest message the single-process demos accept: far below the pipe's and the
+/// socket's buffer, so one process can write it and read it back without blocking.
+pub const MAX_MESSAGE: usize = 256;
+
+const DEMO_OPTS: &[Opt] = &[
+    Opt {
+        short: b'm',
+        long: "message",
+        value: Some("TEXT"),
+        help: "the message to send (at most 256 bytes)",
+    },
+    HELP,
+    VERSION_OPT,
+];
+
+/// Runs a single-process demo: parses `-m TEXT` and calls `run` with the message (or
+/// `default`), which prints its own output.
+pub fn demo_main<'a>(
+    args: impl IntoIterator<Item = &'a [u8]>,
+    about: &str,
+    default: &'a [u8],
+    run: fn(&[u8]) -> Result<Line, Error>,
+) -> i32 {
+    let mut message = default;
+    let mut action = Action::Run(());
+    let parsed = args::parse(args, DEMO_OPTS, |i, v| {
+        match (i, v) {
+            (0, Some(v)) if v.len() > MAX_MESSAGE => {
+                return Err(Usage::MessageTooLong { len: v.len(), max: MAX_MESSAGE });
+            }
+            (0, Some(v)) => message = v,
+            (1, _) => action = Action::Help,
+            _ => action = Action::Version,
+        }
+        Ok(())
+    });
+    if let Err(u) = parsed {
+        return usage_error(u);
+    }
+    match action {
+        Action::Help => emit(&help(
+            about,
+            "[-m TEXT]",
+            DEMO_OPTS,
+            "Exit status: 0 done, 1 failed, 2 bad usage.",
+        )),
+        Action::Version => version(),
+        Action::Run(()) => match run(message) {
+            Ok(out) => emit(&out),
+            Err(e) => {
+                e.report();
+                EXIT_FAILURE
+            }
+        },
+    }
+}

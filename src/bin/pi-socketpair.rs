@@ -1,0 +1,52 @@
+//! pi over socket pairs: one connected AF_UNIX stream pair per worker, used in both
+//! directions. The parent writes worker i its slice of the series; the worker reads it,
+//! sums it and writes back its 16-byte result on the same socket.
+#![no_std]
+#![no_main]
+
+use bareipc::args::Args;
+use bareipc::error::{Context, Error, Problem};
+use bareipc::pi::{self, Job};
+use bareipc::process::{MAX_WORKERS, SingleThreaded, Workers};
+use bareipc::protocol::{self, Partial, Tally};
+use bareipc::socket::{self, Stream};
+
+bareipc::program!("pi-socketpair", main);
+
+fn main(args: Args, single: SingleThreaded) -> i32 {
+    bareipc::app::pi_main(args, single, "pi from W workers, one socket pair each", run)
+}
+
+fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
+    let mut workers = Workers::new();
+    let mut parent_ends: [Option<Stream>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
+    for (index, slot) in parent_ends[..job.workers].iter_mut().enumerate() {
+        let (parent_end, worker_end) = socket::stream_pair().call("socketpair")?;
+        workers.spawn(single, move || work(&worker_end, index))?;
+        // Parent to worker: the slice to sum, as two little-endian u64s.
+        let slice = job.slice(index);
+        let mut task = [0u8; 16];
+        task[..8].copy_from_slice(&slice.start.to_le_bytes());
+        task[8..].copy_from_slice(&slice.end.to_le_bytes());
+        parent_end.write_all(&task).call("write")?;
+        *slot = Some(parent_end);
+    }
+    let mut tally = Tally::new(job.workers);
+    for (index, end) in parent_ends[..job.workers].iter_mut().enumerate() {
+        let end = end.take().expect("one socket per worker");
+        protocol::receive(&end, index, &mut tally).map_err(|e| workers.blame(index, e))?;
+    }
+    workers.reap_all()?;
+    tally.total()
+}
+
+/// Worker: read the slice from the parent, answer with its partial sum.
+fn work(parent: &Stream, index: usize) -> Result<(), Error> {
+    let mut task = [0u8; 16];
+    if parent.read_full(&mut task).call("read")? != task.len() {
+        return Err(Error::Message { index, problem: Problem::Missing });
+    }
+    let word = |i: usize| u64::from_le_bytes(task[i..i + 8].try_into().unwrap_or_default());
+    let sum = pi::series(word(0)..word(8));
+    protocol::send(parent, &Partial { index: index as u32, sum })
+}

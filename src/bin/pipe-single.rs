@@ -1,0 +1,33 @@
+//! One process, one pipe: write a message into the write end, read it back from the read
+//! end. The kernel's pipe buffer holds the bytes in between.
+#![no_std]
+#![no_main]
+
+use bareipc::args::Args;
+use bareipc::error::{Context, Error};
+use bareipc::fmt::Line;
+use bareipc::pipe;
+use bareipc::process::SingleThreaded;
+
+bareipc::program!("pipe-single", main);
+
+fn main(args: Args, _: SingleThreaded) -> i32 {
+    bareipc::app::demo_main(
+        args,
+        "write a message into a pipe and read it back",
+        b"hello through a pipe",
+        run,
+    )
+}
+
+fn run(message: &[u8]) -> Result<Line, Error> {
+    let (reader, writer) = pipe::pipe().call("pipe2")?;
+    writer.write_all(message).call("write")?;
+    drop(writer); // now the reader sees end of file after the message
+    let mut buf = [0u8; bareipc::app::MAX_MESSAGE];
+    let got = reader.read_full(&mut buf).call("read")?;
+    let mut out = Line::new();
+    out.str("wrote ").u64(message.len() as u64).str(" bytes into the pipe\n");
+    out.str("read back: ").bytes(&buf[..got]).str("\n");
+    Ok(out)
+}

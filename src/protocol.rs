@@ -1,0 +1,170 @@
+//! The result message every worker sends, and the parent's tally of them.
+//!
+//! A message is 16 bytes — magic, worker index, the partial sum's bits — well under
+//! `PIPE_BUF`, so a single `write` delivers it whole on every mechanism.
+
+use crate::error::{Context, Error, Problem};
+use crate::process::MAX_WORKERS;
+use rustix::fd::AsFd;
+
+/// `"bPI1"`: marks a bareipc result message.
+const MAGIC: u32 = u32::from_le_bytes(*b"bPI1");
+
+/// Worker `index`'s partial sum, as carried between processes.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Partial {
+    pub index: u32,
+    pub sum: f64,
+}
+
+impl Partial {
+    /// Bytes of an encoded message.
+    pub const SIZE: usize = 16;
+
+    /// The message for worker `index` of `job`, computing its slice.
+    pub fn compute(job: &crate::pi::Job, index: usize) -> Partial {
+        Partial { index: index as u32, sum: job.partial(index) }
+    }
+
+    /// Little-endian encoding; the sum travels bit for bit.
+    pub fn encode(&self) -> [u8; Partial::SIZE] {
+        let mut b = [0u8; Partial::SIZE];
+        b[..4].copy_from_slice(&MAGIC.to_le_bytes());
+        b[4..8].copy_from_slice(&self.index.to_le_bytes());
+        b[8..].copy_from_slice(&self.sum.to_bits().to_le_bytes());
+        b
+    }
+
+    /// Decodes a message; `None` unless it is exactly a bareipc result message.
+    pub fn decode(b: &[u8]) -> Option<Partial> {
+        let b: &[u8; Partial::SIZE] = b.try_into().ok()?;
+        let word = |r: core::ops::Range<usize>| {
+            let mut w = [0u8; 8];
+            w[..r.len()].copy_from_slice(&b[r]);
+            u64::from_le_bytes(w)
+        };
+        if word(0..4) as u32 != MAGIC {
+            return None;
+        }
+        Some(Partial { index: word(4..8) as u32, sum: f64::from_bits(word(8..16)) })
+    }
+}
+
+/// Sends `partial` down a byte stream (a pipe or a socket) in one `write`.
+pub fn send(to: impl AsFd, partial: &Partial) -> Result<(), Error> {
+    crate::io::write_all(to, &partial.encode()).call("write")
+}
+
+/// Reads worker `index`'s message from its own byte stream into `tally`: a stream that
+/// ends early means the message is missing or short.
+pub fn receive(from: impl AsFd, index: usize, tally: &mut Tally) -> Result<(), Error> {
+    let mut buf = [0u8; Partial::SIZE];
+    let got = crate::io::read_full(from, &mut buf).call("read")?;
+    tally.record_from(index, &buf, got)
+}
+
+/// The partial sums received so far, by worker index.
+pub struct Tally {
+    workers: usize,
+    sums: [Option<f64>; MAX_WORKERS],
+}
+
+impl Tally {
+    /// Expects one message from each of `workers` workers.
+    pub fn new(workers: usize) -> Tally {
+        Tally { workers: workers.min(MAX_WORKERS), sums: [None; MAX_WORKERS] }
+    }
+
+    /// Records a message from a channel that all workers share: the message names its
+    /// sender.
+    pub fn record(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        match Partial::decode(bytes) {
+            Some(p) if (p.index as usize) < self.workers => self.store(p.index as usize, p.sum),
+            _ => Err(Error::Stray { len: bytes.len() }),
+        }
+    }
+
+    /// Records a message from worker `index`'s own channel, where `got` bytes arrived
+    /// before the channel closed (`got < bytes.len()` means it closed early).
+    pub fn record_from(&mut self, index: usize, bytes: &[u8], got: usize) -> Result<(), Error> {
+        let problem = match (got, Partial::decode(&bytes[..got])) {
+            (0, _) => Problem::Missing,
+            (got, _) if got < Partial::SIZE => Problem::Short { got },
+            (_, None) => Problem::Malformed,
+            (_, Some(p)) if p.index as usize != index => Problem::WrongIndex { claimed: p.index },
+            (_, Some(p)) => return self.store(index, p.sum),
+        };
+        Err(Error::Message { index, problem })
+    }
+
+    fn store(&mut self, index: usize, sum: f64) -> Result<(), Error> {
+        match self.sums[index].replace(sum) {
+            None => Ok(()),
+            Some(_) => Err(Error::Message { index, problem: Problem::Duplicate }),
+        }
+    }
+
+    /// The lowest worker index with no message yet.
+    pub fn first_missing(&self) -> Option<usize> {
+        self.sums[..self.workers].iter().position(Option::is_none)
+    }
+
+    /// The sum of all partial sums, added in worker order so the result does not depend
+    /// on arrival order. Fails naming the first worker without a message.
+    pub fn total(&self) -> Result<f64, Error> {
+        if let Some(index) = self.first_missing() {
+            return Err(Error::Message { index, problem: Problem::Missing });
+        }
+        Ok(self.sums[..self.workers].iter().flatten().sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_bit_exactly() {
+        for sum in [0.0, -0.0, 1.0 / 3.0, f64::MIN_POSITIVE, f64::NAN, 1.2337005501361697] {
+            let p = Partial { index: 511, sum };
+            let back = Partial::decode(&p.encode()).unwrap();
+            assert_eq!(back.index, 511);
+            assert_eq!(back.sum.to_bits(), sum.to_bits());
+        }
+        let mut bad = Partial { index: 0, sum: 1.0 }.encode();
+        bad[0] ^= 1;
+        assert_eq!(Partial::decode(&bad), None);
+        assert_eq!(Partial::decode(&[0u8; 15]), None);
+    }
+
+    #[test]
+    fn tally_spots_missing_duplicate_short_and_foreign_messages() {
+        let mut t = Tally::new(3);
+        let m = |i: u32, s: f64| Partial { index: i, sum: s }.encode();
+        t.record(&m(2, 0.5)).unwrap();
+        assert_eq!(t.first_missing(), Some(0));
+        assert_eq!(t.total(), Err(Error::Message { index: 0, problem: Problem::Missing }));
+        assert_eq!(
+            t.record(&m(2, 0.5)),
+            Err(Error::Message { index: 2, problem: Problem::Duplicate })
+        );
+        assert_eq!(t.record(&m(3, 0.5)), Err(Error::Stray { len: 16 }));
+        assert_eq!(t.record(b"hello"), Err(Error::Stray { len: 5 }));
+        let one = m(1, 0.25);
+        assert_eq!(
+            t.record_from(1, &one, 9),
+            Err(Error::Message { index: 1, problem: Problem::Short { got: 9 } })
+        );
+        assert_eq!(
+            t.record_from(0, &one, 16),
+            Err(Error::Message { index: 0, problem: Problem::WrongIndex { claimed: 1 } })
+        );
+        assert_eq!(
+            t.record_from(0, &one, 0),
+            Err(Error::Message { index: 0, problem: Problem::Missing })
+        );
+        t.record_from(1, &one, 16).unwrap();
+        t.record_from(0, &m(0, 1.0), 16).unwrap();
+        assert_eq!(t.total(), Ok(1.75));
+    }
+}
