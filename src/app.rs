@@ -34,6 +34,12 @@ const PI_OPTS: &[Opt] = &[
         value: Some("N"),
         help: "terms of the series, W to 10^15 (default 10000000)",
     },
+    Opt {
+        short: b'd',
+        long: "decimals",
+        value: Some("N"),
+        help: "decimals printed, 0 to 20 (default 11)",
+    },
     HELP,
     VERSION_OPT,
 ];
@@ -85,13 +91,15 @@ pub fn pi_main<'a>(
     run: fn(&Job, &SingleThreaded) -> Result<f64, Error>,
 ) -> i32 {
     let mut job = Job::default();
+    let mut decimals = pi::DECIMALS;
     let mut action = Action::Run(());
     let parsed = args::parse(args, PI_OPTS, |i, v| {
         let v = v.unwrap_or_default();
         match i {
             0 => job.workers = args::number("workers", v, 1, MAX_WORKERS as u64)? as usize,
             1 => job.terms = args::number("terms", v, 1, pi::MAX_TERMS)?,
-            2 => action = Action::Help,
+            2 => decimals = args::number("decimals", v, 0, 20)? as u32,
+            3 => action = Action::Help,
             _ => action = Action::Version,
         }
         Ok(())
@@ -103,7 +111,7 @@ pub fn pi_main<'a>(
         Action::Help => {
             return emit(&help(
                 about,
-                "[-w N] [-n N]",
+                "[-w N] [-n N] [-d N]",
                 PI_OPTS,
                 "Prints sqrt(8 * sum of 1/(2k+1)^2 for k < N) with 11 decimals;\n\
                  3.14159262176 with the defaults. Exit status: 0 done, 1 failed, 2 bad usage.",
@@ -121,7 +129,7 @@ pub fn pi_main<'a>(
     match run(&job, &single) {
         Ok(sum) => {
             let mut l = Line::new();
-            l.fixed(pi::pi_from_sum(sum), pi::DECIMALS).str("\n");
+            l.fixed(pi::pi_from_sum(sum), decimals).str("\n");
             emit(&l)
         }
         Err(e) => {

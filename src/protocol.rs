@@ -66,13 +66,19 @@ pub fn receive(from: impl AsFd, index: usize, tally: &mut Tally) -> Result<(), E
 /// The partial sums received so far, by worker index.
 pub struct Tally {
     workers: usize,
-    sums: [Option<f64>; MAX_WORKERS],
+    sums: [f64; MAX_WORKERS],
+    /// Bit i set: worker i's sum has arrived. (Half the stack of `[Option<f64>; N]`.)
+    seen: [u64; MAX_WORKERS / 64],
 }
 
 impl Tally {
     /// Expects one message from each of `workers` workers.
     pub fn new(workers: usize) -> Tally {
-        Tally { workers: workers.min(MAX_WORKERS), sums: [None; MAX_WORKERS] }
+        Tally {
+            workers: workers.min(MAX_WORKERS),
+            sums: [0.0; MAX_WORKERS],
+            seen: [0; MAX_WORKERS / 64],
+        }
     }
 
     /// Records a message from a channel that all workers share: the message names its
@@ -98,15 +104,21 @@ impl Tally {
     }
 
     fn store(&mut self, index: usize, sum: f64) -> Result<(), Error> {
-        match self.sums[index].replace(sum) {
-            None => Ok(()),
-            Some(_) => Err(Error::Message { index, problem: Problem::Duplicate }),
+        if self.has(index) {
+            return Err(Error::Message { index, problem: Problem::Duplicate });
         }
+        self.seen[index / 64] |= 1 << (index % 64);
+        self.sums[index] = sum;
+        Ok(())
+    }
+
+    fn has(&self, index: usize) -> bool {
+        self.seen[index / 64] & 1 << (index % 64) != 0
     }
 
     /// The lowest worker index with no message yet.
     pub fn first_missing(&self) -> Option<usize> {
-        self.sums[..self.workers].iter().position(Option::is_none)
+        (0..self.workers).find(|&i| !self.has(i))
     }
 
     /// The sum of all partial sums, added in worker order so the result does not depend
@@ -115,7 +127,7 @@ impl Tally {
         if let Some(index) = self.first_missing() {
             return Err(Error::Message { index, problem: Problem::Missing });
         }
-        Ok(self.sums[..self.workers].iter().flatten().sum())
+        Ok(self.sums[..self.workers].iter().sum())
     }
 }
 

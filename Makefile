@@ -1,0 +1,33 @@
+# bareipc — `make help` lists the targets.
+CARGO    ?= cargo
+# Every [[bin]] of Cargo.toml (the first `name =` is the package's).
+PROGRAMS := $(shell sed -n 's/^name = "\(.*\)"/\1/p' Cargo.toml | tail -n +2)
+
+.PHONY: all run test size bench clean help
+
+all: ## Build every program (release, static, libc-free) into bin/
+	$(CARGO) build --release --bins
+	@mkdir -p bin
+	@cp $(addprefix target/release/,$(PROGRAMS)) bin/
+	@echo "built: $(PROGRAMS)"
+
+run: all ## Build, then run every program and print a table: program, output, wall time
+	@scripts/run.sh $(PROGRAMS)
+
+test: all ## Format check, clippy (deny warnings), unit and integration tests
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) test
+
+size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a default run
+	@scripts/size.sh $(PROGRAMS)
+
+bench: all ## Wall time of each pi program against its C twin (glibc, gcc -O2 -static)
+	@scripts/bench.sh
+
+clean: ## Remove build output
+	$(CARGO) clean
+	rm -rf bin results
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 8

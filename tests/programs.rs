@@ -1,0 +1,135 @@
+//! The programs as users run them: results, command line, binary form.
+
+mod common;
+use common::*;
+
+#[test]
+fn default_run_prints_exactly_the_published_digits() {
+    for p in PI_PROGRAMS {
+        let o = run(p, &[]);
+        assert_eq!(o.code, Some(0), "{p}: {o:?}");
+        assert_eq!(o.stdout, "3.14159262176\n", "{p}");
+        assert_eq!(o.stderr, "", "{p}");
+    }
+}
+
+#[test]
+fn any_split_agrees_with_the_serial_sum() {
+    for p in PI_PROGRAMS {
+        for n in [1u64, 7, 1000, 1_000_000] {
+            let want = serial_pi(n);
+            for w in [1u64, 3, 7, 64] {
+                let o = run(p, &["-w", &w.to_string(), "-n", &n.to_string(), "-d", "20"]);
+                if w > n {
+                    assert_eq!(o.code, Some(2), "{p} -w {w} -n {n}: {o:?}");
+                    assert!(o.stderr.contains("more workers"), "{p}: {}", o.stderr);
+                    continue;
+                }
+                assert_eq!(o.code, Some(0), "{p} -w {w} -n {n}: {o:?}");
+                let got: f64 = o.stdout.trim().parse().unwrap();
+                assert!((got - want).abs() <= 1e-12, "{p} -w {w} -n {n}: {got} vs {want}");
+            }
+        }
+    }
+}
+
+#[test]
+fn decimals_option_rounds_like_std() {
+    for p in PI_PROGRAMS {
+        let full: f64 = run(p, &["-d", "20"]).stdout.trim().parse().unwrap();
+        for d in [0usize, 1, 5, 11, 16] {
+            let o = run(p, &["--decimals", &d.to_string()]);
+            assert_eq!(o.stdout, format!("{full:.d$}\n"), "{p} -d {d}");
+        }
+    }
+}
+
+#[test]
+fn every_binary_is_static_exec_without_interpreter_or_libraries() {
+    const ET_EXEC: u16 = 2;
+    const PT_DYNAMIC: u32 = 2;
+    const PT_INTERP: u32 = 3;
+    for p in all_programs() {
+        let path = bin(p);
+        let (e_type, phdrs) = elf_summary(&path);
+        assert_eq!(e_type, ET_EXEC, "{p}");
+        assert!(!phdrs.contains(&PT_INTERP), "{p} has PT_INTERP");
+        assert!(!phdrs.contains(&PT_DYNAMIC), "{p} has PT_DYNAMIC (so DT_NEEDED is possible)");
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() <= 16384, "{p} is {} bytes", bytes.len());
+        for needle in [&b"GLIBC"[..], b"libc.so", b"ld-linux"] {
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{p} mentions {needle:?}");
+        }
+    }
+}
+
+#[test]
+fn bad_command_lines_exit_2_with_one_line_on_stderr() {
+    let bad: &[&[&str]] = &[
+        &["-w", "0"],
+        &["-w", "abc"],
+        &["-w", "513"],
+        &["-w", "-1"],
+        &["-w", "99999999999999999999999"],
+        &["-n", "0"],
+        &["-n", "1000000000000001"],
+        &["-n", ""],
+        &["-d", "21"],
+        &["-w"],
+        &["--workers"],
+        &["--bogus"],
+        &["-x"],
+        &["extra"],
+        &["-w", "64", "-n", "7"],
+        &["--help=yes"],
+        &["-w", "2", "-w", "x"],
+    ];
+    for p in PI_PROGRAMS {
+        for args in bad {
+            let o = run(p, args);
+            assert_eq!(o.code, Some(2), "{p} {args:?}: {o:?}");
+            assert_eq!(o.stdout, "", "{p} {args:?}");
+            assert!(o.stderr.starts_with(&format!("{p}: ")), "{p} {args:?}: {}", o.stderr);
+            assert_eq!(o.stderr.lines().count(), 1, "{p} {args:?}: {}", o.stderr);
+            assert!(o.stderr.ends_with("--help')\n"), "{p} {args:?}: {}", o.stderr);
+        }
+    }
+    for p in DEMOS {
+        let long = "x".repeat(257);
+        for args in [&["-m"][..], &["-m", &long], &["-w", "1"], &["word"]] {
+            let o = run(p, args);
+            assert_eq!(o.code, Some(2), "{p} {args:?}: {o:?}");
+            assert_eq!(o.stderr.lines().count(), 1, "{p} {args:?}: {}", o.stderr);
+        }
+    }
+}
+
+#[test]
+fn help_and_version_go_to_stdout_and_exit_0() {
+    for p in all_programs() {
+        let o = run(p, &["--help"]);
+        assert_eq!(o.code, Some(0), "{p}");
+        assert!(o.stdout.contains(&format!("Usage: {p} ")), "{p}: {}", o.stdout);
+        assert_eq!(run(p, &["-h"]).stdout, o.stdout);
+        let v = run(p, &["-V"]);
+        assert_eq!(v.stdout, format!("{p} {}\n", env!("CARGO_PKG_VERSION")));
+        assert_eq!(v.code, Some(0));
+    }
+}
+
+#[test]
+fn single_process_demos_echo_their_message() {
+    let o = run("pipe-single", &[]);
+    assert_eq!(o.stdout, "wrote 20 bytes into the pipe\nread back: hello through a pipe\n");
+    let o = run("pipe-single", &["-m", "π over a pipe"]);
+    assert_eq!(o.stdout, "wrote 14 bytes into the pipe\nread back: π over a pipe\n");
+    let o = run("pipe-single", &["--message="]);
+    assert_eq!(o.stdout, "wrote 0 bytes into the pipe\nread back: \n");
+
+    let o = run("socketpair-single", &[]);
+    assert_eq!(o.stdout, "a -> b: hello from end a\nb -> a: b got it: hello from end a\n");
+    let max = "y".repeat(256);
+    let o = run("socketpair-single", &["-m", &max]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(o.stdout, format!("a -> b: {max}\nb -> a: b got it: {max}\n"));
+}
