@@ -23,7 +23,7 @@ size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a de
 	@scripts/size.sh $(PROGRAMS)
 
 bench: all ## Wall time of each pi program against its C twin (glibc, gcc -O2 -static)
-	@scripts/bench.sh
+	@scripts/bench.py
 
 clean: ## Remove build output
 	$(CARGO) clean
