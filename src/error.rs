@@ -54,10 +54,29 @@ impl<T> Context<T> for Result<T, rustix::io::Errno> {
 
 /// Advice for the errors users meet, keyed by call and errno.
 fn hint(call: &str, errno: Errno) -> Option<&'static str> {
+    const SHM_MISSING: &str = "/dev/shm is missing: mount a tmpfs there \
+        (mount -t tmpfs tmpfs /dev/shm; docker run --tmpfs /dev/shm or --shm-size)";
     Some(match (call, errno) {
         ("fork", Errno::EAGAIN) => {
             "process limit reached (RLIMIT_NPROC, see `ulimit -u`); use fewer workers"
         }
+        ("mq_open", Errno::EMFILE) => {
+            "the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)"
+        }
+        ("mq_open", Errno::EINVAL) => {
+            "queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max"
+        }
+        ("mq_open", Errno::ENOSPC) => "too many queues (/proc/sys/fs/mqueue/queues_max)",
+        ("mq_open", Errno::ENOSYS) => "this kernel has no POSIX message queues",
+        ("msgget", Errno::ENOSPC) => "no SysV queue left (kernel.msgmni; see `ipcs -q`)",
+        ("msgsnd", Errno::EINVAL) => "message beyond kernel.msgmax, or the queue was removed",
+        ("msgget", Errno::ENOSYS) => "this kernel has no System V IPC",
+        ("shm_open" | "sem_open", Errno::ENOENT) => SHM_MISSING,
+        ("shm_open" | "sem_open", Errno::EEXIST) => "an object of that name exists already",
+        ("sem_open", Errno::EINVAL) => "the semaphore file is shorter than a sem_t (truncated?)",
+        (_, Errno::ENOSPC) => "/dev/shm is full (docker run --shm-size)",
+        (_, Errno::EROFS) => "/dev/shm is read-only",
+        (_, Errno::ELOOP) => "a symbolic link sits at the object's name; not followed",
         (_, Errno::EMFILE) => {
             "descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers"
         }

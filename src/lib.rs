@@ -6,7 +6,8 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`pipe`], [`socket`] | the mechanisms' handles and calls |
+//! | [`pipe`], [`socket`], [`mq`], [`msg`], [`shm`], [`sem`] | the mechanisms' handles and calls |
+//! | [`name`] | unique POSIX object names and their kernel forms |
 //! | [`process`] | `fork`, a reaped set of workers, exit statuses, `exit` |
 //! | [`protocol`] | the workers' result message and the parent's tally |
 //! | [`pi`] | the series, its slices, `sqrt` |
@@ -27,10 +28,15 @@ pub mod errno;
 pub mod error;
 pub mod fmt;
 pub mod io;
+pub mod mq;
+pub mod msg;
+pub mod name;
 pub mod pi;
 pub mod pipe;
 pub mod process;
 pub mod protocol;
 pub mod rt;
+pub mod sem;
+pub mod shm;
 pub mod socket;
 mod sys;

@@ -84,8 +84,10 @@ pub const MAX_WORKERS: usize = 512;
 /// A child that has not been reaped when the set is dropped (an error path) is killed with
 /// SIGKILL and reaped, so a run never leaves a process behind.
 pub struct Workers {
+    /// The pid of each worker not yet reaped.
     pids: [Option<Pid>; MAX_WORKERS],
     len: usize,
+    running: usize,
 }
 
 impl Default for Workers {
@@ -97,7 +99,7 @@ impl Default for Workers {
 impl Workers {
     /// An empty set.
     pub const fn new() -> Workers {
-        Workers { pids: [None; MAX_WORKERS], len: 0 }
+        Workers { pids: [None; MAX_WORKERS], len: 0, running: 0 }
     }
 
     /// How many workers were started.
@@ -147,6 +149,7 @@ impl Workers {
             Ok(pid) => {
                 self.pids[index] = Pid::from_raw(pid as i32);
                 self.len += 1;
+                self.running += 1;
                 Ok(())
             }
         }
@@ -167,6 +170,7 @@ impl Workers {
         match waited {
             Ok(Some((_, status))) => {
                 self.pids[index] = None;
+                self.running -= 1;
                 Ok(Fate::from_status(status))
             }
             Ok(None) => Err(Error::Sys { call: "wait4", errno: crate::errno::Errno::ECHILD }),
@@ -174,17 +178,41 @@ impl Workers {
         }
     }
 
-    /// Reaps every worker in index order; fails with the first that did not exit with 0.
-    /// All are reaped either way.
+    /// Reaps every worker, in the order they end (`wait4(-1, …)`), so a worker that dies
+    /// early is seen at once even while others still run — or wait forever on a semaphore
+    /// the dead one held. Fails with the first worker that did not exit with status 0;
+    /// the set's drop then stops and reaps the rest.
     pub fn reap_all(&mut self) -> Result<(), Error> {
-        let mut first = Ok(());
-        for index in 0..self.len {
-            let fate = self.reap(index)?;
-            if fate != Fate::Exited(0) && first.is_ok() {
-                first = Err(Error::Worker { index, fate });
-            }
+        while self.running > 0 {
+            self.reap_next(WaitOptions::empty())?;
         }
-        first
+        Ok(())
+    }
+
+    /// Reaps the workers that have ended, without blocking (`wait4(-1, …, WNOHANG)`);
+    /// returns how many still run. Fails as [`reap_all`](Self::reap_all) does.
+    pub fn check(&mut self) -> Result<usize, Error> {
+        while self.running > 0 && self.reap_next(WaitOptions::NOHANG)? {}
+        Ok(self.running)
+    }
+
+    /// One `wait4(-1, …, options)`: whether a worker was reaped.
+    fn reap_next(&mut self, options: WaitOptions) -> Result<bool, Error> {
+        let waited = crate::io::retry_on_intr(|| Ok(rustix::process::waitpid(None, options)?));
+        let (pid, status) = match waited {
+            Ok(Some(found)) => found,
+            Ok(None) => return Ok(false),
+            Err(errno) => return Err(Error::Sys { call: "wait4", errno }),
+        };
+        let Some(index) = self.pids[..self.len].iter().position(|&p| p == Some(pid)) else {
+            return Ok(true); // not one of ours (cannot happen: we start no other child)
+        };
+        self.pids[index] = None;
+        self.running -= 1;
+        match Fate::from_status(status) {
+            Fate::Exited(0) => Ok(true),
+            fate => Err(Error::Worker { index, fate }),
+        }
     }
 
     /// The error to report for worker `index` whose message went wrong: its fate if it died
@@ -225,5 +253,36 @@ mod tests {
         {
             assert_eq!(signal_name(sig), Some(name));
         }
+    }
+}
+
+/// Interrupts the parent's blocking calls every `period`, so that a receive on a queue
+/// that a dead worker will never fill returns EINTR and the parent can look at its
+/// workers ([`Workers::check`]). Queues give no end-of-file when a sender dies; this is
+/// the bounded wait that replaces it.
+///
+/// A SIGALRM handler that does nothing, installed without SA_RESTART, plus an interval
+/// timer (`setitimer(ITIMER_REAL)`). Fork children inherit neither the timer nor, since
+/// they never block in the parent's calls, anything that matters. Dropping it disarms
+/// the timer.
+pub struct Watchdog(());
+
+extern "C" fn on_alarm(_: i32) {}
+
+impl Watchdog {
+    /// Starts ticking every `period_ms` milliseconds.
+    pub fn start(period_ms: u64) -> Result<Watchdog, Error> {
+        let handler = on_alarm as extern "C" fn(i32) as usize;
+        sys::set_signal_handler(libc::SIGALRM, handler, 0)
+            .map_err(|errno| Error::Sys { call: "rt_sigaction", errno })?;
+        let us = period_ms * 1000;
+        sys::set_real_timer(us, us).map_err(|errno| Error::Sys { call: "setitimer", errno })?;
+        Ok(Watchdog(()))
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let _ = sys::set_real_timer(0, 0);
     }
 }

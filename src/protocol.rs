@@ -63,6 +63,52 @@ pub fn receive(from: impl AsFd, index: usize, tally: &mut Tally) -> Result<(), E
     tally.record_from(index, &buf, got)
 }
 
+/// How [`gather`] wants a receive done.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Wait {
+    /// Block until a message comes (or a signal interrupts: EINTR).
+    Block,
+    /// Return at once; an empty queue is EAGAIN, ETIMEDOUT or ENOMSG.
+    No,
+}
+
+/// Collects one message per worker from a queue they all share, into `tally`.
+///
+/// A queue has no end of file: a worker that dies before sending would leave the parent
+/// blocked forever. So the blocking receive runs under a [`Watchdog`] tick (EINTR), on
+/// which the parent reaps the workers that have ended ([`Workers::check`]): one that
+/// failed ends the run at once; once all have ended well, what they sent is in the
+/// queue, and receives stop waiting — an empty queue then means a message is missing.
+///
+/// [`Watchdog`]: crate::process::Watchdog
+/// [`Workers::check`]: crate::process::Workers::check
+pub fn gather(
+    workers: &mut crate::process::Workers,
+    tally: &mut Tally,
+    call: &'static str,
+    mut receive: impl FnMut(&mut [u8; Partial::SIZE], Wait) -> Result<usize, crate::errno::Errno>,
+) -> Result<(), Error> {
+    use crate::errno::Errno;
+    let _tick = crate::process::Watchdog::start(200)?;
+    let mut wait = Wait::Block;
+    let mut buf = [0u8; Partial::SIZE];
+    while tally.first_missing().is_some() {
+        match receive(&mut buf, wait) {
+            Ok(n) => tally.record(&buf[..n.min(Partial::SIZE)])?,
+            Err(Errno::EINTR) => {
+                if workers.check()? == 0 {
+                    wait = Wait::No;
+                }
+            }
+            Err(Errno::EAGAIN | Errno::ETIMEDOUT | Errno::ENOMSG) if wait == Wait::No => {
+                return tally.total().map(drop);
+            }
+            Err(errno) => return Err(Error::Sys { call, errno }),
+        }
+    }
+    Ok(())
+}
+
 /// The partial sums received so far, by worker index.
 pub struct Tally {
     workers: usize,

@@ -9,10 +9,22 @@
 use crate::errno::Errno;
 use core::arch::asm;
 
-/// System call numbers (x86_64), from `linux/arch/x86/entry/syscalls/syscall_64.tbl`.
+/// System call numbers (x86_64), from the libc crate's `SYS_*` constants.
 pub(crate) mod nr {
-    pub const FORK: usize = 57;
-    pub const EXIT_GROUP: usize = 231;
+    pub const FORK: usize = libc::SYS_fork as usize;
+    pub const EXIT_GROUP: usize = libc::SYS_exit_group as usize;
+    pub const RT_SIGACTION: usize = libc::SYS_rt_sigaction as usize;
+    pub const RT_SIGRETURN: usize = libc::SYS_rt_sigreturn as usize;
+    pub const SETITIMER: usize = libc::SYS_setitimer as usize;
+    pub const MQ_OPEN: usize = libc::SYS_mq_open as usize;
+    pub const MQ_UNLINK: usize = libc::SYS_mq_unlink as usize;
+    pub const MQ_TIMEDSEND: usize = libc::SYS_mq_timedsend as usize;
+    pub const MQ_TIMEDRECEIVE: usize = libc::SYS_mq_timedreceive as usize;
+    pub const MQ_GETSETATTR: usize = libc::SYS_mq_getsetattr as usize;
+    pub const MSGGET: usize = libc::SYS_msgget as usize;
+    pub const MSGSND: usize = libc::SYS_msgsnd as usize;
+    pub const MSGRCV: usize = libc::SYS_msgrcv as usize;
+    pub const MSGCTL: usize = libc::SYS_msgctl as usize;
 }
 
 /// Turns a raw kernel return value into `Ok(value)` or `Err(errno)`.
@@ -59,13 +71,32 @@ unsafe fn syscall1(nr: usize, a0: usize) -> Result<usize, Errno> {
     check(ret)
 }
 
+/// Issues system call `nr` with two arguments.
+///
+/// # Safety
+/// As for [`syscall4`].
+#[inline]
+pub(crate) unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> Result<usize, Errno> {
+    // SAFETY: the caller's contract is syscall4's; unused argument registers are ignored.
+    unsafe { syscall4(nr, a0, a1, 0, 0) }
+}
+
+/// Issues system call `nr` with three arguments.
+///
+/// # Safety
+/// As for [`syscall4`].
+#[inline]
+pub(crate) unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> Result<usize, Errno> {
+    // SAFETY: as for syscall2.
+    unsafe { syscall4(nr, a0, a1, a2, 0) }
+}
+
 /// Issues system call `nr` with four arguments.
 ///
 /// # Safety
 /// As for [`syscall0`]; the arguments must be what the kernel expects for `nr`, and any
 /// pointer among them must be valid for the access the call makes.
 #[inline]
-#[allow(dead_code)]
 pub(crate) unsafe fn syscall4(
     nr: usize,
     a0: usize,
@@ -88,7 +119,6 @@ pub(crate) unsafe fn syscall4(
 /// # Safety
 /// As for [`syscall4`].
 #[inline]
-#[allow(dead_code)]
 pub(crate) unsafe fn syscall5(
     nr: usize,
     a0: usize,
@@ -130,4 +160,208 @@ pub(crate) fn exit_group(code: i32) -> ! {
     loop {
         core::hint::spin_loop();
     }
+}
+
+/// The kernel's `struct sigaction` on x86_64 (not glibc's, which has a 1024-bit mask).
+#[repr(C)]
+pub(crate) struct KernelSigaction {
+    pub handler: usize,
+    pub flags: u64,
+    pub restorer: usize,
+    pub mask: u64,
+}
+
+/// `SA_RESTORER`: x86_64 requires a user-space trampoline that calls `rt_sigreturn`.
+const SA_RESTORER: u64 = 0x0400_0000;
+
+/// Returns from a signal handler: the trampoline the kernel jumps to when a handler
+/// returns. It must not touch the stack, which holds the signal frame.
+#[unsafe(naked)]
+unsafe extern "C" fn restore_rt() {
+    core::arch::naked_asm!("mov eax, {nr}", "syscall", "ud2", nr = const nr::RT_SIGRETURN);
+}
+
+/// `rt_sigaction(sig, &act, NULL, 8)` with `handler` (a function, or `SIG_DFL` = 0,
+/// `SIG_IGN` = 1), `flags` (without SA_RESTORER, which this adds) and an empty mask.
+pub(crate) fn set_signal_handler(sig: i32, handler: usize, flags: u64) -> Result<(), Errno> {
+    let act = KernelSigaction {
+        handler,
+        flags: flags | SA_RESTORER,
+        restorer: restore_rt as *const () as usize,
+        mask: 0,
+    };
+    // SAFETY: `act` is a valid kernel sigaction read during the call; the restorer is
+    // the trampoline above; the old action is not requested.
+    unsafe { syscall4(nr::RT_SIGACTION, sig as usize, &act as *const _ as usize, 0, 8) }.map(drop)
+}
+
+/// `setitimer(ITIMER_REAL, {interval, value}, NULL)` with both times in microseconds
+/// (`0, 0` disarms it).
+pub(crate) fn set_real_timer(interval_us: u64, value_us: u64) -> Result<(), Errno> {
+    let split = |us: u64| [(us / 1_000_000) as i64, (us % 1_000_000) as i64];
+    let [a, b] = split(interval_us);
+    let [c, d] = split(value_us);
+    let itimerval: [i64; 4] = [a, b, c, d];
+    // SAFETY: itimerval is a valid struct itimerval (two timevals of two i64) read by the
+    // kernel during the call.
+    unsafe { syscall3(nr::SETITIMER, 0, itimerval.as_ptr() as usize, 0) }.map(drop)
+}
+
+/// The kernel's and glibc's `struct mq_attr` on x86_64: eight `long`s.
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct MqAttr {
+    /// `O_NONBLOCK` or 0 (only this field is changed by `mq_setattr`).
+    pub flags: i64,
+    /// Most messages the queue holds.
+    pub maxmsg: i64,
+    /// Largest message, in bytes.
+    pub msgsize: i64,
+    /// Messages in the queue now.
+    pub curmsgs: i64,
+    pub(crate) reserved: [i64; 4],
+}
+
+static_assertions::assert_eq_size!(MqAttr, libc::mq_attr);
+static_assertions::assert_eq_align!(MqAttr, libc::mq_attr);
+static_assertions::const_assert_eq!(core::mem::size_of::<MqAttr>(), 64);
+static_assertions::const_assert_eq!(core::mem::offset_of!(MqAttr, msgsize), 16);
+static_assertions::assert_eq_size!(libc::timespec, [i64; 2]);
+
+impl MqAttr {
+    /// Attributes for a new queue of `maxmsg` messages of at most `msgsize` bytes.
+    pub const fn new(maxmsg: i64, msgsize: i64) -> MqAttr {
+        MqAttr { flags: 0, maxmsg, msgsize, curmsgs: 0, reserved: [0; 4] }
+    }
+}
+
+fn opt_ptr<T>(v: Option<&T>) -> usize {
+    v.map_or(0, |r| r as *const T as usize)
+}
+
+/// `mq_open(name, oflag, mode, attr)` as the kernel takes it: `name` without the leading
+/// slash that POSIX (and glibc's wrapper) use.
+pub(crate) fn mq_open(
+    name: &core::ffi::CStr,
+    oflag: i32,
+    mode: u32,
+    attr: Option<&MqAttr>,
+) -> Result<rustix::fd::OwnedFd, Errno> {
+    // SAFETY: name is NUL-terminated; attr is null or a valid mq_attr, read only.
+    let fd = unsafe {
+        syscall4(nr::MQ_OPEN, name.as_ptr() as usize, oflag as usize, mode as usize, opt_ptr(attr))
+    }?;
+    // SAFETY: on success mq_open returns a new descriptor that nothing else owns.
+    Ok(unsafe { <rustix::fd::OwnedFd as rustix::fd::FromRawFd>::from_raw_fd(fd as i32) })
+}
+
+/// `mq_unlink(name)`, `name` without the leading slash.
+pub(crate) fn mq_unlink(name: &core::ffi::CStr) -> Result<(), Errno> {
+    // SAFETY: name is NUL-terminated.
+    unsafe { syscall2(nr::MQ_UNLINK, name.as_ptr() as usize, 0) }.map(drop)
+}
+
+/// `mq_timedsend(mqd, msg, len, prio, deadline)`.
+pub(crate) fn mq_timedsend(
+    mqd: rustix::fd::BorrowedFd<'_>,
+    msg: &[u8],
+    prio: u32,
+    deadline: Option<&libc::timespec>,
+) -> Result<(), Errno> {
+    use rustix::fd::AsRawFd;
+    // SAFETY: msg is readable for its length; deadline is null or a valid timespec.
+    unsafe {
+        syscall5(
+            nr::MQ_TIMEDSEND,
+            mqd.as_raw_fd() as usize,
+            msg.as_ptr() as usize,
+            msg.len(),
+            prio as usize,
+            opt_ptr(deadline),
+        )
+    }
+    .map(drop)
+}
+
+/// `mq_timedreceive(mqd, buf, len, &prio, deadline)`: returns the message length and
+/// priority.
+pub(crate) fn mq_timedreceive(
+    mqd: rustix::fd::BorrowedFd<'_>,
+    buf: &mut [u8],
+    deadline: Option<&libc::timespec>,
+) -> Result<(usize, u32), Errno> {
+    use rustix::fd::AsRawFd;
+    let mut prio = 0u32;
+    // SAFETY: buf is writable for its length, prio for 4 bytes; deadline as above.
+    let n = unsafe {
+        syscall5(
+            nr::MQ_TIMEDRECEIVE,
+            mqd.as_raw_fd() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            &mut prio as *mut u32 as usize,
+            opt_ptr(deadline),
+        )
+    }?;
+    Ok((n, prio))
+}
+
+/// `mq_getsetattr(mqd, new, &old)`: sets `new.flags` if given; returns the attributes
+/// from before.
+pub(crate) fn mq_getsetattr(
+    mqd: rustix::fd::BorrowedFd<'_>,
+    new: Option<&MqAttr>,
+) -> Result<MqAttr, Errno> {
+    use rustix::fd::AsRawFd;
+    let mut old = MqAttr::default();
+    // SAFETY: new is null or readable; old is a writable mq_attr.
+    unsafe {
+        syscall3(
+            nr::MQ_GETSETATTR,
+            mqd.as_raw_fd() as usize,
+            opt_ptr(new),
+            &mut old as *mut MqAttr as usize,
+        )
+    }?;
+    Ok(old)
+}
+
+/// `msgget(key, flags)`: returns the queue identifier.
+pub(crate) fn msgget(key: i32, flags: i32) -> Result<i32, Errno> {
+    // SAFETY: plain integer arguments.
+    unsafe { syscall2(nr::MSGGET, key as usize, flags as usize) }.map(|id| id as i32)
+}
+
+/// `msgsnd(id, msgp, msgsz, flags)`: `msg` is the whole `struct msgbuf` (an 8-byte
+/// `mtype`, then the text); `msgsz` is the text's length.
+pub(crate) fn msgsnd(id: i32, msg: &[u8], flags: i32) -> Result<(), Errno> {
+    let text = msg.len().checked_sub(8).ok_or(Errno::EINVAL)?;
+    // SAFETY: msg is readable for 8 + text bytes, as msgsnd reads.
+    unsafe { syscall4(nr::MSGSND, id as usize, msg.as_ptr() as usize, text, flags as usize) }
+        .map(drop)
+}
+
+/// `msgrcv(id, msgp, msgsz, msgtyp, flags)` into `buf` (8 bytes of `mtype`, then room for
+/// the text): returns the text's length.
+pub(crate) fn msgrcv(id: i32, buf: &mut [u8], msgtyp: i64, flags: i32) -> Result<usize, Errno> {
+    let room = buf.len().checked_sub(8).ok_or(Errno::EINVAL)?;
+    // SAFETY: buf is writable for 8 + room bytes, the most msgrcv writes.
+    unsafe {
+        syscall5(
+            nr::MSGRCV,
+            id as usize,
+            buf.as_mut_ptr() as usize,
+            room,
+            msgtyp as usize,
+            flags as usize,
+        )
+    }
+}
+
+/// `msgctl(id, cmd, buf)` with `buf` a `struct msqid_ds` (for IPC_STAT) or null.
+pub(crate) fn msgctl(id: i32, cmd: i32, buf: Option<&mut libc::msqid_ds>) -> Result<(), Errno> {
+    let ptr = buf.map_or(0, |b| b as *mut libc::msqid_ds as usize);
+    // SAFETY: buf is null or a writable msqid_ds (its layout is the kernel's msqid64_ds
+    // on x86_64, which the libc crate mirrors).
+    unsafe { syscall3(nr::MSGCTL, id as usize, cmd as usize, ptr) }.map(drop)
 }

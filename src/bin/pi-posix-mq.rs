@@ -1,0 +1,44 @@
+//! pi over a POSIX message queue: one queue for all workers, created exclusively and
+//! unlinked at once (the descriptor, inherited by every worker, keeps it alive). Each
+//! worker sends its 16-byte result; the parent receives W messages, then reaps.
+#![no_std]
+#![no_main]
+
+use bareipc::args::Args;
+use bareipc::error::{Context, Error};
+use bareipc::mq::{self, Access, MessageQueue, MqAttr, Timespec};
+use bareipc::name::Name;
+use bareipc::pi::Job;
+use bareipc::process::{SingleThreaded, Workers};
+use bareipc::protocol::{self, Partial, Tally, Wait};
+
+bareipc::program!("pi-posix-mq", main);
+
+fn main(args: Args, single: SingleThreaded) -> i32 {
+    bareipc::app::pi_main(args, single, "pi from W workers over one POSIX message queue", run)
+}
+
+/// Unprivileged queues hold at most `/proc/sys/fs/mqueue/msg_max` (10) messages; more
+/// workers simply block in mq_send until the parent makes room.
+const CAPACITY: usize = 10;
+
+fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
+    let name = Name::unique("mq").call("getrandom")?;
+    let attr = MqAttr::new(job.workers.min(CAPACITY) as i64, Partial::SIZE as i64);
+    let queue = MessageQueue::create(&name, Access::ReadWrite, 0o600, &attr).call("mq_open")?;
+    mq::unlink(&name).call("mq_unlink")?;
+
+    let mut workers = Workers::new();
+    for index in 0..job.workers {
+        let send = || queue.send(&Partial::compute(job, index).encode(), 0, None);
+        workers.spawn(single, || send().call("mq_timedsend"))?;
+    }
+    let mut tally = Tally::new(job.workers);
+    let now = Timespec { tv_sec: 0, tv_nsec: 0 };
+    protocol::gather(&mut workers, &mut tally, "mq_timedreceive", |buf, wait| {
+        let deadline = if wait == Wait::No { Some(&now) } else { None };
+        queue.receive(buf, deadline).map(|(len, _priority)| len)
+    })?;
+    workers.reap_all()?;
+    tally.total()
+}

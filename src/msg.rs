@@ -1,0 +1,177 @@
+//! System V message queues: kernel objects named by an integer identifier, not a path.
+//! A message is a `long mtype` (at least 1) followed by its text; `msgrcv` can select by
+//! type. A queue outlives every process that used it: only `msgctl(IPC_RMID)` (or the end
+//! of its IPC namespace) removes it, so its creator must remove it.
+//!
+//! Limits: `kernel.msgmax` (8192, largest text), `kernel.msgmnb` (16384, bytes a queue
+//! holds), `kernel.msgmni` (32000, queues in the system).
+
+use crate::errno::Errno;
+use crate::sys;
+
+/// A message: `mtype` then up to `N` bytes of text, laid out as C's `struct msgbuf`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Message<const N: usize> {
+    /// The type: at least 1. Receivers can ask for one type, or the lowest type up to one.
+    pub mtype: i64,
+    /// The text; how much of it counts is passed beside it.
+    pub text: [u8; N],
+}
+
+static_assertions::const_assert_eq!(core::mem::offset_of!(Message<16>, text), 8);
+static_assertions::const_assert_eq!(core::mem::size_of::<Message<16>>(), 24);
+static_assertions::assert_eq_size!(libc::msqid_ds, [u8; 120]);
+
+impl<const N: usize> Message<N> {
+    /// A message of type `mtype` with zeroed text.
+    pub const fn new(mtype: i64) -> Self {
+        Message { mtype, text: [0; N] }
+    }
+
+    fn bytes(&self, len: usize) -> &[u8] {
+        // SAFETY: Message is repr(C): an i64 then N bytes, no padding (checked above for
+        // N = 16; a u8 array after an i64 never needs padding before it), so the first
+        // 8 + N bytes are initialised. `len` is clamped to N.
+        unsafe { core::slice::from_raw_parts(self as *const Self as *const u8, 8 + len.min(N)) }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as for `bytes`; any bit pattern is a valid i64 and valid bytes.
+        unsafe { core::slice::from_raw_parts_mut(self as *mut Self as *mut u8, 8 + N) }
+    }
+}
+
+/// Flags for [`SysvQueue::send`] and [`SysvQueue::receive`].
+pub const IPC_NOWAIT: i32 = libc::IPC_NOWAIT;
+
+/// A System V message queue identified by `id`. When created with
+/// [`create_private`](Self::create_private) it is owned: dropping it removes the queue
+/// (`msgctl(IPC_RMID)`). A forked worker never drops its copy (it leaves through
+/// `exit_group`), so only the creator removes the queue.
+pub struct SysvQueue {
+    id: i32,
+    owned: bool,
+}
+
+impl SysvQueue {
+    /// `msgget(IPC_PRIVATE, IPC_CREAT | IPC_EXCL | mode)`—creates a new queue that no key
+    /// can reach; only processes given its id (children, for instance) use it.
+    ///
+    /// References: [msgget(2)](https://man7.org/linux/man-pages/man2/msgget.2.html),
+    /// [sysvipc(7)](https://man7.org/linux/man-pages/man7/sysvipc.7.html)
+    #[doc(alias = "msgget")]
+    pub fn create_private(mode: u32) -> Result<SysvQueue, Errno> {
+        let flags = libc::IPC_CREAT | libc::IPC_EXCL | (mode & 0o777) as i32;
+        Ok(SysvQueue { id: sys::msgget(libc::IPC_PRIVATE, flags)?, owned: true })
+    }
+
+    /// The queue with identifier `id`, not owned: dropping it does not remove it.
+    pub fn from_id(id: i32) -> SysvQueue {
+        SysvQueue { id, owned: false }
+    }
+
+    /// The identifier (as `ipcs -q` shows it).
+    pub fn id(&self) -> i32 {
+        self.id
+    }
+
+    /// `msgsnd(id, msg, len, flags)`—queues `msg` with `len` bytes of text. Blocks while
+    /// the queue is full unless `flags` has `IPC_NOWAIT` (then EAGAIN). EINVAL if `len`
+    /// exceeds `kernel.msgmax` or `mtype` is below 1.
+    ///
+    /// References: [msgop(2)](https://man7.org/linux/man-pages/man2/msgop.2.html)
+    #[doc(alias = "msgsnd")]
+    pub fn send<const N: usize>(
+        &self,
+        msg: &Message<N>,
+        len: usize,
+        flags: i32,
+    ) -> Result<(), Errno> {
+        if len > N {
+            return Err(Errno::EINVAL);
+        }
+        sys::msgsnd(self.id, msg.bytes(len), flags)
+    }
+
+    /// `msgrcv(id, msg, N, mtype, flags)`—takes the first message selected by `mtype`
+    /// (0: any; positive: that type; negative: the lowest type up to |mtype|) into `msg`;
+    /// returns its text length. Blocks while none matches unless `IPC_NOWAIT` (then
+    /// ENOMSG). E2BIG if the text is longer than `N` (unless `MSG_NOERROR`); EIDRM if the
+    /// queue is removed meanwhile. Never restarted after a signal handler: EINTR.
+    #[doc(alias = "msgrcv")]
+    pub fn receive<const N: usize>(
+        &self,
+        msg: &mut Message<N>,
+        mtype: i64,
+        flags: i32,
+    ) -> Result<usize, Errno> {
+        sys::msgrcv(self.id, msg.bytes_mut(), mtype, flags)
+    }
+
+    /// `msgctl(id, IPC_STAT, &ds)`—the queue's state: `msg_qnum` messages, `msg_qbytes`
+    /// capacity, owner and times.
+    #[doc(alias = "msgctl")]
+    pub fn status(&self) -> Result<libc::msqid_ds, Errno> {
+        // SAFETY: msqid_ds is plain integers; all-zero is a valid value.
+        let mut ds: libc::msqid_ds = unsafe { core::mem::zeroed() };
+        sys::msgctl(self.id, libc::IPC_STAT, Some(&mut ds))?;
+        Ok(ds)
+    }
+
+    /// `msgctl(id, IPC_RMID, NULL)`—removes the queue now; blocked senders and receivers
+    /// wake with EIDRM.
+    #[doc(alias = "msgctl")]
+    pub fn remove(mut self) -> Result<(), Errno> {
+        self.owned = false;
+        sys::msgctl(self.id, libc::IPC_RMID, None)
+    }
+}
+
+impl Drop for SysvQueue {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = sys::msgctl(self.id, libc::IPC_RMID, None);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_selection_and_removal() {
+        let q = SysvQueue::create_private(0o600).unwrap();
+        for (t, text) in [(3, b"three"), (1, b"one!!"), (2, b"two!!")] {
+            let mut m = Message::<8>::new(t);
+            m.text[..5].copy_from_slice(text);
+            q.send(&m, 5, 0).unwrap();
+        }
+        assert_eq!(q.status().unwrap().msg_qnum, 3);
+        let mut m = Message::<8>::new(0);
+        assert_eq!(q.receive(&mut m, 2, 0), Ok(5));
+        assert_eq!((m.mtype, &m.text[..5]), (2, &b"two!!"[..]));
+        assert_eq!(q.receive(&mut m, -3, 0), Ok(5));
+        assert_eq!(m.mtype, 1);
+        assert_eq!(q.receive(&mut m, 0, 0), Ok(5));
+        assert_eq!(m.mtype, 3);
+        assert_eq!(q.receive(&mut m, 0, IPC_NOWAIT), Err(Errno::ENOMSG));
+        let mut tiny = Message::<2>::new(0);
+        q.send(&Message::<8>::new(1), 8, 0).unwrap();
+        assert_eq!(q.receive(&mut tiny, 0, IPC_NOWAIT), Err(Errno::E2BIG));
+        assert_eq!(q.send(&Message::<8>::new(0), 1, 0), Err(Errno::EINVAL));
+        let id = q.id();
+        q.remove().unwrap();
+        assert_eq!(SysvQueue::from_id(id).status().err(), Some(Errno::EINVAL));
+    }
+
+    #[test]
+    fn an_owned_queue_is_removed_on_drop() {
+        let q = SysvQueue::create_private(0o600).unwrap();
+        let id = q.id();
+        assert_eq!(q.status().unwrap().msg_perm.mode & 0o777, 0o600);
+        drop(q);
+        assert_eq!(SysvQueue::from_id(id).status().err(), Some(Errno::EINVAL));
+    }
+}

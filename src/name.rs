@@ -1,0 +1,136 @@
+//! Names of POSIX IPC objects (`/NAME`): unique per run, and converted to the forms the
+//! kernel takes (message queues: without the slash; shared memory and semaphores: files
+//! under `/dev/shm`).
+
+use crate::errno::Errno;
+use core::ffi::CStr;
+
+/// A NUL-terminated POSIX object name, such as `/bareipc-mq-4242-0f3a9c61d2e4b758`.
+#[derive(Clone, Copy)]
+pub struct Name {
+    buf: [u8; Name::CAPACITY + 1],
+    len: usize,
+}
+
+impl Name {
+    /// The longest name held, slash included (NAME_MAX is 255; bareipc's are short).
+    pub const CAPACITY: usize = 100;
+
+    /// `/bareipc-TAG-PID-RANDOM`: the process id keeps concurrent runs apart and shows
+    /// which run made an object; 64 random bits (`getrandom`) keep a reused pid or a
+    /// hostile pre-created name from being guessed.
+    pub fn unique(tag: &str) -> Result<Name, Errno> {
+        let mut random = [0u8; 8];
+        let mut filled = 0;
+        while filled < random.len() {
+            filled += crate::io::retry_on_intr(|| {
+                Ok(rustix::rand::getrandom(
+                    &mut random[filled..],
+                    rustix::rand::GetRandomFlags::empty(),
+                )?)
+            })?;
+        }
+        let mut line = crate::fmt::Line::new();
+        line.str("/bareipc-").str(tag).str("-");
+        line.u64(rustix::process::getpid().as_raw_nonzero().get() as u64).str("-");
+        for b in random {
+            line.bytes(&[HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+        }
+        Name::new(line.as_bytes())
+    }
+
+    /// A name from its bytes: a leading `/`, no other `/`, no NUL, at most
+    /// [`CAPACITY`](Self::CAPACITY) bytes. Anything else is EINVAL (ENAMETOOLONG if long).
+    pub fn new(text: &[u8]) -> Result<Name, Errno> {
+        if text.len() > Name::CAPACITY {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        let valid = text.len() >= 2
+            && text[0] == b'/'
+            && !text[1..].contains(&b'/')
+            && !text.contains(&0)
+            && &text[1..] != b"."
+            && &text[1..] != b"..";
+        if !valid {
+            return Err(Errno::EINVAL);
+        }
+        let mut buf = [0u8; Name::CAPACITY + 1];
+        buf[..text.len()].copy_from_slice(text);
+        Ok(Name { buf, len: text.len() })
+    }
+
+    /// The POSIX form, with the leading slash: what `shm_open` and glibc take.
+    pub fn posix(&self) -> &CStr {
+        CStr::from_bytes_with_nul(&self.buf[..=self.len]).unwrap_or_default()
+    }
+
+    /// Without the leading slash: what the kernel's `mq_open` and `mq_unlink` take.
+    pub fn bare(&self) -> &CStr {
+        CStr::from_bytes_with_nul(&self.buf[1..=self.len]).unwrap_or_default()
+    }
+
+    /// The text, slash included.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A NUL-terminated path under `/dev/shm`, built from a [`Name`].
+pub struct ShmPath {
+    buf: [u8; 128],
+}
+
+impl ShmPath {
+    /// `/dev/shm/` + `prefix` + the name without its slash + `suffix`. glibc keeps named
+    /// semaphores at `/dev/shm/sem.NAME`; shm_open objects at `/dev/shm/NAME`.
+    pub fn new(prefix: &str, name: &Name, suffix: &str) -> ShmPath {
+        let mut line = crate::fmt::Line::new();
+        line.str("/dev/shm/").str(prefix).bytes(name.bare().to_bytes()).str(suffix);
+        let text = line.as_bytes();
+        let mut buf = [0u8; 128];
+        // Name::CAPACITY (100) + the fixed parts used in bareipc stay below 127 bytes.
+        let n = text.len().min(127);
+        buf[..n].copy_from_slice(&text[..n]);
+        ShmPath { buf }
+    }
+
+    /// The path.
+    pub fn as_cstr(&self) -> &CStr {
+        CStr::from_bytes_until_nul(&self.buf).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_names_differ_and_have_both_forms() {
+        let a = Name::unique("mq").unwrap();
+        let b = Name::unique("mq").unwrap();
+        assert_ne!(a.as_bytes(), b.as_bytes());
+        let text = std::str::from_utf8(a.as_bytes()).unwrap();
+        let prefix = format!("/bareipc-mq-{}-", std::process::id());
+        assert!(text.starts_with(&prefix) && text.len() == prefix.len() + 16, "{text}");
+        assert_eq!(a.posix().to_bytes(), a.as_bytes());
+        assert_eq!(a.bare().to_bytes(), &a.as_bytes()[1..]);
+    }
+
+    #[test]
+    fn paths_under_dev_shm() {
+        let n = Name::new(b"/pi").unwrap();
+        assert_eq!(ShmPath::new("sem.", &n, "").as_cstr(), c"/dev/shm/sem.pi");
+        assert_eq!(ShmPath::new(".sem.", &n, ".new").as_cstr(), c"/dev/shm/.sem.pi.new");
+    }
+
+    #[test]
+    fn invalid_names_are_refused() {
+        for bad in [&b""[..], b"/", b"noslash", b"/a/b", b"/a\0b", b"/.", b"/.."] {
+            assert_eq!(Name::new(bad).err(), Some(Errno::EINVAL), "{bad:?}");
+        }
+        assert_eq!(Name::new(&[b'/'; 101]).err(), Some(Errno::ENAMETOOLONG));
+        assert!(Name::new(b"/ok").is_ok());
+    }
+}
