@@ -52,36 +52,52 @@ impl<T> Context<T> for Result<T, rustix::io::Errno> {
     }
 }
 
-/// Advice for the errors users meet, keyed by call and errno.
+/// Advice for the errors users meet: one line per entry, `CALL ERRNO advice`, where CALL
+/// `*` matches any call; the first match wins. (One string, searched by a loop: a `match`
+/// on string pairs costs each binary a kilobyte of comparisons.)
+const HINTS: &str = "\
+fork 11 process limit reached (RLIMIT_NPROC, see `ulimit -u`); use fewer workers
+mq_open 24 the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)
+mq_open 22 queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max
+mq_open 28 too many queues (/proc/sys/fs/mqueue/queues_max)
+mq_open 38 this kernel has no POSIX message queues
+msgget 28 no SysV queue left (kernel.msgmni; see `ipcs -q`)
+msgget 38 this kernel has no System V IPC
+msgsnd 22 message beyond kernel.msgmax, or the queue was removed
+* 2 /dev/shm is missing: mount a tmpfs there (docker run --tmpfs /dev/shm, or --shm-size)
+* 17 an object of that name exists already
+sem_open 22 the semaphore file is shorter than a sem_t (truncated?)
+* 28 /dev/shm is full (docker run --shm-size)
+* 30 /dev/shm is read-only
+* 40 a symbolic link sits at the object's name; not followed
+* 24 descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers";
+
+/// The advice for `call` failing with `errno`, if [`HINTS`] has one.
 fn hint(call: &str, errno: Errno) -> Option<&'static str> {
-    const SHM_MISSING: &str = "/dev/shm is missing: mount a tmpfs there \
-        (mount -t tmpfs tmpfs /dev/shm; docker run --tmpfs /dev/shm or --shm-size)";
-    Some(match (call, errno) {
-        ("fork", Errno::EAGAIN) => {
-            "process limit reached (RLIMIT_NPROC, see `ulimit -u`); use fewer workers"
+    let mut line = 0;
+    while let Some(entry) = crate::fmt::field(HINTS, b'\n', line) {
+        line += 1;
+        let (Some(who), Some(code)) =
+            (crate::fmt::field(entry, b' ', 0), crate::fmt::field(entry, b' ', 1))
+        else {
+            continue;
+        };
+        let code = code.bytes().fold(0i32, |v, d| v * 10 + (d - b'0') as i32);
+        if (who == "*" || who == call) && code == errno.raw() {
+            return entry.get(who.len() + code_len(code) + 2..);
         }
-        ("mq_open", Errno::EMFILE) => {
-            "the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)"
-        }
-        ("mq_open", Errno::EINVAL) => {
-            "queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max"
-        }
-        ("mq_open", Errno::ENOSPC) => "too many queues (/proc/sys/fs/mqueue/queues_max)",
-        ("mq_open", Errno::ENOSYS) => "this kernel has no POSIX message queues",
-        ("msgget", Errno::ENOSPC) => "no SysV queue left (kernel.msgmni; see `ipcs -q`)",
-        ("msgsnd", Errno::EINVAL) => "message beyond kernel.msgmax, or the queue was removed",
-        ("msgget", Errno::ENOSYS) => "this kernel has no System V IPC",
-        ("shm_open" | "sem_open", Errno::ENOENT) => SHM_MISSING,
-        ("shm_open" | "sem_open", Errno::EEXIST) => "an object of that name exists already",
-        ("sem_open", Errno::EINVAL) => "the semaphore file is shorter than a sem_t (truncated?)",
-        (_, Errno::ENOSPC) => "/dev/shm is full (docker run --shm-size)",
-        (_, Errno::EROFS) => "/dev/shm is read-only",
-        (_, Errno::ELOOP) => "a symbolic link sits at the object's name; not followed",
-        (_, Errno::EMFILE) => {
-            "descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers"
-        }
-        _ => return None,
-    })
+    }
+    None
+}
+
+/// Digits of a non-negative number.
+fn code_len(mut v: i32) -> usize {
+    let mut n = 1;
+    while v >= 10 {
+        v /= 10;
+        n += 1;
+    }
+    n
 }
 
 static PROGRAM: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
@@ -183,6 +199,28 @@ mod tests {
         );
         let e: Result<(), Errno> = Err(Errno::from_raw(250));
         assert_eq!(text(e.call("read").unwrap_err()), "read: errno 250");
+    }
+
+    #[test]
+    fn hints_match_call_and_errno_with_wildcards() {
+        assert_eq!(hint("mq_open", Errno::EMFILE).unwrap().split(' ').next(), Some("the"));
+        assert!(hint("pipe2", Errno::EMFILE).unwrap().starts_with("descriptor limit"));
+        assert!(hint("sem_open", Errno::ENOENT).unwrap().starts_with("/dev/shm is missing"));
+        assert!(hint("fallocate", Errno::ENOSPC).unwrap().starts_with("/dev/shm is full"));
+        assert_eq!(
+            hint("mq_open", Errno::ENOSPC),
+            Some("too many queues (/proc/sys/fs/mqueue/queues_max)")
+        );
+        assert_eq!(hint("read", Errno::EIO), None);
+        for line in HINTS.lines() {
+            let mut f = line.splitn(3, ' ');
+            let (call, code, text) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
+            let errno = Errno::from_raw(code.parse().unwrap());
+            assert!(errno.name().is_some(), "{line}");
+            if call != "*" {
+                assert_eq!(hint(call, errno), Some(text), "{line}");
+            }
+        }
     }
 
     #[test]

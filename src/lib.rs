@@ -22,6 +22,7 @@
 //! above it is safe Rust.
 #![cfg_attr(not(test), no_std)]
 
+pub mod abi;
 pub mod app;
 pub mod args;
 pub mod errno;

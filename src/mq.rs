@@ -7,13 +7,14 @@
 //! queues, `queues_max` (256) the number of queues, and RLIMIT_MSGQUEUE (`ulimit -q`,
 //! 819200 bytes) the bytes a user's queues may take — exceeding it is EMFILE.
 
+use crate::abi;
 use crate::errno::Errno;
 use crate::name::Name;
 use crate::sys;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
+pub use crate::abi::Timespec;
 pub use crate::sys::MqAttr;
-pub use libc::timespec as Timespec;
 
 /// Which way a descriptor may be used.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -26,9 +27,9 @@ pub enum Access {
 impl Access {
     fn oflag(self) -> i32 {
         match self {
-            Access::Read => libc::O_RDONLY,
-            Access::Write => libc::O_WRONLY,
-            Access::ReadWrite => libc::O_RDWR,
+            Access::Read => abi::O_RDONLY,
+            Access::Write => abi::O_WRONLY,
+            Access::ReadWrite => abi::O_RDWR,
         }
     }
 }
@@ -45,14 +46,14 @@ impl MessageQueue {
     /// [mq_overview(7)](https://man7.org/linux/man-pages/man7/mq_overview.7.html)
     #[doc(alias = "mq_open")]
     pub fn create(name: &Name, access: Access, mode: u32, attr: &MqAttr) -> Result<Self, Errno> {
-        let oflag = libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC | access.oflag();
+        let oflag = abi::O_CREAT | abi::O_EXCL | abi::O_CLOEXEC | access.oflag();
         sys::mq_open(name.bare(), oflag, mode, Some(attr)).map(MessageQueue)
     }
 
     /// `mq_open(name, access | O_CLOEXEC)`—opens an existing queue.
     #[doc(alias = "mq_open")]
     pub fn open(name: &Name, access: Access) -> Result<Self, Errno> {
-        sys::mq_open(name.bare(), access.oflag() | libc::O_CLOEXEC, 0, None).map(MessageQueue)
+        sys::mq_open(name.bare(), access.oflag() | abi::O_CLOEXEC, 0, None).map(MessageQueue)
     }
 
     /// `mq_timedsend(mqd, msg, len, prio, deadline)`—queues `msg`; blocks while the queue
@@ -96,7 +97,7 @@ impl MessageQueue {
     #[doc(alias = "mq_setattr")]
     pub fn set_nonblocking(&self, on: bool) -> Result<MqAttr, Errno> {
         let new =
-            MqAttr { flags: if on { libc::O_NONBLOCK as i64 } else { 0 }, ..MqAttr::default() };
+            MqAttr { flags: if on { abi::O_NONBLOCK as i64 } else { 0 }, ..MqAttr::default() };
         sys::mq_getsetattr(self.0.as_fd(), Some(&new))
     }
 }
@@ -156,7 +157,7 @@ mod tests {
         assert_eq!(q.send(b"y", 0, Some(&past)), Err(Errno::ETIMEDOUT));
         assert_eq!(q.set_nonblocking(true).unwrap().flags, 0);
         assert_eq!(q.send(b"y", 0, None), Err(Errno::EAGAIN));
-        assert_eq!(q.attributes().unwrap().flags, libc::O_NONBLOCK as i64);
+        assert_eq!(q.attributes().unwrap().flags, abi::O_NONBLOCK as i64);
     }
 
     #[test]

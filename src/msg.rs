@@ -6,6 +6,7 @@
 //! Limits: `kernel.msgmax` (8192, largest text), `kernel.msgmnb` (16384, bytes a queue
 //! holds), `kernel.msgmni` (32000, queues in the system).
 
+use crate::abi::{self, MsqidDs};
 use crate::errno::Errno;
 use crate::sys;
 
@@ -21,7 +22,6 @@ pub struct Message<const N: usize> {
 
 static_assertions::const_assert_eq!(core::mem::offset_of!(Message<16>, text), 8);
 static_assertions::const_assert_eq!(core::mem::size_of::<Message<16>>(), 24);
-static_assertions::assert_eq_size!(libc::msqid_ds, [u8; 120]);
 
 impl<const N: usize> Message<N> {
     /// A message of type `mtype` with zeroed text.
@@ -43,7 +43,7 @@ impl<const N: usize> Message<N> {
 }
 
 /// Flags for [`SysvQueue::send`] and [`SysvQueue::receive`].
-pub const IPC_NOWAIT: i32 = libc::IPC_NOWAIT;
+pub const IPC_NOWAIT: i32 = abi::IPC_NOWAIT;
 
 /// A System V message queue identified by `id`. When created with
 /// [`create_private`](Self::create_private) it is owned: dropping it removes the queue
@@ -62,8 +62,8 @@ impl SysvQueue {
     /// [sysvipc(7)](https://man7.org/linux/man-pages/man7/sysvipc.7.html)
     #[doc(alias = "msgget")]
     pub fn create_private(mode: u32) -> Result<SysvQueue, Errno> {
-        let flags = libc::IPC_CREAT | libc::IPC_EXCL | (mode & 0o777) as i32;
-        Ok(SysvQueue { id: sys::msgget(libc::IPC_PRIVATE, flags)?, owned: true })
+        let flags = abi::IPC_CREAT | abi::IPC_EXCL | (mode & 0o777) as i32;
+        Ok(SysvQueue { id: sys::msgget(abi::IPC_PRIVATE, flags)?, owned: true })
     }
 
     /// The queue with identifier `id`, not owned: dropping it does not remove it.
@@ -109,13 +109,12 @@ impl SysvQueue {
         sys::msgrcv(self.id, msg.bytes_mut(), mtype, flags)
     }
 
-    /// `msgctl(id, IPC_STAT, &ds)`—the queue's state: `msg_qnum` messages, `msg_qbytes`
+    /// `msgctl(id, IPC_STAT, &ds)`—the queue's state: `qnum` messages, `qbytes`
     /// capacity, owner and times.
     #[doc(alias = "msgctl")]
-    pub fn status(&self) -> Result<libc::msqid_ds, Errno> {
-        // SAFETY: msqid_ds is plain integers; all-zero is a valid value.
-        let mut ds: libc::msqid_ds = unsafe { core::mem::zeroed() };
-        sys::msgctl(self.id, libc::IPC_STAT, Some(&mut ds))?;
+    pub fn status(&self) -> Result<MsqidDs, Errno> {
+        let mut ds = MsqidDs::default();
+        sys::msgctl(self.id, abi::IPC_STAT, Some(&mut ds))?;
         Ok(ds)
     }
 
@@ -124,14 +123,14 @@ impl SysvQueue {
     #[doc(alias = "msgctl")]
     pub fn remove(mut self) -> Result<(), Errno> {
         self.owned = false;
-        sys::msgctl(self.id, libc::IPC_RMID, None)
+        sys::msgctl(self.id, abi::IPC_RMID, None)
     }
 }
 
 impl Drop for SysvQueue {
     fn drop(&mut self) {
         if self.owned {
-            let _ = sys::msgctl(self.id, libc::IPC_RMID, None);
+            let _ = sys::msgctl(self.id, abi::IPC_RMID, None);
         }
     }
 }
@@ -148,7 +147,7 @@ mod tests {
             m.text[..5].copy_from_slice(text);
             q.send(&m, 5, 0).unwrap();
         }
-        assert_eq!(q.status().unwrap().msg_qnum, 3);
+        assert_eq!(q.status().unwrap().qnum, 3);
         let mut m = Message::<8>::new(0);
         assert_eq!(q.receive(&mut m, 2, 0), Ok(5));
         assert_eq!((m.mtype, &m.text[..5]), (2, &b"two!!"[..]));
@@ -170,7 +169,7 @@ mod tests {
     fn an_owned_queue_is_removed_on_drop() {
         let q = SysvQueue::create_private(0o600).unwrap();
         let id = q.id();
-        assert_eq!(q.status().unwrap().msg_perm.mode & 0o777, 0o600);
+        assert_eq!(q.status().unwrap().mode & 0o777, 0o600);
         drop(q);
         assert_eq!(SysvQueue::from_id(id).status().err(), Some(Errno::EINVAL));
     }

@@ -45,10 +45,14 @@ impl Name {
         if text.len() > Name::CAPACITY {
             return Err(Errno::ENAMETOOLONG);
         }
-        let valid = text.len() >= 2
+        // A byte loop rather than `contains`, which pulls `memchr` into every binary.
+        let mut clean = true;
+        for &b in &text[1.min(text.len())..] {
+            clean &= b != b'/' && b != 0;
+        }
+        let valid = clean
+            && text.len() >= 2
             && text[0] == b'/'
-            && !text[1..].contains(&b'/')
-            && !text.contains(&0)
             && &text[1..] != b"."
             && &text[1..] != b"..";
         if !valid {
@@ -61,12 +65,14 @@ impl Name {
 
     /// The POSIX form, with the leading slash: what `shm_open` and glibc take.
     pub fn posix(&self) -> &CStr {
-        CStr::from_bytes_with_nul(&self.buf[..=self.len]).unwrap_or_default()
+        // SAFETY: `new` checked there is no NUL in the text, and buf[len] is 0.
+        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
     }
 
     /// Without the leading slash: what the kernel's `mq_open` and `mq_unlink` take.
     pub fn bare(&self) -> &CStr {
-        CStr::from_bytes_with_nul(&self.buf[1..=self.len]).unwrap_or_default()
+        // SAFETY: as for `posix`; len >= 2, so the range is not empty.
+        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[1..=self.len]) }
     }
 
     /// The text, slash included.
@@ -80,25 +86,33 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// A NUL-terminated path under `/dev/shm`, built from a [`Name`].
 pub struct ShmPath {
     buf: [u8; 128],
+    len: usize,
 }
 
 impl ShmPath {
     /// `/dev/shm/` + `prefix` + the name without its slash + `suffix`. glibc keeps named
     /// semaphores at `/dev/shm/sem.NAME`; shm_open objects at `/dev/shm/NAME`.
     pub fn new(prefix: &str, name: &Name, suffix: &str) -> ShmPath {
-        let mut line = crate::fmt::Line::new();
-        line.str("/dev/shm/").str(prefix).bytes(name.bare().to_bytes()).str(suffix);
-        let text = line.as_bytes();
         let mut buf = [0u8; 128];
+        let mut len = 0;
         // Name::CAPACITY (100) + the fixed parts used in bareipc stay below 127 bytes.
-        let n = text.len().min(127);
-        buf[..n].copy_from_slice(&text[..n]);
-        ShmPath { buf }
+        for part in
+            [&b"/dev/shm/"[..], prefix.as_bytes(), name.bare().to_bytes(), suffix.as_bytes()]
+        {
+            for &b in part {
+                if len < buf.len() - 1 {
+                    buf[len] = b;
+                    len += 1;
+                }
+            }
+        }
+        ShmPath { buf, len }
     }
 
     /// The path.
     pub fn as_cstr(&self) -> &CStr {
-        CStr::from_bytes_until_nul(&self.buf).unwrap_or_default()
+        // SAFETY: the parts come from a Name (no NUL) and NUL-free literals; buf[len] is 0.
+        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
     }
 }
 

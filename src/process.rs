@@ -237,25 +237,6 @@ impl Drop for Workers {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signal_names() {
-        assert_eq!(signal_name(9), Some("SIGKILL"));
-        assert_eq!(signal_name(15), Some("SIGTERM"));
-        assert_eq!(signal_name(31), Some("SIGSYS"));
-        assert_eq!(signal_name(0), None);
-        assert_eq!(signal_name(64), None);
-        for (sig, name) in
-            [(libc::SIGCHLD, "SIGCHLD"), (libc::SIGPIPE, "SIGPIPE"), (libc::SIGPWR, "SIGPWR")]
-        {
-            assert_eq!(signal_name(sig), Some(name));
-        }
-    }
-}
-
 /// Interrupts the parent's blocking calls every `period`, so that a receive on a queue
 /// that a dead worker will never fill returns EINTR and the parent can look at its
 /// workers ([`Workers::check`]). Queues give no end-of-file when a sender dies; this is
@@ -273,7 +254,7 @@ impl Watchdog {
     /// Starts ticking every `period_ms` milliseconds.
     pub fn start(period_ms: u64) -> Result<Watchdog, Error> {
         let handler = on_alarm as extern "C" fn(i32) as usize;
-        sys::set_signal_handler(libc::SIGALRM, handler, 0)
+        sys::set_signal_handler(crate::abi::SIGALRM, handler, 0)
             .map_err(|errno| Error::Sys { call: "rt_sigaction", errno })?;
         let us = period_ms * 1000;
         sys::set_real_timer(us, us).map_err(|errno| Error::Sys { call: "setitimer", errno })?;
@@ -284,5 +265,24 @@ impl Watchdog {
 impl Drop for Watchdog {
     fn drop(&mut self) {
         let _ = sys::set_real_timer(0, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_names() {
+        assert_eq!(signal_name(9), Some("SIGKILL"));
+        assert_eq!(signal_name(15), Some("SIGTERM"));
+        assert_eq!(signal_name(31), Some("SIGSYS"));
+        assert_eq!(signal_name(0), None);
+        assert_eq!(signal_name(64), None);
+        for (sig, name) in
+            [(libc::SIGCHLD, "SIGCHLD"), (libc::SIGPIPE, "SIGPIPE"), (libc::SIGPWR, "SIGPWR")]
+        {
+            assert_eq!(signal_name(sig), Some(name));
+        }
     }
 }

@@ -33,8 +33,6 @@ pub const VALUE_MAX: u32 = i32::MAX as u32;
 const VALUE_MASK: u64 = 0xffff_ffff;
 const ONE_WAITER: u64 = 1 << 32;
 
-static_assertions::const_assert_eq!(core::mem::size_of::<libc::sem_t>(), SEM_SIZE);
-
 /// An open named semaphore: a shared mapping of its `sem_t`, unmapped on drop. Dropping
 /// does not remove the name (see [`unlink`]).
 pub struct NamedSemaphore {

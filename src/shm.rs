@@ -10,20 +10,24 @@
 //! end of the file.
 
 use crate::errno::Errno;
-use crate::name::Name;
+use crate::name::{Name, ShmPath};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, AtomicU64};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fs::{Mode, OFlags};
 use rustix::mm::{MapFlags, ProtFlags};
-use rustix::shm::OFlags;
 
 /// An open shared memory object; closed on drop.
 pub struct ShmObject(OwnedFd);
 
-/// glibc's `shm_open` adds O_NOFOLLOW (and O_CLOEXEC, which rustix adds): a symlink
-/// planted at the name is refused with ELOOP instead of followed.
-fn nofollow() -> OFlags {
-    OFlags::from_bits_retain(libc::O_NOFOLLOW as u32)
+/// `shm_open` is `openat(AT_FDCWD, "/dev/shm/NAME", flags | O_NOFOLLOW | O_CLOEXEC)`, as in
+/// glibc: a symlink planted at the name is refused (ELOOP) instead of followed. (rustix's
+/// `shm::open` makes the same call without O_NOFOLLOW, and a second copy of the path
+/// building that this module shares with `sem`.)
+fn shm_open(name: &Name, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
+    let path = ShmPath::new("", name, "");
+    let flags = flags | OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    Ok(ShmObject(rustix::fs::open(path.as_cstr(), flags, Mode::from_bits_truncate(mode))?))
 }
 
 impl ShmObject {
@@ -34,16 +38,13 @@ impl ShmObject {
     /// [shm_overview(7)](https://man7.org/linux/man-pages/man7/shm_overview.7.html)
     #[doc(alias = "shm_open")]
     pub fn create(name: &Name, mode: u32) -> Result<ShmObject, Errno> {
-        let flags = OFlags::RDWR | OFlags::CREATE | OFlags::EXCL | nofollow();
-        let mode = rustix::fs::Mode::from_bits_truncate(mode);
-        Ok(ShmObject(rustix::shm::open(name.posix(), flags, mode)?))
+        shm_open(name, OFlags::CREATE | OFlags::EXCL, mode)
     }
 
     /// `shm_open(name, O_RDWR | O_NOFOLLOW, 0)`—opens an existing object.
     #[doc(alias = "shm_open")]
     pub fn open(name: &Name) -> Result<ShmObject, Errno> {
-        let flags = OFlags::RDWR | nofollow();
-        Ok(ShmObject(rustix::shm::open(name.posix(), flags, rustix::fs::Mode::empty())?))
+        shm_open(name, OFlags::empty(), 0)
     }
 
     /// Wraps a descriptor of a regular file to map.
@@ -107,7 +108,7 @@ impl AsFd for ShmObject {
 /// References: [shm_unlink(3)](https://man7.org/linux/man-pages/man3/shm_unlink.3.html)
 #[doc(alias = "shm_unlink")]
 pub fn unlink(name: &Name) -> Result<(), Errno> {
-    Ok(rustix::shm::unlink(name.posix())?)
+    Ok(rustix::fs::unlink(ShmPath::new("", name, "").as_cstr())?)
 }
 
 /// A shared mapping of `len` bytes; unmapped on drop. Other processes write it

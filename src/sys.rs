@@ -9,23 +9,7 @@
 use crate::errno::Errno;
 use core::arch::asm;
 
-/// System call numbers (x86_64), from the libc crate's `SYS_*` constants.
-pub(crate) mod nr {
-    pub const FORK: usize = libc::SYS_fork as usize;
-    pub const EXIT_GROUP: usize = libc::SYS_exit_group as usize;
-    pub const RT_SIGACTION: usize = libc::SYS_rt_sigaction as usize;
-    pub const RT_SIGRETURN: usize = libc::SYS_rt_sigreturn as usize;
-    pub const SETITIMER: usize = libc::SYS_setitimer as usize;
-    pub const MQ_OPEN: usize = libc::SYS_mq_open as usize;
-    pub const MQ_UNLINK: usize = libc::SYS_mq_unlink as usize;
-    pub const MQ_TIMEDSEND: usize = libc::SYS_mq_timedsend as usize;
-    pub const MQ_TIMEDRECEIVE: usize = libc::SYS_mq_timedreceive as usize;
-    pub const MQ_GETSETATTR: usize = libc::SYS_mq_getsetattr as usize;
-    pub const MSGGET: usize = libc::SYS_msgget as usize;
-    pub const MSGSND: usize = libc::SYS_msgsnd as usize;
-    pub const MSGRCV: usize = libc::SYS_msgrcv as usize;
-    pub const MSGCTL: usize = libc::SYS_msgctl as usize;
-}
+use crate::abi::nr;
 
 /// Turns a raw kernel return value into `Ok(value)` or `Err(errno)`.
 ///
@@ -171,9 +155,6 @@ pub(crate) struct KernelSigaction {
     pub mask: u64,
 }
 
-/// `SA_RESTORER`: x86_64 requires a user-space trampoline that calls `rt_sigreturn`.
-const SA_RESTORER: u64 = 0x0400_0000;
-
 /// Returns from a signal handler: the trampoline the kernel jumps to when a handler
 /// returns. It must not touch the stack, which holds the signal frame.
 #[unsafe(naked)]
@@ -186,7 +167,7 @@ unsafe extern "C" fn restore_rt() {
 pub(crate) fn set_signal_handler(sig: i32, handler: usize, flags: u64) -> Result<(), Errno> {
     let act = KernelSigaction {
         handler,
-        flags: flags | SA_RESTORER,
+        flags: flags | crate::abi::SA_RESTORER,
         restorer: restore_rt as *const () as usize,
         mask: 0,
     };
@@ -222,11 +203,8 @@ pub struct MqAttr {
     pub(crate) reserved: [i64; 4],
 }
 
-static_assertions::assert_eq_size!(MqAttr, libc::mq_attr);
-static_assertions::assert_eq_align!(MqAttr, libc::mq_attr);
 static_assertions::const_assert_eq!(core::mem::size_of::<MqAttr>(), 64);
 static_assertions::const_assert_eq!(core::mem::offset_of!(MqAttr, msgsize), 16);
-static_assertions::assert_eq_size!(libc::timespec, [i64; 2]);
 
 impl MqAttr {
     /// Attributes for a new queue of `maxmsg` messages of at most `msgsize` bytes.
@@ -266,7 +244,7 @@ pub(crate) fn mq_timedsend(
     mqd: rustix::fd::BorrowedFd<'_>,
     msg: &[u8],
     prio: u32,
-    deadline: Option<&libc::timespec>,
+    deadline: Option<&crate::abi::Timespec>,
 ) -> Result<(), Errno> {
     use rustix::fd::AsRawFd;
     // SAFETY: msg is readable for its length; deadline is null or a valid timespec.
@@ -288,7 +266,7 @@ pub(crate) fn mq_timedsend(
 pub(crate) fn mq_timedreceive(
     mqd: rustix::fd::BorrowedFd<'_>,
     buf: &mut [u8],
-    deadline: Option<&libc::timespec>,
+    deadline: Option<&crate::abi::Timespec>,
 ) -> Result<(usize, u32), Errno> {
     use rustix::fd::AsRawFd;
     let mut prio = 0u32;
@@ -359,8 +337,12 @@ pub(crate) fn msgrcv(id: i32, buf: &mut [u8], msgtyp: i64, flags: i32) -> Result
 }
 
 /// `msgctl(id, cmd, buf)` with `buf` a `struct msqid_ds` (for IPC_STAT) or null.
-pub(crate) fn msgctl(id: i32, cmd: i32, buf: Option<&mut libc::msqid_ds>) -> Result<(), Errno> {
-    let ptr = buf.map_or(0, |b| b as *mut libc::msqid_ds as usize);
+pub(crate) fn msgctl(
+    id: i32,
+    cmd: i32,
+    buf: Option<&mut crate::abi::MsqidDs>,
+) -> Result<(), Errno> {
+    let ptr = buf.map_or(0, |b| b as *mut crate::abi::MsqidDs as usize);
     // SAFETY: buf is null or a writable msqid_ds (its layout is the kernel's msqid64_ds
     // on x86_64, which the libc crate mirrors).
     unsafe { syscall3(nr::MSGCTL, id as usize, cmd as usize, ptr) }.map(drop)

@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The pi programs, one per mechanism.
-pub const PI_PROGRAMS: &[&str] = &["pi-pipe", "pi-socketpair"];
+pub const PI_PROGRAMS: &[&str] =
+    &["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"];
 /// The single-process demos.
 pub const DEMOS: &[&str] = &["pipe-single", "socketpair-single"];
 
