@@ -3,7 +3,7 @@ CARGO    ?= cargo
 # Every [[bin]] of Cargo.toml (the first `name =` is the package's).
 PROGRAMS := $(shell sed -n 's/^name = "\(.*\)"/\1/p' Cargo.toml | tail -n +2)
 
-.PHONY: all run test size bench clean help
+.PHONY: all run test size bench readme clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release --bins
@@ -24,6 +24,9 @@ size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a de
 
 bench: all ## Wall time of each pi program against its C twin (glibc, gcc -O2 -static)
 	@scripts/bench.py
+
+readme: all ## Regenerate the README's size and benchmark tables from the scripts
+	@scripts/update-readme.py
 
 clean: ## Remove build output
 	$(CARGO) clean

@@ -44,7 +44,7 @@ def timed(argv):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=40)
-    ap.add_argument("programs", nargs="*", default=["pi-pipe", "pi-socketpair"])
+    ap.add_argument("programs", nargs="*", default=["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"])
     args = ap.parse_args()
     print(f"rounds: {args.rounds} per command, alternating; {os.cpu_count()} CPUs")
     print("| program | bareipc median ms | C median ms | bareipc / C |")

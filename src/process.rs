@@ -196,9 +196,10 @@ impl Workers {
         Ok(self.running)
     }
 
-    /// One `wait4(-1, …, options)`: whether a worker was reaped.
+    /// One `wait4(-1, …, options)` (any child; `waitpid(None)` would be 0, the process
+    /// group): whether a worker was reaped.
     fn reap_next(&mut self, options: WaitOptions) -> Result<bool, Error> {
-        let waited = crate::io::retry_on_intr(|| Ok(rustix::process::waitpid(None, options)?));
+        let waited = crate::io::retry_on_intr(|| Ok(rustix::process::wait(options)?));
         let (pid, status) = match waited {
             Ok(Some(found)) => found,
             Ok(None) => return Ok(false),
