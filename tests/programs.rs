@@ -135,3 +135,24 @@ fn single_process_demos_echo_their_message() {
     assert_eq!(o.code, Some(0));
     assert_eq!(o.stdout, format!("a -> b: {max}\nb -> a: b got it: {max}\n"));
 }
+
+#[test]
+fn a_worker_killed_before_sending_on_a_queue_is_named_not_waited_for() {
+    if !strace_works() {
+        eprintln!("SKIP: strace cannot trace here");
+        return;
+    }
+    // Only workers make the send call: strace kills each worker right there, and a queue
+    // gives no end of file, so only the parent's watchdog can notice.
+    for (p, send) in [("pi-posix-mq", "mq_timedsend"), ("pi-sysv-msg", "msgsnd")] {
+        let mut cmd = std::process::Command::new("strace");
+        cmd.args(["-f", "-qq", "-o", "/dev/null", "-e", &format!("trace={send}")]);
+        cmd.args(["-e", &format!("inject={send}:signal=SIGKILL:when=1")]);
+        cmd.arg(bin(p)).args(["-w", "3", "-n", "3000"]);
+        let o = run_cmd(cmd, std::time::Duration::from_secs(30));
+        assert_eq!(o.code, Some(1), "{p}: {o:?}");
+        assert!(o.stderr.starts_with(&format!("{p}: worker ")), "{p}: {}", o.stderr);
+        assert!(o.stderr.ends_with("was killed by signal 9 (SIGKILL)\n"), "{p}: {}", o.stderr);
+        assert!(o.elapsed < std::time::Duration::from_secs(5), "{p} took {:?}", o.elapsed);
+    }
+}
