@@ -45,8 +45,8 @@ const PI_OPTS: &[Opt] = &[
 ];
 
 /// What the command line asked for.
-enum Action<T> {
-    Run(T),
+enum Action {
+    Run,
     Help,
     Version,
 }
@@ -92,7 +92,7 @@ pub fn pi_main<'a>(
 ) -> i32 {
     let mut job = Job::default();
     let mut decimals = pi::DECIMALS;
-    let mut action = Action::Run(());
+    let mut action = Action::Run;
     let parsed = args::parse(args, PI_OPTS, |i, v| {
         let v = v.unwrap_or_default();
         match i {
@@ -118,7 +118,7 @@ pub fn pi_main<'a>(
             ));
         }
         Action::Version => return version(),
-        Action::Run(()) => {}
+        Action::Run => {}
     }
     if job.workers as u64 > job.terms {
         return usage_error(Usage::MoreWorkersThanTerms {
@@ -169,7 +169,7 @@ pub fn demo_main<'a>(
     run: fn(&[u8]) -> Result<Line, Error>,
 ) -> i32 {
     let mut message = default;
-    let mut action = Action::Run(());
+    let mut action = Action::Run;
     let parsed = args::parse(args, DEMO_OPTS, |i, v| {
         match (i, v) {
             (0, Some(v)) if v.len() > MAX_MESSAGE => {
@@ -192,7 +192,7 @@ pub fn demo_main<'a>(
             "Exit status: 0 done, 1 failed, 2 bad usage.",
         )),
         Action::Version => version(),
-        Action::Run(()) => match run(message) {
+        Action::Run => match run(message) {
             Ok(out) => emit(&out),
             Err(e) => {
                 e.report();

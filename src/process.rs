@@ -168,11 +168,7 @@ impl Workers {
             Ok(rustix::process::waitpid(Some(pid), WaitOptions::empty())?)
         });
         match waited {
-            Ok(Some((_, status))) => {
-                self.pids[index] = None;
-                self.running -= 1;
-                Ok(Fate::from_status(status))
-            }
+            Ok(Some((_, status))) => Ok(self.settle(index, status)),
             Ok(None) => Err(Error::Sys { call: "wait4", errno: crate::errno::Errno::ECHILD }),
             Err(errno) => Err(Error::Sys { call: "wait4", errno }),
         }
@@ -196,6 +192,13 @@ impl Workers {
         Ok(self.running)
     }
 
+    /// Records that worker `index` was reaped with `status`; returns its fate.
+    fn settle(&mut self, index: usize, status: rustix::process::WaitStatus) -> Fate {
+        self.pids[index] = None;
+        self.running -= 1;
+        Fate::from_status(status)
+    }
+
     /// One `wait4(-1, …, options)` (any child; `waitpid(None)` would be 0, the process
     /// group): whether a worker was reaped.
     fn reap_next(&mut self, options: WaitOptions) -> Result<bool, Error> {
@@ -208,9 +211,7 @@ impl Workers {
         let Some(index) = self.pids[..self.len].iter().position(|&p| p == Some(pid)) else {
             return Ok(true); // not one of ours (cannot happen: we start no other child)
         };
-        self.pids[index] = None;
-        self.running -= 1;
-        match Fate::from_status(status) {
+        match self.settle(index, status) {
             Fate::Exited(0) => Ok(true),
             fate => Err(Error::Worker { index, fate }),
         }

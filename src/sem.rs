@@ -15,8 +15,8 @@
 //! `link()`ed to the final name (EEXIST if taken: O_EXCL semantics), then the temporary
 //! name is removed. An opener never sees a half-written semaphore.
 
+use crate::abi::Timespec;
 use crate::errno::Errno;
-use crate::mq::Timespec;
 use crate::name::{Name, ShmPath};
 use crate::shm::{Mapping, ShmObject};
 use core::num::NonZeroU32;

@@ -75,7 +75,7 @@ impl ShmObject {
     /// References: [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
     #[doc(alias = "mmap")]
     pub fn map(&self, len: usize) -> Result<Mapping, Errno> {
-        if len == 0 || self.size()? < len as u64 {
+        if self.size()? < len as u64 {
             return Err(Errno::EINVAL);
         }
         self.map_unchecked_size(len)
