@@ -76,6 +76,17 @@ pub fn exit(code: i32) -> ! {
     sys::exit_group(code)
 }
 
+/// Leaves what `value` holds — descriptors, mappings — to the kernel, which releases all of
+/// a process's descriptors and mappings in its one `exit_group`.
+///
+/// For the parent at the end of a run, closing W descriptors one by one costs W syscalls
+/// (each one in every `strace`) and frees nothing the rest of the run needs. Only for what
+/// the kernel releases at exit: never for names or System V objects, which outlive the
+/// process.
+pub fn keep_until_exit<T>(value: T) {
+    core::mem::forget(value)
+}
+
 /// The most workers a [`Workers`] set holds.
 pub const MAX_WORKERS: usize = 512;
 
@@ -115,8 +126,10 @@ impl Workers {
     /// `fork()`s worker number `len()`, which runs `work` and exits: status 0 if it returns
     /// `Ok`, else status 1 after reporting the error as `PROGRAM: worker I: …`.
     ///
-    /// `work` is moved into the child; the parent drops its copy, closing any descriptor
-    /// it captured (the usual "close the other end" step of fork-based IPC).
+    /// The child runs `work` and ends in `exit_group`, which releases its descriptors;
+    /// the parent closes its copy of the child's end of a channel itself, after `spawn`
+    /// (the usual "close the other end" step of fork-based IPC), so a closure that only
+    /// borrows that end costs the child no `close`.
     ///
     /// References: [fork(2)](https://man7.org/linux/man-pages/man2/fork.2.html)
     #[doc(alias = "fork")]

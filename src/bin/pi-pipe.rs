@@ -8,7 +8,7 @@ use bareipc::args::Args;
 use bareipc::error::{Context, Error};
 use bareipc::pi::Job;
 use bareipc::pipe::{self, PipeReader};
-use bareipc::process::{MAX_WORKERS, SingleThreaded, Workers};
+use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
 use bareipc::protocol::{self, Partial, Tally};
 
 bareipc::program!("pi-pipe", main);
@@ -22,16 +22,17 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     let mut readers: [Option<PipeReader>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
     for (index, slot) in readers[..job.workers].iter_mut().enumerate() {
         let (reader, writer) = pipe::pipe().call("pipe2")?;
-        // The closure owns the write end: the child writes and exits, the parent's copy
-        // closes when spawn drops it, so the child holds the only write end.
-        workers.spawn(single, move || protocol::send(&writer, &Partial::compute(job, index)))?;
+        workers.spawn(single, || protocol::send(&writer, &Partial::compute(job, index)))?;
+        // The child now holds the only write end: its exit is the reader's end of file.
+        drop(writer);
         *slot = Some(reader);
     }
     let mut tally = Tally::new(job.workers);
-    for (index, reader) in readers[..job.workers].iter_mut().enumerate() {
-        let reader = reader.take().expect("one reader per worker");
-        protocol::receive(&reader, index, &mut tally).map_err(|e| workers.blame(index, e))?;
+    for (index, reader) in readers[..job.workers].iter().enumerate() {
+        let reader = reader.as_ref().expect("one reader per worker");
+        protocol::receive(reader, index, &mut tally).map_err(|e| workers.blame(index, e))?;
     }
     workers.reap_all()?;
+    process::keep_until_exit(readers);
     tally.total()
 }

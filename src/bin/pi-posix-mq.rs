@@ -9,7 +9,7 @@ use bareipc::error::{Context, Error};
 use bareipc::mq::{self, Access, MessageQueue, MqAttr, Timespec};
 use bareipc::name::Name;
 use bareipc::pi::Job;
-use bareipc::process::{SingleThreaded, Workers};
+use bareipc::process::{self, SingleThreaded, Workers};
 use bareipc::protocol::{self, Partial, Tally, Wait};
 
 bareipc::program!("pi-posix-mq", main);
@@ -40,5 +40,6 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
         queue.receive(buf, deadline).map(|(len, _priority)| len)
     })?;
     workers.reap_all()?;
+    process::keep_until_exit(queue);
     tally.total()
 }

@@ -10,7 +10,7 @@ use bareipc::error::{Context, Error, Problem};
 use bareipc::io::retry_on_intr;
 use bareipc::name::Name;
 use bareipc::pi::Job;
-use bareipc::process::{MAX_WORKERS, SingleThreaded, Workers};
+use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
 use bareipc::sem::{self, NamedSemaphore};
 use bareipc::shm::{self, ShmObject};
 use core::sync::atomic::Ordering::Relaxed;
@@ -62,5 +62,7 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     {
         return Err(Error::Message { index, problem: Problem::Missing });
     }
-    Ok(f64::from_bits(words[0].load(Relaxed)))
+    let sum = f64::from_bits(words[0].load(Relaxed));
+    process::keep_until_exit((shared, lock));
+    Ok(sum)
 }

@@ -7,7 +7,7 @@
 use bareipc::args::Args;
 use bareipc::error::{Context, Error, Problem};
 use bareipc::pi::{self, Job};
-use bareipc::process::{MAX_WORKERS, SingleThreaded, Workers};
+use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
 use bareipc::protocol::{self, Partial, Tally};
 use bareipc::socket::{self, Stream};
 
@@ -22,21 +22,25 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     let mut parent_ends: [Option<Stream>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
     for (index, slot) in parent_ends[..job.workers].iter_mut().enumerate() {
         let (parent_end, worker_end) = socket::stream_pair().call("socketpair")?;
-        workers.spawn(single, move || work(&worker_end, index))?;
-        // Parent to worker: the slice to sum, as two little-endian u64s.
+        // Parent to worker: the slice to sum, as two little-endian u64s. Written before
+        // the fork, so it waits in the socket and the worker's read never blocks.
         let slice = job.slice(index);
         let mut task = [0u8; 16];
         task[..8].copy_from_slice(&slice.start.to_le_bytes());
         task[8..].copy_from_slice(&slice.end.to_le_bytes());
         parent_end.write_all(&task).call("write")?;
+        workers.spawn(single, || work(&worker_end, index))?;
+        // The child now holds the only other end: its exit is the parent's end of file.
+        drop(worker_end);
         *slot = Some(parent_end);
     }
     let mut tally = Tally::new(job.workers);
-    for (index, end) in parent_ends[..job.workers].iter_mut().enumerate() {
-        let end = end.take().expect("one socket per worker");
-        protocol::receive(&end, index, &mut tally).map_err(|e| workers.blame(index, e))?;
+    for (index, end) in parent_ends[..job.workers].iter().enumerate() {
+        let end = end.as_ref().expect("one socket per worker");
+        protocol::receive(end, index, &mut tally).map_err(|e| workers.blame(index, e))?;
     }
     workers.reap_all()?;
+    process::keep_until_exit(parent_ends);
     tally.total()
 }
 
