@@ -3,7 +3,7 @@ CARGO    ?= cargo
 # Every [[bin]] of Cargo.toml (the first `name =` is the package's).
 PROGRAMS := $(shell sed -n 's/^name = "\(.*\)"/\1/p' Cargo.toml | tail -n +2)
 
-.PHONY: all run test size bench readme clean help
+.PHONY: all run test strace strace-raw container-test size bench readme clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release --bins
@@ -14,10 +14,20 @@ all: ## Build every program (release, static, libc-free) into bin/
 run: all ## Build, then run every program and print a table: program, output, wall time
 	@scripts/run.sh $(PROGRAMS)
 
-test: all ## Format check, clippy (deny warnings), unit and integration tests
+test: all ## Format check, clippy (deny warnings), unit and integration tests, container test
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test
+	@scripts/container-test.sh
+
+strace: all ## Each program's syscall profile under strace -f: parent, worker, formula in W
+	@scripts/strace-profile.py
+
+strace-raw: all ## The annotated strace of one small run (W = 2) of every program
+	@scripts/strace-profile.py --raw
+
+container-test: all ## Every program alone in an empty root, in fresh namespaces (unshare --root)
+	@scripts/container-test.sh
 
 size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a default run
 	@scripts/size.sh $(PROGRAMS)
@@ -25,7 +35,7 @@ size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a de
 bench: all ## Wall time of each pi program against its C twin (glibc, gcc -O2 -static)
 	@scripts/bench.py
 
-readme: all ## Regenerate the README's size and benchmark tables from the scripts
+readme: all ## Regenerate the README's tables (sizes, syscalls, benchmarks) from the scripts
 	@scripts/update-readme.py
 
 clean: ## Remove build output
@@ -33,4 +43,4 @@ clean: ## Remove build output
 	rm -rf bin results
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 8
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16

@@ -82,7 +82,7 @@ WHY = [
     ("pi-shm-sem", "worker", "futex", "sem_wait/sem_post, only when workers contend"),
     ("pipe-single", "process", "pipe2", "the pipe"),
     ("pipe-single", "process", "write", "the message into the pipe; then to stdout"),
-    ("pipe-single", "process", "read", "the message back from the pipe"),
+    ("pipe-single", "process", "read", "the message back; then end of file (0)"),
     ("pipe-single", "process", "close", "both ends"),
     ("socketpair-single", "process", "socketpair", "the pair"),
     ("socketpair-single", "process", "write", "one message each way; then to stdout"),
@@ -386,6 +386,11 @@ def describe_raw(program, terms):
     return out
 
 
+def cell(text):
+    """Text for a Markdown table cell: `|` would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def markdown(p):
     out = [f"`{p.program}`: **{formula(*p.total()) if p.pi else p.total()[0]}** syscalls per run"
            + (f" ({p.at(10)} at W = 10)" if p.pi else "") + f", {p.distinct()} distinct.", ""]
@@ -395,11 +400,11 @@ def markdown(p):
             par = formula(*p.parent[k]) if k in p.parent else ""
             wrk = str(p.worker.get(k, "")) if k in p.worker else ""
             role = "parent" if k in p.parent else "worker"
-            out.append(f"| `{k}` | {par} | {wrk} | {why(p.program, role, k)} |")
+            out.append(f"| `{k}` | {par} | {wrk} | {cell(why(p.program, role, k))} |")
     else:
         out += ["| syscall | count | why |", "|---|---:|---|"]
         for k, (a, _) in p.parent.items():
-            out.append(f"| `{k}` | {a} | {why(p.program, 'process', k)} |")
+            out.append(f"| `{k}` | {a} | {cell(why(p.program, 'process', k))} |")
     return out
 
 

@@ -3,6 +3,8 @@
 scripts, between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers:
 
 - size:  scripts/size.sh (bytes of each binary, peak RSS of a default run)
+- syscalls: scripts/strace-profile.py --summary (syscalls per run, against the C twins)
+- strace-PROGRAM: scripts/strace-profile.py --markdown (each program's profile)
 - bench: scripts/bench.py (bareipc against the C twins, alternating runs)
 
 Run through `make readme` (which builds first). Tables are never typed by hand.
@@ -11,6 +13,7 @@ import os
 import platform
 import re
 import subprocess
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -34,10 +37,25 @@ def machine():
 
 
 def main():
-    sections = {
-        "size": output(["scripts/size.sh", *programs()]),
-        "bench": output(["scripts/bench.py", "--rounds", "30"]) + f"\n\nMachine: {machine()}.",
-    }
+    """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
+    bench), or all of them."""
+    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "bench"}
+    sections = {}
+    if "size" in wanted:
+        sections["size"] = output(["scripts/size.sh", *programs()])
+    if "syscalls" in wanted:
+        sections["syscalls"] = output(["scripts/strace-profile.py", "--summary"])
+    if "strace" in wanted:
+        profiles = output(["scripts/strace-profile.py", "--markdown"])
+        parts = re.split(r"^<!-- (\S+) -->\n", profiles, flags=re.M)
+        for name, body in zip(parts[1::2], parts[2::2]):
+            sections[f"strace-{name}"] = body.strip()
+    if "bench" in wanted:
+        bench = output(["scripts/bench.py", "--rounds", "30"])
+        sections["bench"] = bench + f"\n\nMachine: {machine()}."
+    empty = [name for name, body in sections.items() if not body.strip()]
+    if empty or (("strace" in wanted) and not any(n.startswith("strace-") for n in sections)):
+        raise SystemExit(f"no output for {empty or 'strace'}: are strace and gcc installed?")
     path = os.path.join(ROOT, "README.md")
     text = open(path).read()
     for name, body in sections.items():

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# container-test.sh [PROGRAM...]: runs every program the way a FROM-scratch container
+# would: in an empty root holding only its binary, in fresh IPC, mount, PID, network and
+# UTS namespaces (`unshare ... --root`), and checks its output. pi-shm-sem gets a tmpfs at
+# /dev/shm (as Docker and Podman give every container); a second run without /dev/shm
+# must fail with exit 1 and a one-line message saying how to provide one.
+#
+# Skips (exit 0, with a message) where unshare is not permitted; any failure exits 1.
+set -u
+cd "$(dirname "$0")/.."
+bin_dir=${BAREIPC_BIN_DIR:-bin}
+programs=("$@")
+[ ${#programs[@]} -gt 0 ] || programs=(pi-pipe pi-socketpair pi-posix-mq pi-sysv-msg pi-shm-sem pipe-single socketpair-single)
+namespaces=(--ipc --mount --pid --net --uts --fork)
+
+if ! why=$(unshare "${namespaces[@]}" --root=/ true 2>&1); then
+    echo "container-test: skipped: unshare ${namespaces[*]} is not permitted here: $why"
+    exit 0
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() {
+    echo "container-test: FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# run ROOT WANT_STATUS PROGRAM [ARG...]: runs /PROGRAM inside ROOT in fresh namespaces,
+# with a tmpfs at ROOT/dev/shm when ROOT has that directory. Sets out, err, status.
+run() {
+    local root=$1 want=$2
+    shift 2
+    local cmd=(unshare --root="$root" "/$@")
+    if [ -d "$root/dev/shm" ]; then
+        # Mounted inside the new mount namespace, before the root changes: the host
+        # never sees it, and it disappears with the namespace.
+        cmd=(sh -c 'mount -t tmpfs -o size=1m,mode=1777 tmpfs "$1/dev/shm" && shift && exec "$@"' \
+            sh "$root" "${cmd[@]}")
+    fi
+    out=$(timeout 60 unshare "${namespaces[@]}" "${cmd[@]}" 2>"$work/err")
+    status=$?
+    err=$(cat "$work/err")
+    if [ "$status" != "$want" ]; then
+        fail "$1: exit $status, expected $want; stdout: $out; stderr: $err"
+        return 1
+    fi
+}
+
+for p in "${programs[@]}"; do
+    exe="$bin_dir/$p"
+    [ -x "$exe" ] || { fail "$exe is missing: run make all"; continue; }
+    root="$work/$p"
+    mkdir -p "$root"
+    cp "$exe" "$root/$p"
+    case $p in
+        pi-shm-sem) mkdir -p "$root/dev/shm" ;;
+    esac
+    if [ "$(find "$root" -type f | wc -l)" != 1 ]; then
+        fail "$p: the root holds more than the binary"
+        continue
+    fi
+    case $p in
+        pi-*) want="3.14159262176" ;;
+        pipe-single) want=$'wrote 20 bytes into the pipe\nread back: hello through a pipe' ;;
+        socketpair-single) want=$'a -> b: hello from end a\nb -> a: b got it: hello from end a' ;;
+    esac
+    if run "$root" 0 "$p"; then
+        if [ "$out" != "$want" ] || [ -n "$err" ]; then
+            fail "$p: printed '$out' (stderr '$err'), expected '$want'"
+        else
+            echo "container-test: ok: $p in an empty root prints $(head -n 1 <<<"$out")"
+        fi
+    fi
+    if [ "$p" = pi-shm-sem ]; then
+        # The same program where the container has no /dev/shm at all.
+        bare="$work/$p-no-shm"
+        mkdir -p "$bare"
+        cp "$exe" "$bare/$p"
+        if run "$bare" 1 "$p"; then
+            lines=$(printf '%s\n' "$err" | wc -l)
+            if [ -n "$out" ] || [ "$lines" != 1 ] || [[ $err != *"/dev/shm"* ]] ||
+                [[ $err != *"--tmpfs /dev/shm"* && $err != *"--shm-size"* ]]; then
+                fail "$p without /dev/shm: expected one line naming /dev/shm and how to mount it, got: $err"
+            else
+                echo "container-test: ok: $p without /dev/shm fails: $err"
+            fi
+        fi
+    fi
+done
+
+if [ "$failures" -gt 0 ]; then
+    echo "container-test: $failures failure(s)"
+    exit 1
+fi
