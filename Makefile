@@ -9,6 +9,7 @@ all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release --bins
 	@mkdir -p bin
 	@cp $(addprefix target/release/,$(PROGRAMS)) bin/
+	@scripts/strip-section-headers.py $(addprefix bin/,$(PROGRAMS))
 	@echo "built: $(PROGRAMS)"
 
 run: all ## Build, then run every program and print a table: program, output, wall time

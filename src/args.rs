@@ -156,7 +156,9 @@ pub fn parse<'a>(
     Ok(())
 }
 
-/// Parses a decimal number in `min..=max` for option `--option`.
+/// Parses a decimal number in `min..=max` for option `--option`. (Not inlined: a program
+/// parses several numbers, and one copy of the loop is smaller than one per option.)
+#[inline(never)]
 pub fn number<'a>(
     option: &'static str,
     text: &'a [u8],
