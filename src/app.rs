@@ -83,7 +83,8 @@ fn emit(line: &Line) -> i32 {
 }
 
 /// Runs a pi program: parses `-w`/`-n`, calls `run` (which returns the total of the
-/// partial sums), prints √(8·sum) with 11 decimals. Returns the exit status.
+/// partial sums), prints √(8·sum) with 11 decimals. Returns the exit status: 0, 1, 2, or
+/// 128 + the signal for a run stopped by SIGHUP, SIGINT or SIGTERM.
 pub fn pi_main<'a>(
     args: impl IntoIterator<Item = &'a [u8]>,
     single: SingleThreaded,
@@ -126,13 +127,20 @@ pub fn pi_main<'a>(
             terms: job.terms,
         });
     }
-    match run(&job, &single) {
-        Ok(sum) => {
+    let result = run(&job, &single);
+    // A stop signal outranks whatever it caused (EINTR, workers killed by the same ^C):
+    // the run was stopped, and says so.
+    match (crate::process::stop_signal(), result) {
+        (Some(signal), _) | (None, Err(Error::Stopped { signal })) => {
+            Error::Stopped { signal }.report();
+            128 + signal
+        }
+        (None, Ok(sum)) => {
             let mut l = Line::new();
             l.fixed(pi::pi_from_sum(sum), decimals).str("\n");
             emit(&l)
         }
-        Err(e) => {
+        (None, Err(e)) => {
             e.report();
             EXIT_FAILURE
         }

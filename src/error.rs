@@ -17,6 +17,8 @@ pub enum Error {
     Message { index: usize, problem: Problem },
     /// A message of `len` bytes on a shared channel was no worker's result.
     Stray { len: usize },
+    /// A stop signal (SIGHUP, SIGINT, SIGTERM) ended the run.
+    Stopped { signal: i32 },
 }
 
 /// What was wrong with a worker's message.
@@ -52,30 +54,51 @@ impl<T> Context<T> for Result<T, rustix::io::Errno> {
     }
 }
 
-/// Advice for the errors users meet: one line per entry, `CALL ERRNO advice`, where CALL
-/// `*` matches any call; the first match wins. (One string, searched by a loop: a `match`
-/// on string pairs costs each binary a kilobyte of comparisons.)
-const HINTS: &str = "\
+/// Advice for the errors users meet, in every program: one line per entry,
+/// `CALL ERRNO advice`, where CALL `*` matches any call; the first match wins. (One
+/// string, searched by a loop: a `match` on string pairs costs each binary a kilobyte of
+/// comparisons.) Each mechanism's module has its own table (`mq::HINTS`, …), which a
+/// program names in [`program!`](crate::program) and which is searched first: a binary
+/// carries only the advice its calls can need.
+pub const HINTS: &str = "\
+write 9 standard output is closed
+write 28 no space left where standard output goes
+write 32 standard output is a pipe nobody reads any more
 fork 11 process limit reached (RLIMIT_NPROC, see `ulimit -u`); use fewer workers
-mq_open 24 the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)
-mq_open 22 queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max
-mq_open 28 too many queues (/proc/sys/fs/mqueue/queues_max)
-mq_open 38 this kernel has no POSIX message queues
-msgget 28 no SysV queue left (kernel.msgmni; see `ipcs -q`)
-msgget 38 this kernel has no System V IPC
-msgsnd 22 message beyond kernel.msgmax, or the queue was removed
-* 2 /dev/shm is missing: mount a tmpfs there (docker run --tmpfs /dev/shm, or --shm-size)
-* 17 an object of that name exists already
-sem_open 22 the semaphore file is shorter than a sem_t (truncated?)
-* 28 /dev/shm is full (docker run --shm-size)
-* 30 /dev/shm is read-only
-* 40 a symbolic link sits at the object's name; not followed
 * 24 descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers";
 
-/// The advice for `call` failing with `errno`, if [`HINTS`] has one.
+static EXTRA_HINTS: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Records the program's own hint table (see [`HINTS`]).
+pub fn set_hints(table: &'static &'static str) {
+    EXTRA_HINTS.store(table as *const &str as *mut &str, Ordering::Relaxed);
+}
+
+/// The advice for `call` failing with `errno`, from the program's table or [`HINTS`].
 fn hint(call: &str, errno: Errno) -> Option<&'static str> {
+    let extra = EXTRA_HINTS.load(Ordering::Relaxed);
+    // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
+    let extra = if extra.is_null() { "" } else { unsafe { *extra } };
+    hint_from(extra, call, errno)
+}
+
+/// The advice for `call` failing with `errno` from `table` and [`HINTS`]: an entry for
+/// this very call wins over a `*` entry in either.
+fn hint_from(table: &'static str, call: &str, errno: Errno) -> Option<&'static str> {
+    for who in [call, "*"] {
+        for t in [table, HINTS] {
+            if let Some(h) = hint_in(t, who, errno) {
+                return Some(h);
+            }
+        }
+    }
+    None
+}
+
+/// The entry for `who` (a call, or `*`) and `errno` in one table.
+fn hint_in(table: &'static str, call: &str, errno: Errno) -> Option<&'static str> {
     let mut line = 0;
-    while let Some(entry) = crate::fmt::field(HINTS, b'\n', line) {
+    while let Some(entry) = crate::fmt::field(table, b'\n', line) {
         line += 1;
         let (Some(who), Some(code)) =
             (crate::fmt::field(entry, b' ', 0), crate::fmt::field(entry, b' ', 1))
@@ -83,7 +106,7 @@ fn hint(call: &str, errno: Errno) -> Option<&'static str> {
             continue;
         };
         let code = code.bytes().fold(0i32, |v, d| v * 10 + (d - b'0') as i32);
-        if (who == "*" || who == call) && code == errno.raw() {
+        if who == call && code == errno.raw() {
             return entry.get(who.len() + code_len(code) + 2..);
         }
     }
@@ -167,6 +190,10 @@ impl Error {
                 l.str("received a message of ").u64(len as u64);
                 l.str(" bytes that is no worker's result");
             }
+            Error::Stopped { signal } => {
+                l.str("stopped by ").str(crate::process::signal_name(signal).unwrap_or("a signal"));
+                l.str("; workers stopped, objects removed");
+            }
         }
     }
 
@@ -201,24 +228,35 @@ mod tests {
         assert_eq!(text(e.call("read").unwrap_err()), "read: errno 250");
     }
 
+    use hint_from as hint_with;
+
     #[test]
     fn hints_match_call_and_errno_with_wildcards() {
-        assert_eq!(hint("mq_open", Errno::EMFILE).unwrap().split(' ').next(), Some("the"));
-        assert!(hint("pipe2", Errno::EMFILE).unwrap().starts_with("descriptor limit"));
-        assert!(hint("sem_open", Errno::ENOENT).unwrap().starts_with("/dev/shm is missing"));
-        assert!(hint("fallocate", Errno::ENOSPC).unwrap().starts_with("/dev/shm is full"));
+        use crate::{mq, msg, shm};
+        let first = |h: Option<&str>| h.unwrap().split(' ').next().map(str::to_owned);
+        assert_eq!(first(hint_with(mq::HINTS, "mq_open", Errno::EMFILE)).as_deref(), Some("the"));
+        assert!(hint_with(mq::HINTS, "pipe2", Errno::EMFILE).unwrap().starts_with("descriptor"));
+        let missing = hint_with(shm::HINTS, "sem_open", Errno::ENOENT).unwrap();
+        assert!(missing.starts_with("/dev/shm is missing"));
+        let full = hint_with(shm::HINTS, "fallocate", Errno::ENOSPC).unwrap();
+        assert!(full.starts_with("/dev/shm is full"));
+        assert!(hint_with(shm::HINTS, "write", Errno::ENOSPC).unwrap().starts_with("no space"));
         assert_eq!(
-            hint("mq_open", Errno::ENOSPC),
+            hint_with(mq::HINTS, "mq_open", Errno::ENOSPC),
             Some("too many queues (/proc/sys/fs/mqueue/queues_max)")
         );
-        assert_eq!(hint("read", Errno::EIO), None);
-        for line in HINTS.lines() {
-            let mut f = line.splitn(3, ' ');
-            let (call, code, text) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
-            let errno = Errno::from_raw(code.parse().unwrap());
-            assert!(errno.name().is_some(), "{line}");
-            if call != "*" {
-                assert_eq!(hint(call, errno), Some(text), "{line}");
+        // A program carries only its own mechanism's advice.
+        assert_eq!(hint_with(mq::HINTS, "msgget", Errno::ENOSPC), None);
+        assert_eq!(hint_with("", "read", Errno::EIO), None);
+        for table in [HINTS, mq::HINTS, msg::HINTS, shm::HINTS] {
+            for line in table.lines() {
+                let mut f = line.splitn(3, ' ');
+                let (call, code, text) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
+                let errno = Errno::from_raw(code.parse().unwrap());
+                assert!(errno.name().is_some(), "{line}");
+                if call != "*" {
+                    assert_eq!(hint_with(table, call, errno), Some(text), "{line}");
+                }
             }
         }
     }

@@ -3,7 +3,26 @@
 
 use crate::errno::Errno;
 use crate::fmt::Line;
-use rustix::fd::{AsFd, BorrowedFd};
+use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
+
+/// Bit n set: descriptor n (0, 1 or 2) was handed to one of our objects.
+static STD_TAKEN: AtomicU8 = AtomicU8::new(0);
+
+/// Records a descriptor that bareipc opened. The kernel hands out the lowest free number,
+/// so one numbered 0, 1 or 2 means that standard stream was closed when the program
+/// started and the number now names an IPC object: [`print`] then fails with EBADF
+/// rather than write the result into it, and [`eprint`] stays silent. Costs no syscall.
+pub fn opened(fd: impl AsFd) {
+    let raw = fd.as_fd().as_raw_fd();
+    if (0..3).contains(&raw) {
+        STD_TAKEN.fetch_or(1 << raw, Relaxed);
+    }
+}
+
+fn taken(fd: i32) -> bool {
+    STD_TAKEN.load(Relaxed) & 1 << fd != 0
+}
 
 /// Runs `call` again for as long as it fails with EINTR (a signal handler ran while it was
 /// blocked and the kernel did not restart it).
@@ -63,14 +82,21 @@ pub fn stderr() -> BorrowedFd<'static> {
     unsafe { BorrowedFd::borrow_raw(2) }
 }
 
-/// Writes `line` to standard output in one `write`.
+/// Writes `line` to standard output in one `write`; EBADF if standard output was closed
+/// at start (see [`opened`]).
 pub fn print(line: &Line) -> Result<(), Errno> {
+    if taken(1) {
+        return Err(Errno::EBADF);
+    }
     write_all(stdout(), line.as_bytes())
 }
 
 /// Writes `line` to standard error in one `write`, ignoring failure: there is nowhere
 /// left to report it.
 pub fn eprint(line: &Line) {
+    if taken(2) {
+        return;
+    }
     let _ = write_all(stderr(), line.as_bytes());
 }
 

@@ -38,6 +38,14 @@ impl Access {
 /// (see [`unlink`]).
 pub struct MessageQueue(OwnedFd);
 
+/// Advice for the errors of POSIX message queues (see [`error::HINTS`](crate::error::HINTS)).
+pub const HINTS: &str = "\
+mq_open 24 the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)
+mq_open 22 queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max
+mq_open 28 too many queues (/proc/sys/fs/mqueue/queues_max)
+mq_open 38 this kernel has no POSIX message queues
+mq_open 17 a queue of that name exists already";
+
 impl MessageQueue {
     /// `mq_open(name, O_CREAT | O_EXCL | access | O_CLOEXEC, mode, &attr)`—creates a new
     /// queue; EEXIST if the name is taken.

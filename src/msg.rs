@@ -42,6 +42,12 @@ impl<const N: usize> Message<N> {
     }
 }
 
+/// Advice for the errors of System V queues (see [`error::HINTS`](crate::error::HINTS)).
+pub const HINTS: &str = "\
+msgget 28 no SysV queue left (kernel.msgmni; see `ipcs -q`)
+msgget 38 this kernel has no System V IPC
+msgsnd 22 message beyond kernel.msgmax, or the queue was removed";
+
 /// Flags for [`SysvQueue::send`] and [`SysvQueue::receive`].
 pub const IPC_NOWAIT: i32 = abi::IPC_NOWAIT;
 
@@ -64,6 +70,19 @@ impl SysvQueue {
     pub fn create_private(mode: u32) -> Result<SysvQueue, Errno> {
         let flags = abi::IPC_CREAT | abi::IPC_EXCL | (mode & 0o777) as i32;
         Ok(SysvQueue { id: sys::msgget(abi::IPC_PRIVATE, flags)?, owned: true })
+    }
+
+    /// `msgget(run_key(pid), IPC_CREAT | IPC_EXCL | mode)`—creates the queue of the run
+    /// whose parent is `pid`, under a key that says so: if the run dies without removing
+    /// it (SIGKILL), a later run finds it with [`remove_abandoned`]. Where that key is
+    /// taken (EEXIST: a queue left by an earlier process with the same pid, not yet
+    /// reclaimed), falls back to [`create_private`](Self::create_private).
+    pub fn create_for_run(pid: i32, mode: u32) -> Result<SysvQueue, Errno> {
+        let flags = abi::IPC_CREAT | abi::IPC_EXCL | (mode & 0o777) as i32;
+        match sys::msgget(run_key(pid), flags) {
+            Err(Errno::EEXIST) => Self::create_private(mode),
+            id => Ok(SysvQueue { id: id?, owned: true }),
+        }
     }
 
     /// The queue with identifier `id`, not owned: dropping it does not remove it.
@@ -123,8 +142,52 @@ impl SysvQueue {
     #[doc(alias = "msgctl")]
     pub fn remove(mut self) -> Result<(), Errno> {
         self.owned = false;
-        sys::msgctl(self.id, abi::IPC_RMID, None)
+        sys::msgctl(self.id, abi::IPC_RMID, None).map(drop)
     }
+}
+
+/// The first byte of every run key: not printable, so no `ftok(path, 'c')` key of another
+/// program (whose first byte is its `proj_id`) can be taken for a bareipc run's.
+const RUN_KEY_TAG: u32 = 0xB1;
+
+/// The key of the queue of a run whose parent is `pid`: [`RUN_KEY_TAG`] in the top byte,
+/// the pid (below 2^22 on Linux) in the low three.
+pub fn run_key(pid: i32) -> i32 {
+    (RUN_KEY_TAG << 24 | (pid as u32 & 0xFF_FFFF)) as i32
+}
+
+/// Removes the queues that dead runs left behind; returns how many.
+///
+/// A queue counts as a dead run's only if all of these hold: its key is a [`run_key`],
+/// the calling user created it, its mode is exactly 0600, and no process with the pid in
+/// its key exists (`kill(pid, 0)` fails with ESRCH). A live run is never taken for a
+/// dead one within one PID namespace; runs that share an IPC namespace but not a PID
+/// namespace cannot see each other's processes and must not both use this.
+///
+/// Cost when no queue exists at all: one `msgctl(MSG_INFO)`. Otherwise one
+/// `msgctl(MSG_STAT)` per slot of the kernel's table up to the highest in use.
+pub fn remove_abandoned() -> Result<usize, Errno> {
+    let mut info = abi::MsgInfo::default();
+    let highest = sys::msg_info(&mut info)?;
+    if info.msgpool == 0 {
+        return Ok(0);
+    }
+    let me = rustix::process::geteuid().as_raw();
+    let mut removed = 0;
+    for index in 0..=highest {
+        let mut ds = MsqidDs::default();
+        let Ok(id) = sys::msgctl(index as i32, abi::MSG_STAT, Some(&mut ds)) else {
+            continue; // an empty slot, or a queue we may not read
+        };
+        let pid = ds.key as u32 & 0xFF_FFFF;
+        if ds.key as u32 >> 24 != RUN_KEY_TAG || ds.cuid != me || ds.mode & 0o777 != 0o600 {
+            continue;
+        }
+        if pid > 0 && sys::kill(pid as i32, 0) == Err(Errno::ESRCH) {
+            removed += sys::msgctl(id as i32, abi::IPC_RMID, None).is_ok() as usize;
+        }
+    }
+    Ok(removed)
 }
 
 impl Drop for SysvQueue {

@@ -16,10 +16,15 @@ impl Name {
     /// The longest name held, slash included (NAME_MAX is 255; bareipc's are short).
     pub const CAPACITY: usize = 100;
 
+    /// `/bareipc-TAG-PID-RANDOM` for the calling process: see [`unique_for`](Self::unique_for).
+    pub fn unique(tag: &str) -> Result<Name, Errno> {
+        Name::unique_for(tag, rustix::process::getpid().as_raw_nonzero().get())
+    }
+
     /// `/bareipc-TAG-PID-RANDOM`: the process id keeps concurrent runs apart and shows
     /// which run made an object; 64 random bits (`getrandom`) keep a reused pid or a
     /// hostile pre-created name from being guessed.
-    pub fn unique(tag: &str) -> Result<Name, Errno> {
+    pub fn unique_for(tag: &str, pid: i32) -> Result<Name, Errno> {
         let mut random = [0u8; 8];
         let mut filled = 0;
         while filled < random.len() {
@@ -32,7 +37,7 @@ impl Name {
         }
         let mut line = crate::fmt::Line::new();
         line.str("/bareipc-").str(tag).str("-");
-        line.u64(rustix::process::getpid().as_raw_nonzero().get() as u64).str("-");
+        line.u64(pid as u32 as u64).str("-");
         for b in random {
             line.bytes(&[HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
         }

@@ -8,6 +8,11 @@ pub const DEFAULT_WORKERS: usize = 10;
 pub const DEFAULT_TERMS: u64 = 10_000_000;
 /// The most terms accepted: every odd number 2k+1 below 2·10^15 is exact in an f64 (< 2^53).
 pub const MAX_TERMS: u64 = 1_000_000_000_000_000;
+// Job::slice multiplies a worker index by the terms in u64.
+static_assertions::const_assert!(
+    MAX_TERMS as u128 * crate::process::MAX_WORKERS as u128 <= u64::MAX as u128
+);
+
 /// Decimal places printed.
 pub const DECIMALS: u32 = 11;
 
@@ -28,25 +33,44 @@ impl Job {
     /// The terms worker `index` sums: `[index·n/W, (index+1)·n/W)`. The slices of all
     /// workers cover `[0, n)` exactly, each of ⌊n/W⌋ or ⌈n/W⌉ terms.
     pub fn slice(&self, index: usize) -> Range<u64> {
-        let at = |i: usize| (i as u128 * self.terms as u128 / self.workers as u128) as u64;
+        // index ≤ 512 and terms ≤ 10^15: the product stays below 2^59, so u64 arithmetic
+        // is exact (and needs no 128-bit division routine in every binary).
+        let at = |i: usize| i as u64 * self.terms / self.workers as u64;
         at(index)..at(index + 1)
     }
 
-    /// Worker `index`'s partial sum.
+    /// Worker `index`'s partial sum. Between chunks of [`CHUNK`] terms (about a
+    /// millisecond each) a worker whose parent has died ends
+    /// ([`exit_if_orphaned`](crate::process::exit_if_orphaned)).
     pub fn partial(&self, index: usize) -> f64 {
-        series(self.slice(index))
+        series_checked(self.slice(index), crate::process::exit_if_orphaned)
     }
 }
 
+/// Terms summed between two calls of the check of [`series_checked`].
+pub const CHUNK: u64 = 1 << 20;
+
 /// Σ 1/(2k+1)/(2k+1) over `terms`, in increasing k, with the two divisions of the original.
 pub fn series(terms: Range<u64>) -> f64 {
+    series_checked(terms, || {})
+}
+
+/// [`series`], calling `check` before every [`CHUNK`] terms. The terms are added in the
+/// same order, so the sum is the same to the bit.
+pub fn series_checked(terms: Range<u64>, check: impl Fn()) -> f64 {
     let mut sum = 0.0;
     // 2k+1 kept as an f64 and stepped by 2.0: exact below 2^53, and no int-to-float
     // conversion in the loop.
     let mut odd = (2 * terms.start + 1) as f64;
-    for _ in terms {
-        sum += 1.0 / odd / odd;
-        odd += 2.0;
+    let mut k = terms.start;
+    while k < terms.end {
+        check();
+        let end = terms.end.min(k.saturating_add(CHUNK));
+        for _ in k..end {
+            sum += 1.0 / odd / odd;
+            odd += 2.0;
+        }
+        k = end;
     }
     sum
 }

@@ -23,6 +23,8 @@ pub struct PipeWriter(OwnedFd);
 #[doc(alias = "pipe2")]
 pub fn pipe() -> Result<(PipeReader, PipeWriter), Errno> {
     let (r, w) = rustix::pipe::pipe_with(PipeFlags::CLOEXEC)?;
+    io::opened(&r);
+    io::opened(&w);
     Ok((PipeReader(r), PipeWriter(w)))
 }
 

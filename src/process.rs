@@ -1,8 +1,11 @@
 //! Processes: fork, a set of workers that is always reaped, exit statuses, exit.
 
-use crate::error::Error;
+use crate::abi;
+use crate::error::{Context, Error};
 use crate::fmt::Line;
 use crate::sys;
+use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32};
 use rustix::process::{Pid, Signal, WaitOptions};
 
 /// Proof that the process has a single thread, which makes `fork` safe to use freely: the
@@ -90,6 +93,154 @@ pub fn keep_until_exit<T>(value: T) {
 /// The most workers a [`Workers`] set holds.
 pub const MAX_WORKERS: usize = 512;
 
+/// Exit status of a worker that found its parent dead: nobody waits for it any more.
+const EXIT_ORPHANED: i32 = 1;
+
+/// The first stop signal (SIGHUP, SIGINT, SIGTERM) the parent received, or 0.
+static STOP: AtomicI32 = AtomicI32::new(0);
+/// True in a worker, from just after its `fork`.
+static IN_WORKER: AtomicBool = AtomicBool::new(false);
+/// The lifeline's futex word (see [`Workers::start`]); null until a run starts.
+static LIFELINE: AtomicPtr<AtomicU32> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The stop signal the parent received (SIGHUP, SIGINT or SIGTERM), if any.
+pub fn stop_signal() -> Option<i32> {
+    match STOP.load(Relaxed) {
+        0 => None,
+        sig => Some(sig),
+    }
+}
+
+/// The handler of every signal a run catches. SIGALRM (the tick) only interrupts the
+/// blocked call. A stop signal is recorded for the parent, which stops at its next look
+/// ([`Workers::interrupted`]); a worker instead ends by the signal itself, as it would
+/// without a handler, so the parent reports its real fate.
+extern "C" fn on_signal(sig: i32) {
+    if sig == abi::SIGALRM {
+        return;
+    }
+    if IN_WORKER.load(Relaxed) {
+        // Async-signal-safe: three system calls. The signal is blocked while its handler
+        // runs, so it is delivered — with the default action, death — on return.
+        let _ = sys::set_signal_handler(sig, abi::SIG_DFL, 0);
+        let _ = sys::kill(rustix::process::getpid().as_raw_nonzero().get(), sig);
+        return;
+    }
+    let _ = STOP.compare_exchange(0, sig, Relaxed, Relaxed);
+}
+
+/// In a worker: whether its parent has died (the kernel has marked the lifeline).
+pub fn orphaned() -> bool {
+    let word = LIFELINE.load(Relaxed);
+    // SAFETY: once non-null, `word` points into the lifeline page, which is never unmapped
+    // (its robust list must stay valid until the parent exits).
+    IN_WORKER.load(Relaxed)
+        && !word.is_null()
+        && unsafe { &*word }.load(Relaxed) & abi::FUTEX_OWNER_DIED != 0
+}
+
+/// In a worker: ends it quietly if its parent has died. Called between chunks of work and
+/// between slices of any wait, so a worker outlives a killed parent by a few milliseconds.
+pub fn exit_if_orphaned() {
+    if orphaned() {
+        exit(EXIT_ORPHANED);
+    }
+}
+
+/// In a worker: runs `attempt(deadline)`, a call that may block until an absolute
+/// CLOCK_REALTIME `deadline` and then fails with ETIMEDOUT. The first attempt gets a
+/// deadline already past: a call that can complete at once does, with no clock read.
+/// After that, attempts wait in slices of 100 ms, and between slices a worker whose
+/// parent has died ends ([`exit_if_orphaned`]) instead of waiting forever on a queue or
+/// semaphore nobody will drain or post. EINTR is retried the same way.
+pub fn patiently<T>(
+    mut attempt: impl FnMut(&abi::Timespec) -> Result<T, crate::errno::Errno>,
+) -> Result<T, crate::errno::Errno> {
+    use crate::errno::Errno;
+    let mut deadline = abi::Timespec::default();
+    loop {
+        match attempt(&deadline) {
+            Err(Errno::ETIMEDOUT | Errno::EINTR) => {
+                exit_if_orphaned();
+                let now = sys::realtime_now()?;
+                let ns = now.tv_nsec + 100_000_000;
+                deadline = abi::Timespec {
+                    tv_sec: now.tv_sec + ns / 1_000_000_000,
+                    tv_nsec: ns % 1_000_000_000,
+                };
+            }
+            done => return done,
+        }
+    }
+}
+
+/// Sleeps until the absolute CLOCK_REALTIME `deadline` (not at all if it has passed), then
+/// fails with ETIMEDOUT: the waiting half of [`patiently`] for a call that cannot wait
+/// with a deadline of its own, such as `msgsnd` with IPC_NOWAIT.
+pub fn sleep_until<T>(deadline: &abi::Timespec) -> Result<T, crate::errno::Errno> {
+    let at = rustix::thread::Timespec { tv_sec: deadline.tv_sec, tv_nsec: deadline.tv_nsec };
+    match rustix::thread::clock_nanosleep_absolute(rustix::thread::ClockId::Realtime, &at) {
+        Ok(()) | Err(rustix::io::Errno::INTR) => Err(crate::errno::Errno::ETIMEDOUT),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The lifeline: a robust futex that the parent "holds" and that the kernel marks
+/// FUTEX_OWNER_DIED when the parent dies, however it dies (SIGKILL included), in memory
+/// its workers share. Layout: the `struct robust_list_head` the kernel walks at exit, the
+/// list's one entry, and the futex word (the parent's pid).
+#[repr(C)]
+struct LifelinePage {
+    /// `robust_list_head.list.next`: the entry.
+    head_next: usize,
+    /// `robust_list_head.futex_offset`: from the entry to its futex word.
+    futex_offset: isize,
+    /// `robust_list_head.list_op_pending`: none.
+    pending: usize,
+    /// The entry's `next`: back to the head, closing the circular list.
+    entry_next: usize,
+    word: AtomicU32,
+}
+
+/// Maps the lifeline page, fills it for parent `pid` and registers it with the kernel.
+fn arm_lifeline(pid: i32) -> Result<(), Error> {
+    use rustix::mm::{MapFlags, ProtFlags};
+    let len = core::mem::size_of::<LifelinePage>();
+    // SAFETY: a new anonymous mapping; nothing else refers to its address.
+    let page = unsafe {
+        rustix::mm::mmap_anonymous(
+            core::ptr::null_mut(),
+            len,
+            ProtFlags::READ | ProtFlags::WRITE,
+            MapFlags::SHARED,
+        )
+    }
+    .call("mmap")? as *mut LifelinePage;
+    let base = page as usize;
+    let entry = base + core::mem::offset_of!(LifelinePage, entry_next);
+    let word = base + core::mem::offset_of!(LifelinePage, word);
+    // SAFETY: `page` is a fresh, page-aligned, writable mapping at least `len` bytes long,
+    // so it holds one LifelinePage; it is shared with the workers forked later and never
+    // unmapped, so the list registered below stays valid until the process exits; the
+    // programs are single-threaded and use no libc, so no other robust list exists.
+    unsafe {
+        page.write(LifelinePage {
+            head_next: entry,
+            futex_offset: (word - entry) as isize,
+            pending: 0,
+            entry_next: base,
+            word: AtomicU32::new(pid as u32),
+        });
+        sys::set_robust_list(page as *const u8).call("set_robust_list")?;
+    }
+    LIFELINE.store(word as *mut AtomicU32, Relaxed);
+    Ok(())
+}
+
+/// The signals a run catches, and the tick period.
+const CAUGHT: [i32; 4] = [abi::SIGHUP, abi::SIGINT, abi::SIGTERM, abi::SIGALRM];
+const TICK_US: u64 = 200_000;
+
 /// The workers of one run, each a forked child identified by its index.
 ///
 /// A child that has not been reaped when the set is dropped (an error path) is killed with
@@ -99,18 +250,39 @@ pub struct Workers {
     pids: [Option<Pid>; MAX_WORKERS],
     len: usize,
     running: usize,
-}
-
-impl Default for Workers {
-    fn default() -> Self {
-        Self::new()
-    }
+    parent: i32,
 }
 
 impl Workers {
-    /// An empty set.
-    pub const fn new() -> Workers {
-        Workers { pids: [None; MAX_WORKERS], len: 0, running: 0 }
+    /// Prepares the process to run workers, before it creates anything a run could leak:
+    ///
+    /// - SIGHUP, SIGINT and SIGTERM are caught (no SA_RESTART): the parent's blocking
+    ///   calls return EINTR, and the run stops, kills and reaps its workers, removes its
+    ///   objects and exits with 128 + the signal ([`stop_signal`]). SIGPIPE is ignored: a
+    ///   write to a closed pipe is an EPIPE error that gets reported, never a silent death.
+    /// - A SIGALRM tick every 200 ms interrupts any blocking call, so the parent looks at
+    ///   its workers (a queue has no end of file when a sender dies) and at stop requests
+    ///   at least that often, even where a signal came just before it blocked.
+    /// - The lifeline: a robust futex in memory shared with the workers, which the kernel
+    ///   marks when the parent dies, even by SIGKILL ([`exit_if_orphaned`]).
+    ///
+    /// System calls: `getpid`, `mmap`, `set_robust_list`, five `rt_sigaction`, `setitimer`.
+    /// The timer and the handlers stay for the life of the process.
+    pub fn start(_single: &SingleThreaded) -> Result<Workers, Error> {
+        let parent = rustix::process::getpid().as_raw_nonzero().get();
+        arm_lifeline(parent)?;
+        let handler = on_signal as extern "C" fn(i32) as usize;
+        for sig in CAUGHT {
+            sys::set_signal_handler(sig, handler, 0).call("rt_sigaction")?;
+        }
+        sys::set_signal_handler(abi::SIGPIPE, abi::SIG_IGN, 0).call("rt_sigaction")?;
+        sys::set_real_timer(TICK_US, TICK_US).call("setitimer")?;
+        Ok(Workers { pids: [None; MAX_WORKERS], len: 0, running: 0, parent })
+    }
+
+    /// The parent's pid (read once by [`start`](Self::start)).
+    pub fn parent_pid(&self) -> i32 {
+        self.parent
     }
 
     /// How many workers were started.
@@ -138,6 +310,9 @@ impl Workers {
         _single: &SingleThreaded,
         work: impl FnOnce() -> Result<(), Error>,
     ) -> Result<(), Error> {
+        if let Some(signal) = stop_signal() {
+            return Err(Error::Stopped { signal });
+        }
         let index = self.len;
         if index == MAX_WORKERS {
             return Err(Error::Sys { call: "fork", errno: crate::errno::Errno::EAGAIN });
@@ -146,8 +321,11 @@ impl Workers {
         match unsafe { sys::fork() } {
             Err(errno) => Err(Error::Sys { call: "fork", errno }),
             Ok(0) => {
+                IN_WORKER.store(true, Relaxed);
+                exit_if_orphaned(); // the parent died before this worker began
                 let code = match work() {
                     Ok(()) => 0,
+                    Err(_) if orphaned() => EXIT_ORPHANED,
                     Err(e) => {
                         let mut l = crate::error::line();
                         l.str("worker ").u64(index as u64).str(": ");
@@ -166,6 +344,16 @@ impl Workers {
                 Ok(())
             }
         }
+    }
+
+    /// What the parent does when a blocking call returns EINTR: stop if a stop signal
+    /// came; else reap the workers that ended, failing if one failed. Returns how many
+    /// still run.
+    pub fn interrupted(&mut self) -> Result<usize, Error> {
+        if let Some(signal) = stop_signal() {
+            return Err(Error::Stopped { signal });
+        }
+        self.check()
     }
 
     /// `wait4(pid, …)` for worker `index`: blocks until it ends and returns how.
@@ -189,11 +377,20 @@ impl Workers {
 
     /// Reaps every worker, in the order they end (`wait4(-1, …)`), so a worker that dies
     /// early is seen at once even while others still run — or wait forever on a semaphore
-    /// the dead one held. Fails with the first worker that did not exit with status 0;
-    /// the set's drop then stops and reaps the rest.
+    /// the dead one held. Fails with the first worker that did not exit with status 0, or
+    /// when a stop signal comes; the set's drop then stops and reaps the rest.
     pub fn reap_all(&mut self) -> Result<(), Error> {
         while self.running > 0 {
-            self.reap_next(WaitOptions::empty())?;
+            match self.reap_next(WaitOptions::empty()) {
+                Err(Error::Sys { errno: crate::errno::Errno::EINTR, .. }) => {
+                    if let Some(signal) = stop_signal() {
+                        return Err(Error::Stopped { signal });
+                    }
+                }
+                other => {
+                    other?;
+                }
+            }
         }
         Ok(())
     }
@@ -213,13 +410,12 @@ impl Workers {
     }
 
     /// One `wait4(-1, …, options)` (any child; `waitpid(None)` would be 0, the process
-    /// group): whether a worker was reaped.
+    /// group): whether a worker was reaped. EINTR is returned, not retried.
     fn reap_next(&mut self, options: WaitOptions) -> Result<bool, Error> {
-        let waited = crate::io::retry_on_intr(|| Ok(rustix::process::wait(options)?));
-        let (pid, status) = match waited {
+        let (pid, status) = match rustix::process::wait(options) {
             Ok(Some(found)) => found,
             Ok(None) => return Ok(false),
-            Err(errno) => return Err(Error::Sys { call: "wait4", errno }),
+            Err(e) => return Err(Error::Sys { call: "wait4", errno: e.into() }),
         };
         let Some(index) = self.pids[..self.len].iter().position(|&p| p == Some(pid)) else {
             return Ok(true); // not one of ours (cannot happen: we start no other child)
@@ -249,37 +445,6 @@ impl Drop for Workers {
                 let _ = self.reap(index);
             }
         }
-    }
-}
-
-/// Interrupts the parent's blocking calls every `period`, so that a receive on a queue
-/// that a dead worker will never fill returns EINTR and the parent can look at its
-/// workers ([`Workers::check`]). Queues give no end-of-file when a sender dies; this is
-/// the bounded wait that replaces it.
-///
-/// A SIGALRM handler that does nothing, installed without SA_RESTART, plus an interval
-/// timer (`setitimer(ITIMER_REAL)`). Fork children inherit neither the timer nor, since
-/// they never block in the parent's calls, anything that matters. Dropping it disarms
-/// the timer.
-pub struct Watchdog(());
-
-extern "C" fn on_alarm(_: i32) {}
-
-impl Watchdog {
-    /// Starts ticking every `period_ms` milliseconds.
-    pub fn start(period_ms: u64) -> Result<Watchdog, Error> {
-        let handler = on_alarm as extern "C" fn(i32) as usize;
-        sys::set_signal_handler(crate::abi::SIGALRM, handler, 0)
-            .map_err(|errno| Error::Sys { call: "rt_sigaction", errno })?;
-        let us = period_ms * 1000;
-        sys::set_real_timer(us, us).map_err(|errno| Error::Sys { call: "setitimer", errno })?;
-        Ok(Watchdog(()))
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        let _ = sys::set_real_timer(0, 0);
     }
 }
 

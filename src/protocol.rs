@@ -56,11 +56,30 @@ pub fn send(to: impl AsFd, partial: &Partial) -> Result<(), Error> {
 }
 
 /// Reads worker `index`'s message from its own byte stream into `tally`: a stream that
-/// ends early means the message is missing or short.
-pub fn receive(from: impl AsFd, index: usize, tally: &mut Tally) -> Result<(), Error> {
+/// ends early means the message is missing or short, and the worker's fate is reported
+/// if it died. While the read blocks, every tick of the run's timer looks at all workers
+/// ([`Workers::interrupted`]): another worker that died, or a stop signal, ends the wait.
+///
+/// [`Workers::interrupted`]: crate::process::Workers::interrupted
+pub fn receive(
+    from: impl AsFd,
+    index: usize,
+    tally: &mut Tally,
+    workers: &mut crate::process::Workers,
+) -> Result<(), Error> {
     let mut buf = [0u8; Partial::SIZE];
-    let got = crate::io::read_full(from, &mut buf).call("read")?;
-    tally.record_from(index, &buf, got)
+    let mut got = 0;
+    while got < buf.len() {
+        match rustix::io::read(from.as_fd(), &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(rustix::io::Errno::INTR) => {
+                workers.interrupted()?;
+            }
+            Err(e) => return Err(Error::Sys { call: "read", errno: e.into() }),
+        }
+    }
+    tally.record_from(index, &buf, got).map_err(|e| workers.blame(index, e))
 }
 
 /// How [`gather`] wants a receive done.
@@ -75,13 +94,13 @@ pub enum Wait {
 /// Collects one message per worker from a queue they all share, into `tally`.
 ///
 /// A queue has no end of file: a worker that dies before sending would leave the parent
-/// blocked forever. So the blocking receive runs under a [`Watchdog`] tick (EINTR), on
-/// which the parent reaps the workers that have ended ([`Workers::check`]): one that
-/// failed ends the run at once; once all have ended well, what they sent is in the
-/// queue, and receives stop waiting — an empty queue then means a message is missing.
+/// blocked forever. So the blocking receive is interrupted by the run's timer (EINTR),
+/// on which the parent reaps the workers that have ended ([`Workers::interrupted`]): one
+/// that failed, or a stop signal, ends the run at once; once all have ended well, what
+/// they sent is in the queue, and receives stop waiting — an empty queue then means a
+/// message is missing.
 ///
-/// [`Watchdog`]: crate::process::Watchdog
-/// [`Workers::check`]: crate::process::Workers::check
+/// [`Workers::interrupted`]: crate::process::Workers::interrupted
 pub fn gather(
     workers: &mut crate::process::Workers,
     tally: &mut Tally,
@@ -89,14 +108,13 @@ pub fn gather(
     mut receive: impl FnMut(&mut [u8; Partial::SIZE], Wait) -> Result<usize, crate::errno::Errno>,
 ) -> Result<(), Error> {
     use crate::errno::Errno;
-    let _tick = crate::process::Watchdog::start(200)?;
     let mut wait = Wait::Block;
     let mut buf = [0u8; Partial::SIZE];
     while tally.first_missing().is_some() {
         match receive(&mut buf, wait) {
             Ok(n) => tally.record(&buf[..n.min(Partial::SIZE)])?,
             Err(Errno::EINTR) => {
-                if workers.check()? == 0 {
+                if workers.interrupted()? == 0 {
                     wait = Wait::No;
                 }
             }

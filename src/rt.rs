@@ -126,7 +126,11 @@ pub mod mem {
 #[macro_export]
 macro_rules! program {
     ($name:literal, $main:path) => {
+        $crate::program!($name, $main, hints: "");
+    };
+    ($name:literal, $main:path, hints: $hints:expr) => {
         static __BAREIPC_NAME: &str = $name;
+        static __BAREIPC_HINTS: &str = $hints;
 
         /// The ELF entry point: hands the kernel's initial stack pointer to Rust.
         #[unsafe(naked)]
@@ -144,6 +148,7 @@ macro_rules! program {
 
         unsafe extern "C" fn __bareipc_start(sp: *const usize) -> ! {
             $crate::error::set_program(&__BAREIPC_NAME);
+            $crate::error::set_hints(&__BAREIPC_HINTS);
             // SAFETY: called only by `_start` with the kernel's initial stack pointer,
             // before anything could start a thread.
             unsafe { $crate::rt::start(sp, $main) }

@@ -63,6 +63,7 @@ impl NamedSemaphore {
         let temp = ShmPath::new(".sem.", name, ".new");
         let flags = open_flags() | OFlags::CREATE | OFlags::EXCL;
         let fd = rustix::fs::open(temp.as_cstr(), flags, Mode::from_bits_truncate(mode))?;
+        crate::io::opened(&fd);
         let made = (|| {
             crate::io::write_all(&fd, &image)?;
             let map = ShmObject::from_fd(fd).map_unchecked_size(SEM_SIZE)?;

@@ -22,12 +22,25 @@ pub struct ShmObject(OwnedFd);
 
 /// `shm_open` is `openat(AT_FDCWD, "/dev/shm/NAME", flags | O_NOFOLLOW | O_CLOEXEC)`, as in
 /// glibc: a symlink planted at the name is refused (ELOOP) instead of followed. (rustix's
+/// Advice for the errors of shared memory and named semaphores, which live in `/dev/shm`
+/// (see [`error::HINTS`](crate::error::HINTS)).
+pub const HINTS: &str = "\
+* 2 /dev/shm is missing: mount a tmpfs there (docker run --tmpfs /dev/shm, or --shm-size)
+* 17 an object of that name exists already
+sem_open 22 the semaphore file is shorter than a sem_t (truncated?)
+* 28 /dev/shm is full (docker run --shm-size)
+* 30 /dev/shm is read-only
+* 40 a symbolic link sits at the object's name; not followed
+* 21 a directory sits at the object's name";
+
 /// `shm::open` makes the same call without O_NOFOLLOW, and a second copy of the path
 /// building that this module shares with `sem`.)
 fn shm_open(name: &Name, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
     let path = ShmPath::new("", name, "");
     let flags = flags | OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    Ok(ShmObject(rustix::fs::open(path.as_cstr(), flags, Mode::from_bits_truncate(mode))?))
+    let fd = rustix::fs::open(path.as_cstr(), flags, Mode::from_bits_truncate(mode))?;
+    crate::io::opened(&fd);
+    Ok(ShmObject(fd))
 }
 
 impl ShmObject {

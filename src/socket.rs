@@ -23,6 +23,8 @@ pub fn stream_pair() -> Result<(Stream, Stream), Errno> {
         SocketFlags::CLOEXEC,
         None,
     )?;
+    crate::io::opened(&a);
+    crate::io::opened(&b);
     Ok((Stream(a), Stream(b)))
 }
 

@@ -188,6 +188,35 @@ pub(crate) fn set_real_timer(interval_us: u64, value_us: u64) -> Result<(), Errn
     unsafe { syscall3(nr::SETITIMER, 0, itimerval.as_ptr() as usize, 0) }.map(drop)
 }
 
+/// `kill(pid, sig)`.
+pub(crate) fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
+    // SAFETY: plain integer arguments.
+    unsafe { syscall2(nr::KILL, pid as isize as usize, sig as usize) }.map(drop)
+}
+
+/// `clock_gettime(CLOCK_REALTIME, &now)` (a syscall: without libc there is no vDSO
+/// lookup, and this is only called on slow paths).
+pub(crate) fn realtime_now() -> Result<crate::abi::Timespec, Errno> {
+    let mut now = crate::abi::Timespec::default();
+    // SAFETY: now is a writable timespec.
+    unsafe {
+        syscall2(nr::CLOCK_GETTIME, crate::abi::CLOCK_REALTIME, &mut now as *mut _ as usize)
+    }?;
+    Ok(now)
+}
+
+/// `set_robust_list(head, 24)`: registers the calling thread's robust futex list.
+///
+/// # Safety
+/// `head` must point to a `struct robust_list_head` that stays valid and mapped for as
+/// long as the thread lives (the kernel walks it when the thread exits), and this must be
+/// the only robust list user of the thread (it replaces any list a libc registered).
+pub(crate) unsafe fn set_robust_list(head: *const u8) -> Result<(), Errno> {
+    // SAFETY: the caller guarantees the list's lifetime; the kernel only stores the
+    // pointer now.
+    unsafe { syscall2(nr::SET_ROBUST_LIST, head as usize, 24) }.map(drop)
+}
+
 /// The kernel's and glibc's `struct mq_attr` on x86_64: eight `long`s.
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -230,7 +259,9 @@ pub(crate) fn mq_open(
         syscall4(nr::MQ_OPEN, name.as_ptr() as usize, oflag as usize, mode as usize, opt_ptr(attr))
     }?;
     // SAFETY: on success mq_open returns a new descriptor that nothing else owns.
-    Ok(unsafe { <rustix::fd::OwnedFd as rustix::fd::FromRawFd>::from_raw_fd(fd as i32) })
+    let fd = unsafe { <rustix::fd::OwnedFd as rustix::fd::FromRawFd>::from_raw_fd(fd as i32) };
+    crate::io::opened(&fd);
+    Ok(fd)
 }
 
 /// `mq_unlink(name)`, `name` without the leading slash.
@@ -336,14 +367,22 @@ pub(crate) fn msgrcv(id: i32, buf: &mut [u8], msgtyp: i64, flags: i32) -> Result
     }
 }
 
-/// `msgctl(id, cmd, buf)` with `buf` a `struct msqid_ds` (for IPC_STAT) or null.
+/// `msgctl(id, cmd, buf)` with `buf` a `struct msqid_ds` (IPC_STAT, MSG_STAT) or null
+/// (IPC_RMID): returns the call's value (MSG_STAT: the queue's identifier).
 pub(crate) fn msgctl(
     id: i32,
     cmd: i32,
     buf: Option<&mut crate::abi::MsqidDs>,
-) -> Result<(), Errno> {
+) -> Result<usize, Errno> {
     let ptr = buf.map_or(0, |b| b as *mut crate::abi::MsqidDs as usize);
     // SAFETY: buf is null or a writable msqid_ds (its layout is the kernel's msqid64_ds
     // on x86_64, which the libc crate mirrors).
-    unsafe { syscall3(nr::MSGCTL, id as usize, cmd as usize, ptr) }.map(drop)
+    unsafe { syscall3(nr::MSGCTL, id as usize, cmd as usize, ptr) }
+}
+
+/// `msgctl(0, MSG_INFO, &info)`: the system's queue limits and use; returns the index of
+/// the highest queue in use (0 when none is).
+pub(crate) fn msg_info(info: &mut crate::abi::MsgInfo) -> Result<usize, Errno> {
+    // SAFETY: info is a writable struct msginfo, all MSG_INFO writes.
+    unsafe { syscall3(nr::MSGCTL, 0, crate::abi::MSG_INFO as usize, info as *mut _ as usize) }
 }

@@ -18,7 +18,7 @@ fn main(args: Args, single: SingleThreaded) -> i32 {
 }
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let mut workers = Workers::new();
+    let mut workers = Workers::start(single)?;
     let mut readers: [Option<PipeReader>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
     for (index, slot) in readers[..job.workers].iter_mut().enumerate() {
         let (reader, writer) = pipe::pipe().call("pipe2")?;
@@ -30,9 +30,9 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     let mut tally = Tally::new(job.workers);
     for (index, reader) in readers[..job.workers].iter().enumerate() {
         let reader = reader.as_ref().expect("one reader per worker");
-        protocol::receive(reader, index, &mut tally).map_err(|e| workers.blame(index, e))?;
+        protocol::receive(reader, index, &mut tally, &mut workers)?;
     }
     workers.reap_all()?;
-    process::keep_until_exit(readers);
+    process::keep_until_exit((readers, workers));
     tally.total()
 }

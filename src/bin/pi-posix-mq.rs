@@ -12,7 +12,7 @@ use bareipc::pi::Job;
 use bareipc::process::{self, SingleThreaded, Workers};
 use bareipc::protocol::{self, Partial, Tally, Wait};
 
-bareipc::program!("pi-posix-mq", main);
+bareipc::program!("pi-posix-mq", main, hints: bareipc::mq::HINTS);
 
 fn main(args: Args, single: SingleThreaded) -> i32 {
     bareipc::app::pi_main(args, single, "pi from W workers over one POSIX message queue", run)
@@ -23,15 +23,19 @@ fn main(args: Args, single: SingleThreaded) -> i32 {
 const CAPACITY: usize = 10;
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let name = Name::unique("mq").call("getrandom")?;
+    let mut workers = Workers::start(single)?;
+    let name = Name::unique_for("mq", workers.parent_pid()).call("getrandom")?;
     let attr = MqAttr::new(job.workers.min(CAPACITY) as i64, Partial::SIZE as i64);
     let queue = MessageQueue::create(&name, Access::ReadWrite, 0o600, &attr).call("mq_open")?;
     mq::unlink(&name).call("mq_unlink")?;
 
-    let mut workers = Workers::new();
     for index in 0..job.workers {
-        let send = || queue.send(&Partial::compute(job, index).encode(), 0, None);
-        workers.spawn(single, || send().call("mq_timedsend"))?;
+        workers.spawn(single, || {
+            let msg = Partial::compute(job, index).encode();
+            // Blocks only while the queue is full (more than 10 workers): in slices, so
+            // the worker ends if the parent dies meanwhile.
+            process::patiently(|deadline| queue.send(&msg, 0, Some(deadline))).call("mq_timedsend")
+        })?;
     }
     let mut tally = Tally::new(job.workers);
     let now = Timespec { tv_sec: 0, tv_nsec: 0 };
@@ -40,6 +44,6 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
         queue.receive(buf, deadline).map(|(len, _priority)| len)
     })?;
     workers.reap_all()?;
-    process::keep_until_exit(queue);
+    process::keep_until_exit((queue, workers));
     tally.total()
 }

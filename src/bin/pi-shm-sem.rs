@@ -7,7 +7,6 @@
 
 use bareipc::args::Args;
 use bareipc::error::{Context, Error, Problem};
-use bareipc::io::retry_on_intr;
 use bareipc::name::Name;
 use bareipc::pi::Job;
 use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
@@ -15,7 +14,7 @@ use bareipc::sem::{self, NamedSemaphore};
 use bareipc::shm::{self, ShmObject};
 use core::sync::atomic::Ordering::Relaxed;
 
-bareipc::program!("pi-shm-sem", main);
+bareipc::program!("pi-shm-sem", main, hints: bareipc::shm::HINTS);
 
 fn main(args: Args, single: SingleThreaded) -> i32 {
     bareipc::app::pi_main(
@@ -31,7 +30,8 @@ const WORDS: usize = 1 + MAX_WORKERS / 64;
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     // One name for both objects: the memory is /dev/shm/NAME, the semaphore sem.NAME.
-    let name = Name::unique("pi").call("getrandom")?;
+    let mut workers = Workers::start(single)?;
+    let name = Name::unique_for("pi", workers.parent_pid()).call("getrandom")?;
     let memory = ShmObject::create(&name, 0o600).call("shm_open")?;
     shm::unlink(&name).call("shm_unlink")?;
     memory.allocate((WORDS * 8) as u64).call("fallocate")?;
@@ -40,11 +40,11 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     let lock = NamedSemaphore::create(&name, 0o600, 1).call("sem_open")?;
     sem::unlink(&name).call("sem_unlink")?;
 
-    let mut workers = Workers::new();
     for index in 0..job.workers {
         workers.spawn(single, || {
             let part = job.partial(index);
-            retry_on_intr(|| lock.wait()).call("sem_wait")?;
+            // Waits in slices, so the worker ends if the parent dies meanwhile.
+            process::patiently(|deadline| lock.wait_until(Some(deadline))).call("sem_wait")?;
             let words = shared.words();
             words[0].store((f64::from_bits(words[0].load(Relaxed)) + part).to_bits(), Relaxed);
             let before = words[1 + index / 64].fetch_or(1 << (index % 64), Relaxed);
@@ -63,6 +63,6 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
         return Err(Error::Message { index, problem: Problem::Missing });
     }
     let sum = f64::from_bits(words[0].load(Relaxed));
-    process::keep_until_exit((shared, lock));
+    process::keep_until_exit((shared, lock, workers));
     Ok(sum)
 }

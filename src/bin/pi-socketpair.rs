@@ -18,7 +18,7 @@ fn main(args: Args, single: SingleThreaded) -> i32 {
 }
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let mut workers = Workers::new();
+    let mut workers = Workers::start(single)?;
     let mut parent_ends: [Option<Stream>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
     for (index, slot) in parent_ends[..job.workers].iter_mut().enumerate() {
         let (parent_end, worker_end) = socket::stream_pair().call("socketpair")?;
@@ -37,10 +37,10 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     let mut tally = Tally::new(job.workers);
     for (index, end) in parent_ends[..job.workers].iter().enumerate() {
         let end = end.as_ref().expect("one socket per worker");
-        protocol::receive(end, index, &mut tally).map_err(|e| workers.blame(index, e))?;
+        protocol::receive(end, index, &mut tally, &mut workers)?;
     }
     workers.reap_all()?;
-    process::keep_until_exit(parent_ends);
+    process::keep_until_exit((parent_ends, workers));
     tally.total()
 }
 
@@ -51,6 +51,6 @@ fn work(parent: &Stream, index: usize) -> Result<(), Error> {
         return Err(Error::Message { index, problem: Problem::Missing });
     }
     let word = |i: usize| u64::from_le_bytes(task[i..i + 8].try_into().unwrap_or_default());
-    let sum = pi::series(word(0)..word(8));
+    let sum = pi::series_checked(word(0)..word(8), process::exit_if_orphaned);
     protocol::send(parent, &Partial { index: index as u32, sum })
 }
