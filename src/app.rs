@@ -7,7 +7,7 @@ use crate::error::{self, Context, Error};
 use crate::fmt::Line;
 use crate::io;
 use crate::pi::{self, Job};
-use crate::process::{MAX_WORKERS, SingleThreaded};
+use crate::process::{Fate, MAX_WORKERS, SingleThreaded};
 
 /// The crate version, printed by `--version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -140,6 +140,9 @@ pub fn pi_main<'a>(
             l.fixed(pi::pi_from_sum(sum), decimals).str("\n");
             emit(&l)
         }
+        // A worker that failed on its own (exit status 1) has reported why, on the same
+        // stderr: one line says it all.
+        (None, Err(Error::Worker { fate: Fate::Exited(EXIT_FAILURE), .. })) => EXIT_FAILURE,
         (None, Err(e)) => {
             e.report();
             EXIT_FAILURE

@@ -100,8 +100,15 @@ const EXIT_ORPHANED: i32 = 1;
 static STOP: AtomicI32 = AtomicI32::new(0);
 /// True in a worker, from just after its `fork`.
 static IN_WORKER: AtomicBool = AtomicBool::new(false);
-/// The lifeline's futex word (see [`Workers::start`]); null until a run starts.
-static LIFELINE: AtomicPtr<AtomicU32> = AtomicPtr::new(core::ptr::null_mut());
+/// The lifeline page (see [`Workers::start`]); null until a run starts.
+static LIFELINE: AtomicPtr<LifelinePage> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The lifeline page, once a run has started.
+fn lifeline() -> Option<&'static LifelinePage> {
+    // SAFETY: once non-null, the pointer is to the lifeline page, initialised before it
+    // was stored and never unmapped (its robust list must stay valid until exit).
+    unsafe { LIFELINE.load(Relaxed).as_ref() }
+}
 
 /// The stop signal the parent received (SIGHUP, SIGINT or SIGTERM), if any.
 pub fn stop_signal() -> Option<i32> {
@@ -131,12 +138,14 @@ extern "C" fn on_signal(sig: i32) {
 
 /// In a worker: whether its parent has died (the kernel has marked the lifeline).
 pub fn orphaned() -> bool {
-    let word = LIFELINE.load(Relaxed);
-    // SAFETY: once non-null, `word` points into the lifeline page, which is never unmapped
-    // (its robust list must stay valid until the parent exits).
     IN_WORKER.load(Relaxed)
-        && !word.is_null()
-        && unsafe { &*word }.load(Relaxed) & abi::FUTEX_OWNER_DIED != 0
+        && lifeline().is_some_and(|l| l.word.load(Relaxed) & abi::FUTEX_OWNER_DIED != 0)
+}
+
+/// In a worker: whether it is the first of its run to report an error (see
+/// `LifelinePage::reported`); true where no run has started.
+fn first_to_report() -> bool {
+    lifeline().is_none_or(|l| l.reported.swap(1, Relaxed) == 0)
 }
 
 /// In a worker: ends it quietly if its parent has died. Called between chunks of work and
@@ -200,6 +209,9 @@ struct LifelinePage {
     /// The entry's `next`: back to the head, closing the circular list.
     entry_next: usize,
     word: AtomicU32,
+    /// Set by the first worker that reports an error: the others stay silent, so a limit
+    /// that every worker hits makes one line, not W.
+    reported: AtomicU32,
 }
 
 /// Maps the lifeline page, fills it for parent `pid` and registers it with the kernel.
@@ -230,10 +242,11 @@ fn arm_lifeline(pid: i32) -> Result<(), Error> {
             pending: 0,
             entry_next: base,
             word: AtomicU32::new(pid as u32),
+            reported: AtomicU32::new(0),
         });
         sys::set_robust_list(page as *const u8).call("set_robust_list")?;
     }
-    LIFELINE.store(word as *mut AtomicU32, Relaxed);
+    LIFELINE.store(page, Relaxed);
     Ok(())
 }
 
@@ -325,7 +338,7 @@ impl Workers {
                 exit_if_orphaned(); // the parent died before this worker began
                 let code = match work() {
                     Ok(()) => 0,
-                    Err(_) if orphaned() => EXIT_ORPHANED,
+                    Err(_) if orphaned() || !first_to_report() => 1,
                     Err(e) => {
                         let mut l = crate::error::line();
                         l.str("worker ").u64(index as u64).str(": ");

@@ -18,8 +18,12 @@ fn main(args: Args, single: SingleThreaded) -> i32 {
 }
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let mut workers = Workers::start(single)?;
+    let workers = Workers::start(single)?;
     let mut readers: [Option<PipeReader>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
+    // Rebound after the run's channels and objects so that it is dropped before them: on
+    // a failure the workers are killed and reaped before anything they use goes away
+    // (a worker would otherwise report EPIPE or EIDRM on top of the real error).
+    let mut workers = workers;
     for (index, slot) in readers[..job.workers].iter_mut().enumerate() {
         let (reader, writer) = pipe::pipe().call("pipe2")?;
         workers.spawn(single, || protocol::send(&writer, &Partial::compute(job, index)))?;

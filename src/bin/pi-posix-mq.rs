@@ -23,12 +23,16 @@ fn main(args: Args, single: SingleThreaded) -> i32 {
 const CAPACITY: usize = 10;
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let mut workers = Workers::start(single)?;
+    let workers = Workers::start(single)?;
     let name = Name::unique_for("mq", workers.parent_pid()).call("getrandom")?;
     let attr = MqAttr::new(job.workers.min(CAPACITY) as i64, Partial::SIZE as i64);
     let queue = MessageQueue::create(&name, Access::ReadWrite, 0o600, &attr).call("mq_open")?;
     mq::unlink(&name).call("mq_unlink")?;
 
+    // Rebound after the run's channels and objects so that it is dropped before them: on
+    // a failure the workers are killed and reaped before anything they use goes away
+    // (a worker would otherwise report EPIPE or EIDRM on top of the real error).
+    let mut workers = workers;
     for index in 0..job.workers {
         workers.spawn(single, || {
             let msg = Partial::compute(job, index).encode();

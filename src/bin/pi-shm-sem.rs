@@ -30,7 +30,7 @@ const WORDS: usize = 1 + MAX_WORKERS / 64;
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     // One name for both objects: the memory is /dev/shm/NAME, the semaphore sem.NAME.
-    let mut workers = Workers::start(single)?;
+    let workers = Workers::start(single)?;
     let name = Name::unique_for("pi", workers.parent_pid()).call("getrandom")?;
     let memory = ShmObject::create(&name, 0o600).call("shm_open")?;
     shm::unlink(&name).call("shm_unlink")?;
@@ -40,6 +40,10 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
     let lock = NamedSemaphore::create(&name, 0o600, 1).call("sem_open")?;
     sem::unlink(&name).call("sem_unlink")?;
 
+    // Rebound after the run's channels and objects so that it is dropped before them: on
+    // a failure the workers are killed and reaped before anything they use goes away
+    // (a worker would otherwise report EPIPE or EIDRM on top of the real error).
+    let mut workers = workers;
     for index in 0..job.workers {
         workers.spawn(single, || {
             let part = job.partial(index);

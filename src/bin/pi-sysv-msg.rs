@@ -20,13 +20,17 @@ fn main(args: Args, single: SingleThreaded) -> i32 {
 }
 
 fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let mut workers = Workers::start(single)?;
+    let workers = Workers::start(single)?;
     // Queues that runs killed by SIGKILL could not remove (best effort: a failure here
     // must not stop this run).
     let _ = msg::remove_abandoned();
     // Removed by its drop (msgctl IPC_RMID) on every path out of this function.
     let queue = SysvQueue::create_for_run(workers.parent_pid(), 0o600).call("msgget")?;
 
+    // Rebound after the run's channels and objects so that it is dropped before them: on
+    // a failure the workers are killed and reaped before anything they use goes away
+    // (a worker would otherwise report EPIPE or EIDRM on top of the real error).
+    let mut workers = workers;
     for index in 0..job.workers {
         workers.spawn(single, || {
             let mut msg = Message::<{ Partial::SIZE }>::new(index as i64 + 1);

@@ -1,0 +1,680 @@
+//! The fault matrix: every program, faults injected at exact points, in a sandbox where
+//! leaks are counted exactly and nothing of the host is touched.
+//!
+//! Each case runs in fresh IPC, mount and PID namespaces (`unshare --ipc --mount --pid
+//! --fork --mount-proc --kill-child`) with its own tmpfs at `/dev/shm` and mqueue mount.
+//! Faults come from outside the binaries, which carry no test hook: `strace -f -e
+//! inject=SYSCALL:signal=SIGKILL:when=N` (or `:retval=N`) at an exact system call, or a
+//! signal sent to the parent or to worker i once all workers run. Every case asserts the
+//! exit status, the one stderr line, the time from fault to exit, and that nothing is left:
+//! no live process in the namespace, `/dev/shm` and the mqueue mount empty, no System V
+//! queue — except the SysV queue of a parent killed by SIGKILL, which the kernel gives no
+//! way to remove; there the case runs the program once more and asserts the queue is gone.
+//!
+//! With `BAREIPC_FAULT_LOG=DIR`, each test writes its cases and measured times to
+//! `DIR/NAME.tsv`; `make readme` builds the README's table from them.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// How a case brings its fault about.
+#[derive(Clone)]
+enum How {
+    /// The program (with `args`) runs under `strace -f -e inject=SPEC`.
+    Inject(&'static str),
+    /// The program runs with many terms; once its W workers exist, `signal` goes to the
+    /// parent (`None`) or to worker `Some(i)` (fork order).
+    Signal { to: Option<usize>, signal: &'static str },
+    /// A shell command line; `$BIN` is the program, `$ARGS` its arguments. It redirects
+    /// the program's output itself (`>$OUT 2>$ERR`) and leaves its status in `st`.
+    Shell(String),
+}
+
+/// What a case must end with.
+#[derive(Clone)]
+struct Want {
+    status: i32,
+    /// A pattern the stderr line must contain (`#` matches a run of digits); empty: stderr
+    /// must be empty.
+    stderr: &'static str,
+    /// Whether a System V queue is expected to remain (parent killed by SIGKILL).
+    sysv_left: bool,
+    /// System V queues removed by the run (queues of dead runs made by the setup).
+    sysv_removed: usize,
+    /// What stdout must be, when the run succeeds.
+    stdout: &'static str,
+}
+
+#[derive(Clone)]
+struct Case {
+    program: &'static str,
+    /// The fault, in the words of the README's table.
+    fault: String,
+    /// Shell commands run in the sandbox before the program (limits, pre-made objects).
+    setup: String,
+    how: How,
+    args: &'static str,
+    want: Want,
+}
+
+/// What the sandbox reports after a case.
+#[derive(Debug, Default)]
+struct Report {
+    status: i32,
+    /// Milliseconds from the fault (or from the start, for injected faults) to exit.
+    ms: u64,
+    live: usize,
+    /// Entries in /dev/shm and the mqueue mount, and SysV queues, beyond what the setup made.
+    shm: i64,
+    mq: i64,
+    sysv: i64,
+    /// The same count of System V queues after one more run of the program.
+    sysv_after: i64,
+    stdout: String,
+    stderr: String,
+}
+
+fn sandbox_works() -> bool {
+    Command::new("unshare")
+        .args(["--ipc", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "true"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// A directory holding copies of the binaries, readable and executable by everyone (the
+/// limit cases run them as `nobody`).
+fn public_bins() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("bareipc-faults-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for p in all_programs() {
+            std::fs::copy(bin(p), dir.join(p)).unwrap();
+        }
+        dir
+    })
+    .clone()
+}
+
+/// The bash script that sets the sandbox up, runs `case`, and prints its report.
+fn script(case: &Case, work: &Path) -> String {
+    let bin = public_bins().join(case.program);
+    let run = match &case.how {
+        How::Inject(spec) => format!(
+            "tf=$(date +%s%N); strace -f -qq -o /dev/null -e inject={spec} $BIN $ARGS \
+             >$OUT 2>$ERR; st=$?"
+        ),
+        How::Signal { to, signal } => {
+            let target = match to {
+                None => "$p".to_string(),
+                Some(i) => format!("${{kids[{i}]}}"),
+            };
+            format!(
+                "$BIN $ARGS >$OUT 2>$ERR & p=$!
+                 for i in $(seq 1000); do
+                   kids=()
+                   for d in /proc/[0-9]*; do
+                     read -r pid _ _ ppid _ < $d/stat 2>/dev/null && [ \"$ppid\" = $p ] && kids+=($pid)
+                   done
+                   [ ${{#kids[@]}} -ge 4 ] && break; sleep 0.005
+                 done
+                 kids=($(printf '%s\\n' \"${{kids[@]}}\" | sort -n))
+                 sleep 0.05; tf=$(date +%s%N); kill -{signal} {target}; wait $p; st=$?"
+            )
+        }
+        How::Shell(line) => format!("tf=$(date +%s%N); {line}"),
+    };
+    let again =
+        if case.program == "pi-sysv-msg" { "$BIN -w 1 -n 10 >/dev/null 2>&1" } else { "true" };
+    format!(
+        "set -e
+         mount --make-rprivate /
+         mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm
+         mkdir -p /dev/mqueue; mount -t mqueue mqueue /dev/mqueue
+         BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err
+         {setup}
+         base_shm=$(ls -A /dev/shm 2>/dev/null | wc -l); base_mq=$(ls -A /dev/mqueue | wc -l)
+         base_sysv=$(( $(wc -l < /proc/sysvipc/msg) - 1 ))
+         set +e
+         {run}
+         t1=$(date +%s%N)
+         for i in $(seq 400); do
+           live=0
+           for d in /proc/[0-9]*; do
+             n=${{d#/proc/}}; [ \"$n\" = 1 ] && continue
+             read -r _ _ state _ < $d/stat 2>/dev/null || continue
+             [ \"$state\" = Z ] || live=$((live + 1))
+           done
+           [ $live = 0 ] && break; sleep 0.005
+         done
+         shm=$(( $(ls -A /dev/shm 2>/dev/null | wc -l) - base_shm ))
+         mq=$(( $(ls -A /dev/mqueue | wc -l) - base_mq ))
+         sysv=$(( $(wc -l < /proc/sysvipc/msg) - 1 - base_sysv ))
+         {again}
+         after=$(( $(wc -l < /proc/sysvipc/msg) - 1 - base_sysv ))
+         echo \"REPORT $st $(( (t1 - tf) / 1000000 )) $live $shm $mq $sysv $after\"",
+        bin = bin.display(),
+        w = work.display(),
+        args = case.args,
+        setup = case.setup,
+    )
+}
+
+fn run_case(case: &Case) -> Report {
+    let work = tempdir();
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--ipc", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child"]).args([
+        "bash",
+        "-c",
+        &script(case, &work),
+    ]);
+    let o = run_cmd(cmd, Duration::from_secs(60));
+    let line = o.stdout.lines().find(|l| l.starts_with("REPORT ")).unwrap_or_else(|| {
+        panic!("{} / {}: no report: {o:?}", case.program, case.fault);
+    });
+    let v: Vec<i64> = line.split(' ').skip(1).map(|f| f.parse().unwrap_or(-1)).collect();
+    let read = |f: &str| std::fs::read_to_string(work.join(f)).unwrap_or_default();
+    let r = Report {
+        status: v[0] as i32,
+        ms: v[1] as u64,
+        live: v[2] as usize,
+        shm: v[3],
+        mq: v[4],
+        sysv: v[5],
+        sysv_after: v[6],
+        stdout: read("out"),
+        stderr: read("err"),
+    };
+    std::fs::remove_dir_all(&work).ok();
+    r
+}
+
+fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "bareipc-case-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Whether `text` contains `pattern`, where `#` in the pattern matches one or more digits.
+fn matches(text: &str, pattern: &str) -> bool {
+    fn at(t: &[u8], p: &[u8]) -> bool {
+        match p.split_first() {
+            None => true,
+            Some((b'#', rest)) => {
+                let digits = t.iter().take_while(|c| c.is_ascii_digit()).count();
+                digits > 0 && at(&t[digits..], rest)
+            }
+            Some((c, rest)) => t.first() == Some(c) && at(&t[1..], rest),
+        }
+    }
+    (0..=text.len()).any(|i| at(&text.as_bytes()[i..], pattern.as_bytes()))
+}
+
+/// Runs `cases` (all of them, then fails listing every case that went wrong), and logs
+/// them for the README when `BAREIPC_FAULT_LOG` is set.
+fn run_matrix(name: &str, cases: &[Case]) {
+    if !sandbox_works() {
+        eprintln!("SKIP: unshare --ipc --mount --pid is not permitted here");
+        return;
+    }
+    if cases.iter().any(|c| matches!(c.how, How::Inject(_))) && !strace_works() {
+        eprintln!("SKIP: strace cannot trace here");
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut log = String::new();
+    let mut slowest = (0, String::new());
+    for case in cases {
+        let r = run_case(case);
+        let mut wrong = Vec::new();
+        if r.status != case.want.status {
+            wrong.push(format!("status {} (want {})", r.status, case.want.status));
+        }
+        let err = r.stderr.trim_end();
+        if case.want.stderr.is_empty() {
+            if !err.is_empty() {
+                wrong.push(format!("stderr not empty: {err:?}"));
+            }
+        } else if !matches(err, case.want.stderr) || err.lines().count() != 1 {
+            wrong.push(format!("stderr {err:?} (want one line with {:?})", case.want.stderr));
+        }
+        if r.status != 0 && !r.stdout.is_empty() {
+            wrong.push(format!("a failed run printed {:?}", r.stdout));
+        }
+        if r.status == 0 && r.stdout != case.want.stdout {
+            wrong.push(format!("printed {:?} (want {:?})", r.stdout, case.want.stdout));
+        }
+        if r.live != 0 {
+            wrong.push(format!("{} processes left", r.live));
+        }
+        if r.shm != 0 || r.mq != 0 {
+            wrong.push(format!("left {} in /dev/shm, {} queues", r.shm, r.mq));
+        }
+        match (case.want.sysv_left, r.sysv, r.sysv_after) {
+            (true, 1, 0) => {}
+            (false, n, _) if n == -(case.want.sysv_removed as i64) => {}
+            (_, left, after) => {
+                wrong.push(format!("SysV queues: {left} left, {after} after rerun"))
+            }
+        }
+        if r.ms > 5000 {
+            wrong.push(format!("took {} ms", r.ms));
+        }
+        if r.ms > slowest.0 {
+            slowest = (r.ms, format!("{} / {}", case.program, case.fault));
+        }
+        let outcome = match err.lines().next() {
+            Some(line) => format!("exit {}: `{}`", r.status, line),
+            None => format!("exit {}", r.status),
+        };
+        log.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            case.program,
+            case.fault,
+            outcome,
+            if case.want.sysv_left { "the next run removes the SysV queue" } else { "nothing" },
+            r.ms
+        ));
+        if !wrong.is_empty() {
+            failures.push(format!("{} / {}: {}", case.program, case.fault, wrong.join("; ")));
+        }
+    }
+    eprintln!("{name}: {} cases; slowest {} ms ({})", cases.len(), slowest.0, slowest.1);
+    if let Some(dir) = std::env::var_os("BAREIPC_FAULT_LOG") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.tsv")), log).unwrap();
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+const PROGRAMS: [&str; 5] =
+    ["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"];
+/// Enough terms that workers are still computing when a fault comes (seconds of work).
+const LONG: &str = "-w 4 -n 100000000000";
+/// Enough terms that workers run a little while under strace.
+const SHORT: &str = "-w 4 -n 400000000";
+
+fn case(program: &'static str, fault: &str, how: How, args: &'static str, want: Want) -> Case {
+    Case { program, fault: fault.to_string(), setup: String::new(), how, args, want }
+}
+
+fn want(status: i32, stderr: &'static str) -> Want {
+    Want { status, stderr, sysv_left: false, sysv_removed: 0, stdout: "" }
+}
+
+/// Success: the default output, nothing on stderr.
+fn success() -> Want {
+    Want { stdout: "3.14159262176\n", ..want(0, "") }
+}
+
+/// The parent killed by SIGKILL: status 137, no message, workers gone at once (the
+/// lifeline), SysV queue reclaimed by the next run.
+fn killed(program: &str) -> Want {
+    Want { sysv_left: program == "pi-sysv-msg", ..want(137, "") }
+}
+
+#[test]
+fn parent_killed_at_any_point_leaves_nothing_running() {
+    let mut cases = Vec::new();
+    for p in PROGRAMS {
+        cases.push(case(
+            p,
+            "parent SIGKILLed at its 2nd fork (1 worker running)",
+            How::Inject("fork:signal=SIGKILL:when=2"),
+            SHORT,
+            killed(p),
+        ));
+        let (call, when) = match p {
+            "pi-pipe" => ("read", 1),
+            "pi-socketpair" => ("read", 2), // its workers read once: the 2nd read is the parent's
+            "pi-posix-mq" => ("mq_timedreceive", 1),
+            "pi-sysv-msg" => ("msgrcv", 1),
+            _ => ("wait4", 1),
+        };
+        let spec: &'static str =
+            Box::leak(format!("{call}:signal=SIGKILL:when={when}").into_boxed_str());
+        cases.push(case(
+            p,
+            &format!("parent SIGKILLed in its wait for results ({call} #{when})"),
+            How::Inject(spec),
+            SHORT,
+            killed(p),
+        ));
+        cases.push(case(
+            p,
+            "parent SIGKILLed while workers compute",
+            How::Signal { to: None, signal: "KILL" },
+            LONG,
+            killed(p),
+        ));
+    }
+    run_matrix("parent-killed", &cases);
+}
+
+#[test]
+fn stop_signals_stop_workers_remove_objects_and_exit_128_plus_signal() {
+    let mut cases = Vec::new();
+    for p in PROGRAMS {
+        for (sig, status, text) in [
+            ("INT", 130, "stopped by SIGINT"),
+            ("TERM", 143, "stopped by SIGTERM"),
+            ("HUP", 129, "stopped by SIGHUP"),
+        ] {
+            cases.push(case(
+                p,
+                &format!("SIG{sig} to the parent"),
+                How::Signal { to: None, signal: sig },
+                LONG,
+                want(status, text),
+            ));
+        }
+    }
+    run_matrix("stop-signals", &cases);
+}
+
+#[test]
+fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
+    let mut cases = Vec::new();
+    for p in PROGRAMS {
+        cases.push(case(
+            p,
+            "worker 1 SIGKILLed while it computes",
+            How::Signal { to: Some(1), signal: "KILL" },
+            LONG,
+            want(1, "worker 1 was killed by signal 9 (SIGKILL)"),
+        ));
+        cases.push(case(
+            p,
+            "worker 2 gets SIGTERM",
+            How::Signal { to: Some(2), signal: "TERM" },
+            LONG,
+            want(1, "worker 2 was killed by signal 15 (SIGTERM)"),
+        ));
+    }
+    for (p, call) in [("pi-posix-mq", "mq_timedsend"), ("pi-sysv-msg", "msgsnd")] {
+        let kill: &'static str =
+            Box::leak(format!("{call}:signal=SIGKILL:when=1").into_boxed_str());
+        cases.push(case(
+            p,
+            &format!("every worker SIGKILLed at its send ({call})"),
+            How::Inject(kill),
+            SHORT,
+            want(1, "worker # was killed by signal 9 (SIGKILL)"),
+        ));
+        let lose: &'static str = Box::leak(format!("{call}:retval=0:when=1").into_boxed_str());
+        cases.push(case(
+            p,
+            &format!("every worker's message lost ({call} skipped, success returned)"),
+            How::Inject(lose),
+            SHORT,
+            want(1, "worker 0: sent no result"),
+        ));
+    }
+    // A write that claims 8 bytes and writes none: the worker sends the other half only.
+    // (The parent's own first write, its report, loses its first 8 bytes the same way.)
+    cases.push(case(
+        "pi-pipe",
+        "every worker's message cut to 8 bytes (write returns 8, writes nothing)",
+        How::Inject("write:retval=8:when=1"),
+        SHORT,
+        want(1, "worker 0: short result message (8 of 16 bytes)"),
+    ));
+    run_matrix("worker-faults", &cases);
+}
+
+/// Runs the program with a name it can be made to choose: strace makes `getpid` return 7
+/// and `getrandom` leave its buffer zeroed, so the objects are `bareipc-TAG-7-` and sixteen
+/// zeros. (The lifeline then holds a wrong pid; these runs never kill the parent.)
+const PREDICTABLE: &str = "strace -f -qq -o /dev/null -e inject=getpid:retval=7 \
+                           -e inject=getrandom:retval=8 $BIN $ARGS >$OUT 2>$ERR; st=$?";
+const SHM_NAME: &str = "/dev/shm/bareipc-pi-7-0000000000000000";
+const MQ_NAME: &str = "/dev/mqueue/bareipc-mq-7-0000000000000000";
+
+/// A shell line creating a System V queue with `key` and `mode`, holding one foreign
+/// message (python's ctypes calls glibc's msgget and msgsnd).
+fn sysv_queue(key: u32, mode: u32) -> String {
+    format!(
+        "python3 -c 'import ctypes; c = ctypes.CDLL(None); \
+         q = c.msgget(ctypes.c_int({key} - (1 << 32) if {key} >= 1 << 31 else {key}), 0o1000 | {mode}); \
+         m = ctypes.create_string_buffer(b\"\\x01\\0\\0\\0\\0\\0\\0\\0foreign!\"); \
+         assert q >= 0 and c.msgsnd(q, m, 8, 0) == 0'"
+    )
+}
+
+#[test]
+fn hostile_names_and_queues_are_refused_or_left_alone() {
+    let shm = |fault: &str, setup: String, want: Want| Case {
+        setup,
+        ..case("pi-shm-sem", fault, How::Shell(PREDICTABLE.into()), "", want)
+    };
+    let eexist =
+        || want(1, "sem_open: EEXIST (File exists): an object of that name exists already");
+    let mut cases = vec![
+        shm(
+            "a file at the shared memory's name",
+            format!("touch {SHM_NAME}"),
+            want(1, "shm_open: EEXIST (File exists): an object of that name exists already"),
+        ),
+        shm(
+            "a symlink at the shared memory's name",
+            format!("ln -s /tmp/elsewhere {SHM_NAME}"),
+            want(1, "shm_open: EEXIST (File exists): an object of that name exists already"),
+        ),
+        shm(
+            "a directory at the shared memory's name",
+            format!("mkdir {SHM_NAME}"),
+            want(1, "shm_open: EEXIST (File exists): an object of that name exists already"),
+        ),
+        shm(
+            "a file at the semaphore's temporary name",
+            "touch /dev/shm/.sem.bareipc-pi-7-0000000000000000.new".into(),
+            eexist(),
+        ),
+        shm(
+            "a zero-length file at the semaphore's name",
+            "touch /dev/shm/sem.bareipc-pi-7-0000000000000000".into(),
+            eexist(),
+        ),
+        shm(
+            "a truncated semaphore file (8 bytes) at its name",
+            "head -c 8 /dev/zero > /dev/shm/sem.bareipc-pi-7-0000000000000000".into(),
+            eexist(),
+        ),
+        Case {
+            setup: format!("touch {MQ_NAME}"),
+            ..case(
+                "pi-posix-mq",
+                "a queue at the queue's name",
+                How::Shell(PREDICTABLE.into()),
+                "",
+                want(1, "mq_open: EEXIST (File exists): a queue of that name exists already"),
+            )
+        },
+    ];
+    // System V: this run's key taken by a queue holding a foreign message (the run falls
+    // back to a private queue and leaves the other alone); a dead run's queue (removed);
+    // queues that only look alike (other mode, other key: kept).
+    cases.push(Case {
+        setup: sysv_queue(0xB100_0007, 0o644),
+        ..case(
+            "pi-sysv-msg",
+            "its key taken by a queue with a foreign message",
+            How::Shell(PREDICTABLE.into()),
+            "",
+            success(),
+        )
+    });
+    cases.push(Case {
+        setup: [
+            sysv_queue(0xB100_0000 | 99_999, 0o600),
+            sysv_queue(0xB100_0000 | 99_998, 0o644),
+            sysv_queue(0x1234_5678, 0o600),
+        ]
+        .join("; "),
+        ..case(
+            "pi-sysv-msg",
+            "a dead run's queue, and two that only look alike",
+            How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+            "",
+            Want { sysv_removed: 1, ..success() },
+        )
+    });
+    run_matrix("hostile-names", &cases);
+}
+
+#[test]
+fn limits_end_in_one_line_naming_the_limit() {
+    let nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups --";
+    let shell = |line: String| How::Shell(format!("{line} >$OUT 2>$ERR; st=$?"));
+    let mut cases = Vec::new();
+    for p in PROGRAMS {
+        cases.push(case(
+            p,
+            "fork fails (RLIMIT_NPROC 3, as nobody) after 2 workers started",
+            shell(format!("prlimit --nproc=3 -- {nobody} $BIN $ARGS")),
+            "-w 10 -n 1000000",
+            want(1, "fork: EAGAIN (Resource temporarily unavailable): process limit reached (RLIMIT_NPROC"),
+        ));
+    }
+    for (p, call) in [("pi-pipe", "pipe2"), ("pi-socketpair", "socketpair")] {
+        let msg: &'static str = Box::leak(
+            format!(
+                "{call}: EMFILE (Too many open files): descriptor limit reached (RLIMIT_NOFILE"
+            )
+            .into_boxed_str(),
+        );
+        cases.push(case(
+            p,
+            "descriptors run out (RLIMIT_NOFILE 12) after 8 workers started",
+            shell("prlimit --nofile=12 -- $BIN $ARGS".into()),
+            "-w 20 -n 1000000",
+            want(1, msg),
+        ));
+    }
+    let mq = |fault: &str, setup: &str, line: String, w: Want| Case {
+        setup: setup.into(),
+        ..case("pi-posix-mq", fault, shell(line), "", w)
+    };
+    cases.push(mq(
+        "RLIMIT_MSGQUEUE of 64 bytes",
+        "",
+        "prlimit --msgqueue=64 -- $BIN $ARGS".into(),
+        want(1, "mq_open: EMFILE (Too many open files): the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE"),
+    ));
+    cases.push(mq(
+        "fs.mqueue.msg_max 2 (as nobody; root may exceed it)",
+        "echo 2 > /proc/sys/fs/mqueue/msg_max",
+        format!("{nobody} $BIN $ARGS"),
+        want(
+            1,
+            "mq_open: EINVAL (Invalid argument): queue size beyond /proc/sys/fs/mqueue/msg_max",
+        ),
+    ));
+    cases.push(mq(
+        "fs.mqueue.queues_max 0 (as nobody)",
+        "echo 0 > /proc/sys/fs/mqueue/queues_max",
+        format!("{nobody} $BIN $ARGS"),
+        want(1, "mq_open: ENOSPC (No space left on device): too many queues"),
+    ));
+    let sysv = |fault: &str, setup: &str, args: &'static str, w: Want| Case {
+        setup: setup.into(),
+        ..case("pi-sysv-msg", fault, shell("$BIN $ARGS".into()), args, w)
+    };
+    cases.push(sysv(
+        "kernel.msgmni 0: no queue can be made",
+        "echo 0 > /proc/sys/kernel/msgmni",
+        "",
+        want(1, "msgget: ENOSPC (No space left on device): no SysV queue left (kernel.msgmni"),
+    ));
+    cases.push(sysv(
+        "kernel.msgmax 8: every worker's 16-byte message too big",
+        "echo 8 > /proc/sys/kernel/msgmax",
+        "",
+        want(1, "worker #: msgsnd: EINVAL (Invalid argument): message beyond kernel.msgmax"),
+    ));
+    let shm = |fault: &str, setup: &str, w: Want| Case {
+        setup: setup.into(),
+        ..case("pi-shm-sem", fault, shell("$BIN $ARGS".into()), "", w)
+    };
+    cases.push(shm(
+        "/dev/shm read-only",
+        "mount -o remount,ro /dev/shm",
+        want(1, "shm_open: EROFS (Read-only file system): /dev/shm is read-only"),
+    ));
+    cases.push(shm(
+        "/dev/shm full (4 KiB tmpfs, already full)",
+        "umount /dev/shm; mount -t tmpfs -o size=4k tmpfs /dev/shm; \
+         head -c 4096 /dev/zero > /dev/shm/filler",
+        want(1, "fallocate: ENOSPC (No space left on device): /dev/shm is full"),
+    ));
+    cases.push(shm(
+        "/dev/shm missing",
+        "umount /dev/shm; mount -t tmpfs tmpfs /mnt; mkdir /mnt/dev; \
+         for f in null zero; do touch /mnt/dev/$f; mount --bind /dev/$f /mnt/dev/$f; done; \
+         mount --bind /mnt/dev /dev",
+        want(1, "shm_open: ENOENT (No such file or directory): /dev/shm is missing: mount a tmpfs there"),
+    ));
+    run_matrix("limits", &cases);
+}
+
+#[test]
+fn a_closed_full_or_broken_stdout_is_an_error_not_a_wrong_answer() {
+    let mut cases = Vec::new();
+    for p in PROGRAMS {
+        cases.push(case(
+            p,
+            "stdout closed",
+            How::Shell("$BIN $ARGS >&- 2>$ERR; st=$?".into()),
+            "",
+            want(1, "write: EBADF (Bad file descriptor): standard output is closed"),
+        ));
+        cases.push(case(
+            p,
+            "stdout on a full disk (/dev/full)",
+            How::Shell("$BIN $ARGS >/dev/full 2>$ERR; st=$?".into()),
+            "",
+            want(
+                1,
+                "write: ENOSPC (No space left on device): no space left where standard output goes",
+            ),
+        ));
+        cases.push(case(
+            p,
+            "stdout a pipe whose reader has gone",
+            How::Shell("$BIN $ARGS 2>$ERR | (exec 0<&-; sleep 1); st=${PIPESTATUS[0]}".into()),
+            "",
+            want(1, "write: EPIPE (Broken pipe): standard output is a pipe nobody reads any more"),
+        ));
+        cases.push(case(
+            p,
+            "16 runs at once",
+            How::Shell(
+                "for i in $(seq 16); do $BIN $ARGS >$OUT.$i 2>>$ERR & done; wait; \
+                 cat $OUT.* > $OUT; st=0; [ $(grep -c '^3.14159262176$' $OUT) = 16 ] || st=1; \
+                 head -n 1 $OUT > $OUT.first; mv $OUT.first $OUT"
+                    .into(),
+            ),
+            "-w 4",
+            success(),
+        ));
+    }
+    run_matrix("stdout-and-concurrency", &cases);
+}
