@@ -5,6 +5,8 @@ scripts, between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers:
 - size:  scripts/size.sh (bytes of each binary, peak RSS of a default run)
 - syscalls: scripts/strace-profile.py --summary (syscalls per run, against the C twins)
 - strace-PROGRAM: scripts/strace-profile.py --markdown (each program's profile)
+- faults: tests/faults.rs's own case list and measured times (cargo test --test faults
+  with BAREIPC_FAULT_LOG set)
 - bench: scripts/bench.py (bareipc against the C twins, alternating runs)
 
 Run through `make readme` (which builds first). Tables are never typed by hand.
@@ -12,6 +14,7 @@ Run through `make readme` (which builds first). Tables are never typed by hand.
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 
@@ -36,10 +39,48 @@ def machine():
     return f"{cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}"
 
 
+def faults():
+    """The fault matrix as the tests ran it: cases with the same fault and outcome (but for
+    the program's name) share a row."""
+    log = os.path.join(ROOT, "target", "fault-matrix")
+    shutil.rmtree(log, ignore_errors=True)
+    env = dict(os.environ, BAREIPC_FAULT_LOG=log)
+    subprocess.run(["cargo", "test", "-q", "--test", "faults"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    rows, order = {}, []
+    groups = ["worker-faults", "parent-killed", "stop-signals", "limits", "hostile-names",
+              "stdout-and-concurrency"]
+    names = sorted(os.listdir(log), key=lambda n: groups.index(n[:-4]) if n[:-4] in groups else 99)
+    for name in names:
+        for line in open(os.path.join(log, name)):
+            program, fault, outcome, left, ms = line.rstrip("\n").split("\t")
+            # The message as a code span that may itself hold backticks.
+            outcome = re.sub(r"`(.*)`$", lambda m: "`` " + m.group(1) + " ``",
+                             outcome.replace(f"`{program}: ", "`"))
+            key = (fault, outcome, left)
+            if key not in rows:
+                rows[key] = [[], 0]
+                order.append(key)
+            rows[key][0].append(program)
+            rows[key][1] = max(rows[key][1], int(ms))
+    every = "all five"
+    out = ["| fault | programs | outcome | left behind | ms |", "|---|---|---|---|---:|"]
+    for key in order:
+        programs, ms = rows[key]
+        fault, outcome, left = key
+        names = every if len(programs) == 5 else ", ".join(f"`{p}`" for p in programs)
+        out.append(f"| {fault} | {names} | {outcome} | {left} | {ms} |")
+    slowest = max(rows.items(), key=lambda kv: kv[1][1])
+    out.append("")
+    out.append(f"{sum(len(v[0]) for v in rows.values())} cases; slowest: {slowest[1][1]} ms "
+               f"({slowest[0][0]}).")
+    return "\n".join(out)
+
+
 def main():
     """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
     bench), or all of them."""
-    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "bench"}
+    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench"}
     sections = {}
     if "size" in wanted:
         sections["size"] = output(["scripts/size.sh", *programs()])
@@ -50,6 +91,8 @@ def main():
         parts = re.split(r"^<!-- (\S+) -->\n", profiles, flags=re.M)
         for name, body in zip(parts[1::2], parts[2::2]):
             sections[f"strace-{name}"] = body.strip()
+    if "faults" in wanted:
+        sections["faults"] = faults()
     if "bench" in wanted:
         bench = output(["scripts/bench.py", "--rounds", "30"])
         sections["bench"] = bench + f"\n\nMachine: {machine()}."

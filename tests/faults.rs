@@ -432,7 +432,7 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
     // (The parent's own first write, its report, loses its first 8 bytes the same way.)
     cases.push(case(
         "pi-pipe",
-        "every worker's message cut to 8 bytes (write returns 8, writes nothing)",
+        "every write returns 8 and writes nothing (workers send half; the report loses 8 bytes)",
         How::Inject("write:retval=8:when=1"),
         SHORT,
         want(1, "worker 0: short result message (8 of 16 bytes)"),
@@ -659,7 +659,7 @@ fn a_closed_full_or_broken_stdout_is_an_error_not_a_wrong_answer() {
         cases.push(case(
             p,
             "stdout a pipe whose reader has gone",
-            How::Shell("$BIN $ARGS 2>$ERR | (exec 0<&-; sleep 1); st=${PIPESTATUS[0]}".into()),
+            How::Shell("$BIN $ARGS 2>$ERR | (exec 0<&-; sleep 0.2); st=${PIPESTATUS[0]}".into()),
             "",
             want(1, "write: EPIPE (Broken pipe): standard output is a pipe nobody reads any more"),
         ));
