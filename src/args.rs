@@ -52,8 +52,6 @@ pub struct Opt {
     pub long: &'static str,
     /// The value's name in the help (`Some("N")`), or `None` for a flag.
     pub value: Option<&'static str>,
-    /// One line of help.
-    pub help: &'static str,
 }
 
 /// A rejected command line.
@@ -178,28 +176,13 @@ pub fn number<'a>(
     Ok(v)
 }
 
-/// Appends the help's option list: one aligned line per option.
-pub fn describe(l: &mut Line, opts: &[Opt]) {
-    for o in opts {
-        let start = l.as_bytes().len();
-        l.str("  -").bytes(&[o.short]).str(", --").str(o.long);
-        if let Some(v) = o.value {
-            l.str(" ").str(v);
-        }
-        for _ in l.as_bytes().len() - start..22 {
-            l.str(" ");
-        }
-        l.str(o.help).str("\n");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const OPTS: &[Opt] = &[
-        Opt { short: b'w', long: "workers", value: Some("N"), help: "workers" },
-        Opt { short: b'h', long: "help", value: None, help: "help" },
+        Opt { short: b'w', long: "workers", value: Some("N") },
+        Opt { short: b'h', long: "help", value: None },
     ];
 
     /// Each option seen: its number in `OPTS` and its value.
@@ -270,15 +253,5 @@ mod tests {
         assert_eq!(text(u), "more workers (64) than terms (7)");
         let u = Usage::MessageTooLong { len: 300, max: 256 };
         assert_eq!(text(u), "message too long (300 bytes; at most 256)");
-    }
-
-    #[test]
-    fn help_lines_are_aligned() {
-        let mut l = Line::new();
-        describe(&mut l, OPTS);
-        assert_eq!(
-            String::from_utf8(l.as_bytes().to_vec()).unwrap(),
-            "  -w, --workers N     workers\n  -h, --help          help\n"
-        );
     }
 }
