@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
-"""bench.py [--rounds N] [PROGRAM...]: wall time of each bareipc pi program against its C
-twin (bench/c/PROGRAM.c, glibc, gcc -O2 -static), run in one session.
+"""bench.py [--rounds N] [--overhead-rounds N] [PROGRAM...]: wall time of each bareipc pi
+program against its C twin (bench/c/PROGRAM.c, glibc, gcc -O2 -static) and against the
+compute floor (examples/compute-floor.rs: the same kernel summing every term in one
+process, no fork, no IPC), all in one session; then the cost of each extra worker.
 
-The two commands alternate run by run (A B, B A, A B, ...) so drift of a shared, noisy
-machine hits both alike; each run is spawned with posix_spawn and timed from spawn to
-reap. Prints a Markdown table of medians and the ratio bareipc / C (below 1: bareipc is
-faster).
+Commands rotate run by run (A B F, B F A, F A B, ...) so the drift of a shared, noisy
+machine hits all alike; each run is spawned with posix_spawn and timed from spawn to
+reap. (hyperfine runs all the runs of one command before the next command's, which is
+exactly what this avoids.) Prints Markdown tables of medians and ratios: below 1,
+bareipc is faster.
+
+Per-worker overhead: each program with W = 1, 2, 4, ..., 64 workers and n = 64 terms
+(the work is nothing; what is left is fork, one message, reap), against its C twin,
+alternating; the slope of the median run time over W (least squares) is the cost of one
+worker, in microseconds.
 """
 import argparse
 import os
@@ -16,6 +24,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "target", "bench")
+PI_PROGRAMS = ["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"]
 
 
 def build_twin(name):
@@ -27,6 +36,12 @@ def build_twin(name):
     ):
         subprocess.run(["gcc", "-O2", "-static", "-o", exe, src, "-lm", "-lrt"], check=True)
     return exe
+
+
+def build_floor():
+    subprocess.run(["cargo", "build", "-q", "--release", "--example", "compute-floor"],
+                   cwd=ROOT, check=True)
+    return os.path.join(ROOT, "target", "release", "examples", "compute-floor")
 
 
 def timed(argv):
@@ -41,28 +56,61 @@ def timed(argv):
     return elapsed
 
 
+def rotated(commands, rounds):
+    """Median seconds of each command, run `rounds` times each in rotating order."""
+    for argv in commands:  # warm-up: page cache, CPU frequency
+        for _ in range(3):
+            timed(argv)
+    times = [[] for _ in commands]
+    for r in range(rounds):
+        for j in range(len(commands)):
+            i = (r + j) % len(commands)
+            times[i].append(timed(commands[i]))
+    return [statistics.median(t) for t in times]
+
+
+def slope(xs, ys):
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=40)
-    ap.add_argument("programs", nargs="*", default=["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"])
+    ap.add_argument("--overhead-rounds", type=int, default=15)
+    ap.add_argument("programs", nargs="*", default=PI_PROGRAMS)
     args = ap.parse_args()
-    print(f"rounds: {args.rounds} per command, alternating; {os.cpu_count()} CPUs")
-    print("| program | bareipc median ms | C median ms | bareipc / C |")
-    print("|---|---:|---:|---:|")
+    floor = [build_floor()]
+    print(f"Wall time of a default run (W = 10, n = 10^7), medians of {args.rounds} runs each, "
+          f"rotating; {os.cpu_count()} CPUs.\n")
+    print("| program | bareipc ms | C twin ms | floor ms | bareipc / C | bareipc / floor |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name in args.programs:
-        ours = [os.path.join(ROOT, "bin", name)]
-        theirs = [build_twin(name)]
-        for exe in (ours, theirs):  # warm-up: page cache, CPU frequency
-            for _ in range(3):
-                timed(exe)
-        a, b = [], []
-        for i in range(args.rounds):
-            if i % 2:
-                b.append(timed(theirs)); a.append(timed(ours))
-            else:
-                a.append(timed(ours)); b.append(timed(theirs))
-        ma, mb = statistics.median(a) * 1e3, statistics.median(b) * 1e3
-        print(f"| {name} | {ma:.2f} | {mb:.2f} | {ma / mb:.2f} |")
+        ours, theirs = [os.path.join(ROOT, "bin", name)], [build_twin(name)]
+        a, b, f = (t * 1e3 for t in rotated([ours, theirs, floor], args.rounds))
+        print(f"| {name} | {a:.2f} | {b:.2f} | {f:.2f} | {a / b:.2f} | {a / f:.2f} |")
+
+    ws = [1, 2, 4, 8, 16, 32, 64]
+    print(f"\nCost of one more worker (n = 64, W = {ws[0]}..{ws[-1]}, slope of the median "
+          f"run time over W, {args.overhead_rounds} runs per point):\n")
+    print("| program | bareipc µs/worker | C twin µs/worker | bareipc / C | bareipc W=1 ms | C W=1 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    floor_exe = build_twin("fork-floor")
+    per = [rotated([[floor_exe, "-w", str(w), "-n", "64"]], args.overhead_rounds)[0] for w in ws]
+    kernel = slope(ws, per) * 1e6
+    for name in args.programs:
+        ours, theirs = os.path.join(ROOT, "bin", name), build_twin(name)
+        mine, twin = [], []
+        for w in ws:
+            cmd = ["-w", str(w), "-n", "64"]
+            m, t = rotated([[ours, *cmd], [theirs, *cmd]], args.overhead_rounds)
+            mine.append(m)
+            twin.append(t)
+        sm, st = slope(ws, mine) * 1e6, slope(ws, twin) * 1e6
+        print(f"| {name} | {sm:.1f} | {st:.1f} | {sm / st:.2f} | {mine[0] * 1e3:.2f} | "
+              f"{twin[0] * 1e3:.2f} |")
+    print(f"\nThe kernel's own floor on this machine (bench/c/fork-floor.c: fork a child that "
+          f"exits at once, reap it; no work, no message): {kernel:.1f} µs per child.")
 
 
 if __name__ == "__main__":

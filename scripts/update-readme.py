@@ -94,7 +94,7 @@ def main():
     if "faults" in wanted:
         sections["faults"] = faults()
     if "bench" in wanted:
-        bench = output(["scripts/bench.py", "--rounds", "30"])
+        bench = output(["scripts/bench.py", "--rounds", "30", "--overhead-rounds", "15"])
         sections["bench"] = bench + f"\n\nMachine: {machine()}."
     empty = [name for name, body in sections.items() if not body.strip()]
     if empty or (("strace" in wanted) and not any(n.startswith("strace-") for n in sections)):
