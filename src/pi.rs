@@ -174,7 +174,8 @@ mod tests {
 
     #[test]
     fn series_is_within_1e_14_of_the_exact_sum_of_the_original_terms() {
-        for terms in [0..1, 0..3, 0..4, 0..5, 0..1000, 7..10_007, 0..CHUNK + 5, 999_999..3_000_001] {
+        for terms in [0..1, 0..3, 0..4, 0..5, 0..1000, 7..10_007, 0..CHUNK + 5, 999_999..3_000_001]
+        {
             let (got, want) = (series(terms.clone()), reference(terms.clone()));
             assert!((got - want).abs() <= 1e-14 * want, "{terms:?}: {got:e} vs {want:e}");
         }
