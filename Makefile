@@ -3,7 +3,7 @@ CARGO    ?= cargo
 # Every [[bin]] of Cargo.toml (the first `name =` is the package's).
 PROGRAMS := $(shell sed -n 's/^name = "\(.*\)"/\1/p' Cargo.toml | tail -n +2)
 
-.PHONY: all run test strace strace-raw container-test size bench readme clean help
+.PHONY: all run test strace strace-raw container-test size bench ipc-bench readme clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release --bins
@@ -36,12 +36,15 @@ size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a de
 bench: all ## Wall time of each pi program against its C twin (glibc, gcc -O2 -static)
 	@scripts/bench.py
 
+ipc-bench: all ## Transport benchmark: round trip and stream of every mechanism against C, table + SVG in results/
+	@scripts/ipc-bench.sh
+
 readme: all ## Regenerate the README's tables (sizes, syscalls, benchmarks) from the scripts
 	@scripts/update-readme.py
 
 clean: ## Remove build output
 	$(CARGO) clean
-	rm -rf bin results
+	rm -rf bin
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16

@@ -8,6 +8,8 @@ scripts, between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers:
 - faults: tests/faults.rs's own case list and measured times (cargo test --test faults
   with BAREIPC_FAULT_LOG set)
 - bench: scripts/bench.py (bareipc against the C twins, alternating runs)
+- ipcbench: the latest results/ipc-bench.md and results/machine.txt, which
+  `make ipc-bench` writes (not rerun here: it takes minutes)
 
 Run through `make readme` (which builds first). Tables are never typed by hand.
 """
@@ -80,7 +82,7 @@ def faults():
 def main():
     """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
     bench), or all of them."""
-    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench"}
+    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench"}
     sections = {}
     if "size" in wanted:
         sections["size"] = output(["scripts/size.sh", *programs()])
@@ -91,6 +93,11 @@ def main():
         parts = re.split(r"^<!-- (\S+) -->\n", profiles, flags=re.M)
         for name, body in zip(parts[1::2], parts[2::2]):
             sections[f"strace-{name}"] = body.strip()
+    if "ipcbench" in wanted:
+        results = os.path.join(ROOT, "results")
+        table = open(os.path.join(results, "ipc-bench.md")).read().strip()
+        where = open(os.path.join(results, "machine.txt")).read().strip()
+        sections["ipcbench"] = f"{table}\n\nMachine: {where}."
     if "faults" in wanted:
         sections["faults"] = faults()
     if "bench" in wanted:

@@ -151,6 +151,13 @@ impl Mapping {
         unsafe { core::slice::from_raw_parts(self.ptr.as_ptr().cast(), self.len / 8) }
     }
 
+    /// The first byte of the mapping, for copying data in and out with raw pointers
+    /// (`len()` bytes are valid while the mapping lives). Other processes see the same
+    /// bytes: order the copies by other means, such as a semaphore or a futex word.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
     /// The mapping as 32-bit atomic words (whole words only).
     pub fn words32(&self) -> &[AtomicU32] {
         // SAFETY: as for `words`, with 4-byte words.
