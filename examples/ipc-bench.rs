@@ -8,7 +8,8 @@
 //! shared memory with a futex word (spin briefly, then sleep). Each is measured with both
 //! processes on one CPU, on two CPUs, and unpinned, since the scheduler makes unpinned
 //! runs bimodal. The C baseline (bench/c/ipc-bench.c, plain glibc calls, the same
-//! protocol) runs in the same invocation, so every row has a bareipc / C ratio.
+//! protocol) runs in the same invocation, in three rounds alternating with bareipc's, so
+//! every row has a bareipc / C ratio that the machine's drift hits on both sides.
 //!
 //! Sanity checks: a round trip of a small message under 0.1 µs between processes (less
 //! than two cache-line transfers), or a blocking mechanism faster than half the futex
@@ -354,6 +355,7 @@ fn pin(cpu: usize) {
 }
 
 /// Round-trip times (ns) and the stream's time (ns) of one mechanism, size and mode.
+#[derive(Default)]
 struct Sample {
     rtt: Vec<u64>,
     stream_ns: u64,
@@ -503,14 +505,39 @@ fn main() {
                     _ => 20_000,
                 };
                 let stream = if quick { 200 } else { (32 << 20) / size.max(1) }.clamp(200, 100_000);
+                // Three rounds, bareipc and C alternating (ours first, then C first, then
+                // ours), a third of the trips each: drift of a shared machine hits both.
+                let (mut ours, mut theirs): (Result<Sample, String>, Result<Sample, String>) =
+                    (Ok(Sample::default()), Ok(Sample::default()));
+                for round in 0..3 {
+                    let n = iters / 3;
+                    let mut one = |who: bool| {
+                        let got = if who {
+                            measure_ours(mech, size, n, stream / 3, mode)
+                        } else {
+                            measure_c(&c_bin, mech, size, n, stream / 3, mode)
+                        };
+                        let into = if who { &mut ours } else { &mut theirs };
+                        *into = match (std::mem::replace(into, Ok(Sample::default())), got) {
+                            (Ok(mut acc), Ok(s)) => {
+                                acc.rtt.extend(s.rtt);
+                                acc.stream_ns += s.stream_ns;
+                                Ok(acc)
+                            }
+                            (Err(e), _) | (_, Err(e)) => Err(e),
+                        };
+                    };
+                    one(round % 2 == 0);
+                    one(round % 2 == 1);
+                }
+                let stream = stream / 3 * 3;
                 let stats = |s: Result<Sample, String>| {
                     s.map(|s| {
                         let (m, p) = median_p99(s.rtt);
                         (m, p, (stream * size) as f64 / (s.stream_ns as f64 / 1e9) / 1e6)
                     })
                 };
-                let ours = stats(measure_ours(mech, size, iters, stream, mode));
-                let theirs = stats(measure_c(&c_bin, mech, size, iters, stream, mode));
+                let (ours, theirs) = (stats(ours), stats(theirs));
                 eprintln!("{mode:>4} {mech:>10} {size:>6}: {ours:?} / C {theirs:?}");
                 rows.push(Row { mode, mech, size, ours, theirs, flag: String::new() });
             }
