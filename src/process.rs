@@ -93,7 +93,8 @@ pub fn keep_until_exit<T>(value: T) {
 /// The most workers a [`Workers`] set holds.
 pub const MAX_WORKERS: usize = 512;
 
-/// Exit status of a worker that found its parent dead: nobody waits for it any more.
+/// Exit status of a worker that ends without a report: its parent is dead, or another
+/// worker has already reported the same failure.
 const EXIT_ORPHANED: i32 = 1;
 
 /// The first stop signal (SIGHUP, SIGINT, SIGTERM) the parent received, or 0.
@@ -338,7 +339,9 @@ impl Workers {
                 exit_if_orphaned(); // the parent died before this worker began
                 let code = match work() {
                     Ok(()) => 0,
-                    Err(_) if orphaned() || !first_to_report() => 1,
+                    // Silent: nobody waits for an orphan, and when every worker hits the
+                    // same limit, one line says it.
+                    Err(_) if orphaned() || !first_to_report() => EXIT_ORPHANED,
                     Err(e) => {
                         let mut l = crate::error::line();
                         l.str("worker ").u64(index as u64).str(": ");
