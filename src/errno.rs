@@ -4,41 +4,39 @@
 //! not know, and those still print (as `errno 200`). The table holds the codes the calls of
 //! bareipc can return; a full table would cost every binary about 4 KB.
 
+use core::sync::atomic::{AtomicPtr, Ordering};
+
 /// A kernel error number, as returned in `-errno` form by a system call.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Errno(i32);
 
 macro_rules! errnos {
-    ($($name:ident = $value:literal, $meaning:literal;)*) => {
+    ($codes:ident, $text:ident: $($name:ident = $value:literal, $meaning:literal;)*) => {
         impl Errno {
             $(#[doc = $meaning] pub const $name: Errno = Errno($value);)*
         }
-        /// The known codes, in the order of `TEXT`'s entries. One byte each, and one
-        /// string for all names and meanings: pointers to 40 separate strings would cost
-        /// every binary 1.6 KB of relocated data.
-        const CODES: &[u8] = &[$($value),*];
-        /// `NAME\0meaning\0` for each code in `CODES`.
-        const TEXT: &str = concat!($(stringify!($name), "\0", $meaning, "\0"),*);
+        /// The codes of this table, in the order of its text's entries. One byte each, and
+        /// one string for all names and meanings: pointers to 40 separate strings would
+        /// cost every binary 1.6 KB of relocated data.
+        const $codes: &[u8] = &[$($value),*];
+        /// `NAME\0meaning\0` for each code.
+        const $text: &str = concat!($(stringify!($name), "\0", $meaning, "\0"),*);
     };
 }
 
-errnos! {
+errnos! { CODES, TEXT:
     EPERM = 1, "Operation not permitted";
     ENOENT = 2, "No such file or directory";
     ESRCH = 3, "No such process";
     EINTR = 4, "Interrupted system call";
     EIO = 5, "Input/output error";
-    ENXIO = 6, "No such device or address";
-    E2BIG = 7, "Argument list too long";
     EBADF = 9, "Bad file descriptor";
     ECHILD = 10, "No child processes";
     EAGAIN = 11, "Resource temporarily unavailable";
     ENOMEM = 12, "Cannot allocate memory";
     EACCES = 13, "Permission denied";
     EFAULT = 14, "Bad address";
-    EBUSY = 16, "Device or resource busy";
     EEXIST = 17, "File exists";
-    ENODEV = 19, "No such device";
     ENOTDIR = 20, "Not a directory";
     EISDIR = 21, "Is a directory";
     EINVAL = 22, "Invalid argument";
@@ -46,25 +44,57 @@ errnos! {
     EMFILE = 24, "Too many open files";
     EFBIG = 27, "File too large";
     ENOSPC = 28, "No space left on device";
-    ESPIPE = 29, "Illegal seek";
     EROFS = 30, "Read-only file system";
     EMLINK = 31, "Too many links";
     EPIPE = 32, "Broken pipe";
-    ERANGE = 34, "Numerical result out of range";
-    EDEADLK = 35, "Resource deadlock avoided";
     ENAMETOOLONG = 36, "File name too long";
     ENOSYS = 38, "Function not implemented";
     ELOOP = 40, "Too many levels of symbolic links";
+    EOVERFLOW = 75, "Value too large for defined data type";
+    EDQUOT = 122, "Disk quota exceeded";
+}
+
+// Codes only the queue or the socket programs can meet: their binaries register these
+// tables (`program!(…, errnos: …)`), the others do not carry them.
+errnos! { QUEUE_CODES, QUEUE_TEXT:
+    E2BIG = 7, "Argument list too long";
     ENOMSG = 42, "No message of desired type";
     EIDRM = 43, "Identifier removed";
-    EOVERFLOW = 75, "Value too large for defined data type";
-    ENOTSOCK = 88, "Socket operation on non-socket";
     EMSGSIZE = 90, "Message too long";
+    ETIMEDOUT = 110, "Connection timed out";
+}
+errnos! { SOCKET_CODES, SOCKET_TEXT:
+    ENOTSOCK = 88, "Socket operation on non-socket";
     EOPNOTSUPP = 95, "Operation not supported";
     EAFNOSUPPORT = 97, "Address family not supported by protocol";
     ECONNRESET = 104, "Connection reset by peer";
-    ETIMEDOUT = 110, "Connection timed out";
-    EDQUOT = 122, "Disk quota exceeded";
+}
+
+/// A table of error names and meanings beyond the common one.
+pub struct Extra {
+    codes: &'static [u8],
+    text: &'static str,
+}
+
+/// No extra names.
+pub const NONE: Extra = Extra { codes: &[], text: "" };
+/// The codes of message queue calls (`msgrcv`'s E2BIG and ENOMSG, EIDRM, EMSGSIZE,
+/// ETIMEDOUT).
+pub const QUEUES: Extra = Extra { codes: QUEUE_CODES, text: QUEUE_TEXT };
+/// The codes of socket calls.
+pub const SOCKETS: Extra = Extra { codes: SOCKET_CODES, text: SOCKET_TEXT };
+
+static EXTRA: AtomicPtr<Extra> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Records the program's extra table (see [`program!`](crate::program)).
+pub fn set_extra(table: &'static Extra) {
+    EXTRA.store(table as *const Extra as *mut Extra, Ordering::Relaxed);
+}
+
+/// Field `which` (0 name, 1 meaning) of `code`'s entry in one table.
+fn field_in(codes: &[u8], text: &'static str, code: i32, which: usize) -> Option<&'static str> {
+    let entry = codes.iter().position(|&c| c as i32 == code)?;
+    crate::fmt::field(text, 0, 2 * entry + which)
 }
 
 impl Errno {
@@ -78,10 +108,14 @@ impl Errno {
         self.0
     }
 
-    /// Field `which` (0 name, 1 meaning) of this code's entry in `TEXT`.
+    /// Field `which` (0 name, 1 meaning) of this code's entry in the common table or the
+    /// program's extra one.
     fn field(self, which: usize) -> Option<&'static str> {
-        let entry = CODES.iter().position(|&c| c as i32 == self.0)?;
-        crate::fmt::field(TEXT, 0, 2 * entry + which)
+        field_in(CODES, TEXT, self.0, which).or_else(|| {
+            // SAFETY: the only non-null value ever stored comes from a `&'static Extra`.
+            let extra = unsafe { EXTRA.load(Ordering::Relaxed).as_ref() }?;
+            field_in(extra.codes, extra.text, self.0, which)
+        })
     }
 
     /// The symbolic name, such as `"EMFILE"`, if the table knows it.
@@ -113,39 +147,51 @@ mod tests {
         assert_eq!(Errno::from_raw(9999).name(), None);
     }
 
+    const TABLES: [(&[u8], &str); 3] =
+        [(CODES, TEXT), (QUEUE_CODES, QUEUE_TEXT), (SOCKET_CODES, SOCKET_TEXT)];
+
     #[test]
     fn table_agrees_with_libc_and_glibc_strerror() {
-        for &code in CODES {
-            let (value, name, meaning) = (
-                code as i32,
-                Errno(code as i32).name().unwrap(),
-                Errno(code as i32).meaning().unwrap(),
-            );
-            // SAFETY: strerror returns a pointer to a NUL-terminated static or
-            // thread-local string; it is read before any other strerror call here.
-            let text = unsafe { std::ffi::CStr::from_ptr(libc::strerror(value)) };
-            assert_eq!(text.to_str().unwrap(), meaning, "{name}");
+        for (codes, text) in TABLES {
+            for &code in codes {
+                let value = code as i32;
+                let (name, meaning) = (
+                    field_in(codes, text, value, 0).unwrap(),
+                    field_in(codes, text, value, 1).unwrap(),
+                );
+                // SAFETY: strerror returns a pointer to a NUL-terminated static or
+                // thread-local string; it is read before any other strerror call here.
+                let glibc = unsafe { std::ffi::CStr::from_ptr(libc::strerror(value)) };
+                assert_eq!(glibc.to_str().unwrap(), meaning, "{name}");
+            }
         }
         let by_libc = [
-            (libc::EAGAIN, "EAGAIN"),
-            (libc::ENOMSG, "ENOMSG"),
-            (libc::EIDRM, "EIDRM"),
-            (libc::EMSGSIZE, "EMSGSIZE"),
-            (libc::ETIMEDOUT, "ETIMEDOUT"),
-            (libc::EDQUOT, "EDQUOT"),
-            (libc::EOVERFLOW, "EOVERFLOW"),
+            (libc::EAGAIN, "EAGAIN", 0),
+            (libc::ENOMSG, "ENOMSG", 1),
+            (libc::EIDRM, "EIDRM", 1),
+            (libc::EMSGSIZE, "EMSGSIZE", 1),
+            (libc::ETIMEDOUT, "ETIMEDOUT", 1),
+            (libc::ECONNRESET, "ECONNRESET", 2),
+            (libc::EDQUOT, "EDQUOT", 0),
+            (libc::EOVERFLOW, "EOVERFLOW", 0),
         ];
-        for (value, name) in by_libc {
-            assert_eq!(Errno::from_raw(value).name(), Some(name));
+        for (value, name, table) in by_libc {
+            let (codes, text) = TABLES[table];
+            assert_eq!(field_in(codes, text, value, 0), Some(name));
         }
     }
 
     #[test]
-    fn table_has_no_duplicates_and_lines_up() {
-        assert_eq!(TEXT.split('\0').count(), 2 * CODES.len() + 1);
-        for (i, a) in CODES.iter().enumerate() {
-            assert!(!CODES[i + 1..].contains(a), "{a}");
-            assert!(Errno(*a as i32).name().unwrap().starts_with('E'));
+    fn tables_have_no_duplicates_and_line_up() {
+        let all: Vec<u8> = TABLES.iter().flat_map(|(c, _)| c.iter().copied()).collect();
+        for (codes, text) in TABLES {
+            assert_eq!(text.split('\0').count(), 2 * codes.len() + 1);
+            for &a in codes {
+                assert_eq!(all.iter().filter(|&&b| b == a).count(), 1, "{a}");
+                assert!(field_in(codes, text, a as i32, 0).unwrap().starts_with('E'));
+            }
         }
+        // Only a program that registers a table gets its names.
+        assert_eq!(Errno::EMFILE.name(), Some("EMFILE"));
     }
 }

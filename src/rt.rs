@@ -123,14 +123,15 @@ pub mod mem {
 
 /// Makes the current crate a bareipc program named `$name` whose entry is `$main`
 /// (a [`Main`]): defines `_start`, the panic handler and the C memory functions.
+/// Optional: `hints: TABLE` (the mechanism's advice, such as `mq::HINTS`) and
+/// `errnos: TABLE` (the error names only its calls meet, such as `errno::QUEUES`).
 #[macro_export]
 macro_rules! program {
-    ($name:literal, $main:path) => {
-        $crate::program!($name, $main, hints: "");
-    };
-    ($name:literal, $main:path, hints: $hints:expr) => {
+    ($name:literal, $main:path $(, hints: $hints:expr)? $(, errnos: $errnos:expr)?) => {
         static __BAREIPC_NAME: &str = $name;
-        static __BAREIPC_HINTS: &str = $hints;
+        static __BAREIPC_HINTS: &str = $crate::__or!($($hints)?, "");
+        static __BAREIPC_ERRNOS: $crate::errno::Extra =
+            $crate::__or!($($errnos)?, $crate::errno::NONE);
 
         /// The ELF entry point: hands the kernel's initial stack pointer to Rust.
         #[unsafe(naked)]
@@ -149,6 +150,7 @@ macro_rules! program {
         unsafe extern "C" fn __bareipc_start(sp: *const usize) -> ! {
             $crate::error::set_program(&__BAREIPC_NAME);
             $crate::error::set_hints(&__BAREIPC_HINTS);
+            $crate::errno::set_extra(&__BAREIPC_ERRNOS);
             // SAFETY: called only by `_start` with the kernel's initial stack pointer,
             // before anything could start a thread.
             unsafe { $crate::rt::start(sp, $main) }
@@ -211,6 +213,18 @@ macro_rules! program {
             // SAFETY: the caller passes a NUL-terminated string.
             unsafe { $crate::rt::mem::length(s) }
         }
+    };
+}
+
+/// `__or!(x, d)` is `x`, `__or!(, d)` is `d`: the default of an optional macro argument.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __or {
+    ($value:expr, $default:expr) => {
+        $value
+    };
+    (, $default:expr) => {
+        $default
     };
 }
 

@@ -12,7 +12,7 @@ use bareipc::pi::Job;
 use bareipc::process::{self, SingleThreaded, Workers};
 use bareipc::protocol::{self, Partial, Tally, Wait};
 
-bareipc::program!("pi-posix-mq", main, hints: bareipc::mq::HINTS);
+bareipc::program!("pi-posix-mq", main, hints: bareipc::mq::HINTS, errnos: bareipc::errno::QUEUES);
 
 fn main(args: Args, single: SingleThreaded) -> i32 {
     bareipc::app::pi_main(args, single, "pi from W workers over one POSIX message queue", run)

@@ -11,7 +11,7 @@ use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
 use bareipc::protocol::{self, Partial, Tally};
 use bareipc::socket::{self, Stream};
 
-bareipc::program!("pi-socketpair", main);
+bareipc::program!("pi-socketpair", main, errnos: bareipc::errno::SOCKETS);
 
 fn main(args: Args, single: SingleThreaded) -> i32 {
     bareipc::app::pi_main(args, single, "pi from W workers, one socket pair each", run)

@@ -13,7 +13,7 @@ use bareipc::pi::Job;
 use bareipc::process::{self, SingleThreaded, Workers, sleep_until};
 use bareipc::protocol::{self, Partial, Tally, Wait};
 
-bareipc::program!("pi-sysv-msg", main, hints: bareipc::msg::HINTS);
+bareipc::program!("pi-sysv-msg", main, hints: bareipc::msg::HINTS, errnos: bareipc::errno::QUEUES);
 
 fn main(args: Args, single: SingleThreaded) -> i32 {
     bareipc::app::pi_main(args, single, "pi from W workers over one System V message queue", run)

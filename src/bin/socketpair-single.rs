@@ -9,7 +9,7 @@ use bareipc::fmt::Line;
 use bareipc::process::SingleThreaded;
 use bareipc::socket;
 
-bareipc::program!("socketpair-single", main);
+bareipc::program!("socketpair-single", main, errnos: bareipc::errno::SOCKETS);
 
 fn main(args: Args, _: SingleThreaded) -> i32 {
     bareipc::app::demo_main(
