@@ -570,10 +570,10 @@ fn main() {
         }
         rows[i].flag = flags.join("; ");
     }
-    write_results(&out_dir, &rows, &modes);
+    write_results(&out_dir, &rows);
 }
 
-fn write_results(dir: &str, rows: &[Row], modes: &[&str]) {
+fn write_results(dir: &str, rows: &[Row]) {
     std::fs::create_dir_all(dir).unwrap_or_else(|e| fail(dir, e));
     let fmt = |v: &Result<(f64, f64, f64), String>| match v {
         Ok((m, p, t)) => (format!("{m:.2}"), format!("{p:.2}"), format!("{t:.1}")),
@@ -618,7 +618,6 @@ fn write_results(dir: &str, rows: &[Row], modes: &[&str]) {
         ));
         dat.push_str(&format!("{} {} {} {m} {cm}\n", r.mode, r.mech, r.size));
     }
-    let _ = modes;
     for (name, text) in [("ipc-bench.md", md), ("ipc-bench.csv", csv), ("ipc-bench.dat", dat)] {
         std::fs::write(format!("{dir}/{name}"), text).unwrap_or_else(|e| fail(name, e));
     }

@@ -103,10 +103,6 @@ def why(program, role, name):
     return max(found)[1] if found else ""
 
 
-class Untraceable(Exception):
-    pass
-
-
 def strace_works():
     try:
         r = subprocess.run(["strace", "-f", "-qq", "-o", os.devnull, "true"], capture_output=True)
