@@ -6,12 +6,12 @@
 //! Usage: compute-floor [N] (terms, default 10,000,000).
 
 fn main() {
-    let terms = std::env::args().nth(1).map_or(bareipc::pi::DEFAULT_TERMS, |a| {
+    let terms = std::env::args().nth(1).map_or(bareipc::app::pi::DEFAULT_TERMS, |a| {
         a.parse().unwrap_or_else(|_| {
             eprintln!("compute-floor: not a number of terms: {a}");
             std::process::exit(2)
         })
     });
-    let pi = bareipc::pi::pi_from_sum(bareipc::pi::series(0..terms));
+    let pi = bareipc::app::pi::pi_from_sum(bareipc::app::pi::series(0..terms));
     println!("{pi:.11}");
 }

@@ -21,11 +21,11 @@
 //! (`--quick`: 200 round trips per cell; `--smoke`: one placement, two sizes, for tests)
 //! Writes DIR/ipc-bench.md (table), DIR/ipc-bench.csv and DIR/ipc-bench.dat (for gnuplot).
 
-use bareipc::msg::{Message, SysvQueue};
-use bareipc::name::Name;
-use bareipc::sem::NamedSemaphore;
-use bareipc::shm::{Mapping, ShmObject};
-use bareipc::{mq, pipe, socket};
+use bareipc::ipc::msg::{Message, MsgFlags, SysvQueue};
+use bareipc::ipc::name::Name;
+use bareipc::ipc::sem::NamedSemaphore;
+use bareipc::ipc::shm::Mapping;
+use bareipc::ipc::{mq, pipe, socket};
 use rustix::thread::futex;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
@@ -113,18 +113,13 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
         "shm-sem" | "shm-futex" | "futex-wake" => {
             let name = Name::unique("ipc-bench").map_err(err("getrandom"))?;
             let len = DATA + SLOTS * size;
-            let obj = ShmObject::create(&name, 0o600).map_err(err("shm_open"))?;
-            bareipc::shm::unlink(&name).map_err(err("shm_unlink"))?;
-            obj.allocate(len as u64).map_err(err("fallocate"))?;
-            let map = obj.map_unchecked_size(len).map_err(err("mmap"))?;
+            let map = Mapping::create_unlinked(&name, len).map_err(|e| e.to_string())?;
             if mech != "shm-sem" {
                 Channel::ShmFutex { map, spins: spins(mech) }
             } else {
                 let sem = |value| {
                     let n = Name::unique("ipc-bench").map_err(err("getrandom"))?;
-                    let s = NamedSemaphore::create(&n, 0o600, value).map_err(err("sem_open"))?;
-                    bareipc::sem::unlink(&n).map_err(err("sem_unlink"))?;
-                    Ok::<_, String>(s)
+                    NamedSemaphore::create_unlinked(&n, value).map_err(|e| e.to_string())
                 };
                 Channel::ShmSem {
                     map,
@@ -244,14 +239,14 @@ fn round_trip(c: &mut Channel, child: bool, buf: &mut [u8]) {
         Channel::SysvMsg(q, msg) => {
             let (recv_type, send_type) = if child { (1, 2) } else { (2, 1) };
             if child {
-                full(q.receive(msg, recv_type, 0), "msgrcv");
+                full(q.receive(msg, recv_type, MsgFlags::EMPTY), "msgrcv");
                 msg.mtype = send_type;
-                ok(q.send(msg, size, 0), "msgsnd");
+                ok(q.send(msg, size, MsgFlags::EMPTY), "msgsnd");
             } else {
                 msg.mtype = send_type;
                 msg.text[..size].copy_from_slice(buf);
-                ok(q.send(msg, size, 0), "msgsnd");
-                full(q.receive(msg, recv_type, 0), "msgrcv");
+                ok(q.send(msg, size, MsgFlags::EMPTY), "msgsnd");
+                full(q.receive(msg, recv_type, MsgFlags::EMPTY), "msgrcv");
                 buf.copy_from_slice(&msg.text[..size]);
             }
         }
@@ -312,10 +307,10 @@ fn stream_one(c: &mut Channel, child: bool, buf: &mut [u8], i: usize) {
         }
         Channel::SysvMsg(q, msg) => {
             if child {
-                q.receive(msg, 1, 0).unwrap_or_else(|e| fail("msgrcv", e));
+                q.receive(msg, 1, MsgFlags::EMPTY).unwrap_or_else(|e| fail("msgrcv", e));
             } else {
                 msg.mtype = 1;
-                check(q.send(msg, size, 0), "msgsnd");
+                check(q.send(msg, size, MsgFlags::EMPTY), "msgsnd");
             }
         }
         Channel::ShmSem { map, full, empty, .. } => {

@@ -27,7 +27,6 @@ macro_rules! errnos {
 errnos! { CODES, TEXT:
     EPERM = 1, "Operation not permitted";
     ENOENT = 2, "No such file or directory";
-    ESRCH = 3, "No such process";
     EINTR = 4, "Interrupted system call";
     EIO = 5, "Input/output error";
     EBADF = 9, "Bad file descriptor";
@@ -35,7 +34,6 @@ errnos! { CODES, TEXT:
     EAGAIN = 11, "Resource temporarily unavailable";
     ENOMEM = 12, "Cannot allocate memory";
     EACCES = 13, "Permission denied";
-    EFAULT = 14, "Bad address";
     EEXIST = 17, "File exists";
     ENOTDIR = 20, "Not a directory";
     EISDIR = 21, "Is a directory";
@@ -54,10 +52,13 @@ errnos! { CODES, TEXT:
     EDQUOT = 122, "Disk quota exceeded";
 }
 
-// Codes only the queue or the socket programs can meet: their binaries register these
+// Codes only the queue or the socket programs can meet (ESRCH: the search for dead
+// runs' System V queues; EFAULT: no call of bareipc's passes a bad pointer): their binaries register these
 // tables (`program!(…, errnos: …)`), the others do not carry them.
 errnos! { QUEUE_CODES, QUEUE_TEXT:
+    ESRCH = 3, "No such process";
     E2BIG = 7, "Argument list too long";
+    EFAULT = 14, "Bad address";
     ENOMSG = 42, "No message of desired type";
     EIDRM = 43, "Identifier removed";
     EMSGSIZE = 90, "Message too long";
@@ -71,6 +72,7 @@ errnos! { SOCKET_CODES, SOCKET_TEXT:
 }
 
 /// A table of error names and meanings beyond the common one.
+#[derive(Debug)]
 pub struct Extra {
     codes: &'static [u8],
     text: &'static str,
@@ -132,6 +134,98 @@ impl Errno {
 impl From<rustix::io::Errno> for Errno {
     fn from(e: rustix::io::Errno) -> Errno {
         Errno(e.raw_os_error())
+    }
+}
+
+impl From<Errno> for rustix::io::Errno {
+    fn from(e: Errno) -> rustix::io::Errno {
+        rustix::io::Errno::from_raw_os_error(e.0)
+    }
+}
+
+impl core::fmt::Display for Errno {
+    /// `ENAME (meaning)`, or `errno N` for a code the tables do not hold.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match (self.name(), self.meaning()) {
+            (Some(name), Some(meaning)) => write!(f, "{name} ({meaning})"),
+            _ => write!(f, "errno {}", self.0),
+        }
+    }
+}
+
+impl core::error::Error for Errno {}
+
+#[cfg(feature = "std")]
+impl From<Errno> for std::io::Error {
+    fn from(e: Errno) -> std::io::Error {
+        std::io::Error::from_raw_os_error(e.0)
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<CallError> for std::io::Error {
+    /// The error number, with the call's name as the message's context.
+    fn from(e: CallError) -> std::io::Error {
+        let kind = std::io::Error::from_raw_os_error(e.errno.0).kind();
+        std::io::Error::new(kind, e)
+    }
+}
+
+/// A system call that failed: its name (as strace shows it) and its error number.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CallError {
+    /// The call, such as `"mq_open"`.
+    pub call: &'static str,
+    /// What it failed with.
+    pub errno: Errno,
+}
+
+impl core::fmt::Display for CallError {
+    /// `call: ENAME (meaning)`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.call, self.errno)
+    }
+}
+
+impl core::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(&self.errno)
+    }
+}
+
+impl crate::fmt::Describe for CallError {
+    fn describe(&self, l: &mut crate::fmt::Line) {
+        l.str(self.call).str(": ");
+        self.errno.describe(l);
+    }
+}
+
+impl crate::fmt::Describe for Errno {
+    /// `ENAME (meaning)`, or `errno N`, without `core::fmt` (which would cost a program
+    /// kilobytes).
+    fn describe(&self, l: &mut crate::fmt::Line) {
+        match (self.name(), self.meaning()) {
+            (Some(name), Some(meaning)) => l.str(name).str(" (").str(meaning).str(")"),
+            _ => l.str("errno ").i64(self.0 as i64),
+        };
+    }
+}
+
+/// Names the call that produced an error: `mq_open(…).call("mq_open")?`.
+pub trait Context<T> {
+    /// Turns the error into a [`CallError`] naming `call`.
+    fn call(self, call: &'static str) -> Result<T, CallError>;
+}
+
+impl<T> Context<T> for Result<T, Errno> {
+    fn call(self, call: &'static str) -> Result<T, CallError> {
+        self.map_err(|errno| CallError { call, errno })
+    }
+}
+
+impl<T> Context<T> for Result<T, rustix::io::Errno> {
+    fn call(self, call: &'static str) -> Result<T, CallError> {
+        self.map_err(|e| CallError { call, errno: e.into() })
     }
 }
 

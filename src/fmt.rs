@@ -21,11 +21,28 @@ pub fn field(text: &'static str, sep: u8, n: usize) -> Option<&'static str> {
     if seen == n { text.get(start..) } else { None }
 }
 
+/// Something that can say what it is in a few words on a [`Line`]: the part of a one-line
+/// report after `PROGRAM: `. The text-only counterpart of `Display`, which the programs
+/// avoid for size.
+pub trait Describe {
+    /// Appends the description, without a newline.
+    fn describe(&self, line: &mut Line);
+}
+
 /// A line of text built on the stack, written out with a single `write` so that lines from
 /// concurrent processes never interleave. Text past the capacity is cut off.
 pub struct Line {
     buf: [u8; Line::CAPACITY],
     len: usize,
+}
+
+impl core::fmt::Debug for Line {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match core::str::from_utf8(self.as_bytes()) {
+            Ok(text) => f.debug_tuple("Line").field(&text).finish(),
+            Err(_) => f.debug_tuple("Line").field(&self.as_bytes()).finish(),
+        }
+    }
 }
 
 impl Default for Line {

@@ -1,10 +1,32 @@
 //! Reading and writing whole messages over descriptors, with short transfers and EINTR
-//! handled in one place.
+//! handled in one place; the standard streams, and the program's name that starts every
+//! line it reports on standard error.
 
 use crate::errno::Errno;
 use crate::fmt::Line;
-use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use core::sync::atomic::{AtomicPtr, AtomicU8, Ordering::Relaxed};
 use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
+
+static PROGRAM: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Records the program name used at the start of every report line ([`report_line`]).
+/// A bareipc program's runtime sets it before `main`; other programs may.
+pub fn set_program(name: &'static &'static str) {
+    PROGRAM.store(name as *const &str as *mut &str, Relaxed);
+}
+
+/// The program name given to [`set_program`], or `"bareipc"`.
+pub fn program() -> &'static str {
+    // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
+    unsafe { PROGRAM.load(Relaxed).as_ref() }.copied().unwrap_or("bareipc")
+}
+
+/// Starts a line for standard error: `PROGRAM: `.
+pub fn report_line() -> Line {
+    let mut l = Line::new();
+    l.str(program()).str(": ");
+    l
+}
 
 /// Bit n set: descriptor n (0, 1 or 2) was handed to one of our objects.
 static STD_TAKEN: AtomicU8 = AtomicU8::new(0);
@@ -69,17 +91,17 @@ pub fn write_all(fd: impl AsFd, mut buf: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Standard output, descriptor 1.
-pub fn stdout() -> BorrowedFd<'static> {
-    // SAFETY: descriptor 1 is the process's standard output for its whole life; bareipc
-    // never closes it. If the process was started with it closed, writes fail with EBADF.
-    unsafe { BorrowedFd::borrow_raw(1) }
-}
-
-/// Standard error, descriptor 2.
-pub fn stderr() -> BorrowedFd<'static> {
-    // SAFETY: as for `stdout`, for descriptor 2.
-    unsafe { BorrowedFd::borrow_raw(2) }
+/// Descriptor `fd` (1 or 2), borrowed for one `write`.
+///
+/// Why this is sound without `unsafe` at the call sites (rustix makes its `stdout()`
+/// unsafe): the borrow never outlives the one `write` it is made for, and bareipc never
+/// closes descriptors 0–2. If another part of the process closed the descriptor, the write
+/// fails with EBADF; if it put something else there, that is the process's standard
+/// output now, which is what std's `print!` writes to as well. A descriptor that bareipc
+/// itself reused because the stream was closed at start is never written ([`opened`]).
+fn standard(fd: i32) -> BorrowedFd<'static> {
+    // SAFETY: see above: the borrow is used for a single write and never stored.
+    unsafe { BorrowedFd::borrow_raw(fd) }
 }
 
 /// Writes `line` to standard output in one `write`; EBADF if standard output was closed
@@ -88,7 +110,7 @@ pub fn print(line: &Line) -> Result<(), Errno> {
     if taken(1) {
         return Err(Errno::EBADF);
     }
-    write_all(stdout(), line.as_bytes())
+    write_all(standard(1), line.as_bytes())
 }
 
 /// Writes `line` to standard error in one `write`, ignoring failure: there is nowhere
@@ -97,7 +119,7 @@ pub fn eprint(line: &Line) {
     if taken(2) {
         return;
     }
-    let _ = write_all(stderr(), line.as_bytes());
+    let _ = write_all(standard(2), line.as_bytes());
 }
 
 #[cfg(test)]

@@ -2,42 +2,34 @@
 //!
 //! A `no_std` library of safe wrappers over [`rustix`] (linux_raw backend) and a few raw
 //! system calls, from which each program in `src/bin` is built as a tiny, fully static,
-//! libc-free executable.
+//! libc-free executable — and which std programs can use as well.
 //!
-//! | module | what it holds |
+//! The layers, each using only those below it (`ARCHITECTURE.md` has the rules):
+//!
+//! | layer | what it holds |
 //! |---|---|
-//! | [`pipe`], [`socket`], [`mq`], [`msg`], [`shm`], [`sem`] | the mechanisms' handles and calls |
-//! | [`name`] | unique POSIX object names and their kernel forms |
-//! | [`process`] | `fork`, a reaped set of workers, exit statuses, `exit` |
-//! | [`protocol`] | the workers' result message and the parent's tally |
-//! | [`pi`] | the series, its slices, `sqrt` |
-//! | [`io`] | whole-message read/write, EINTR retry, stdout/stderr |
-//! | [`errno`], [`error`] | error numbers with names; the one-line error report |
-//! | [`fmt`] | a stack line buffer, integers, an exact fixed-point `f64` printer |
-//! | [`args`] | `argv` and option parsing |
-//! | [`app`] | what every program shares: options, help, result, exit status |
-//! | [`rt`] | `_start`, panic handler, `mem*` for the binaries ([`program!`]) |
+//! | [`app`] | the pi programs: options, help, the series, the result message, reports and advice |
+//! | [`rt`] | the runtime of a libc-free binary: [`program!`], `_start`, panic handler, `mem*`, `argv` |
+//! | [`process`] | workers (fork, reap, fates), a [`Run`](process::Run) that owns workers and objects, supervision |
+//! | [`ipc`] | one module per mechanism: pipes, sockets, queues, shared memory, semaphores, futexes |
+//! | [`io`], [`errno`], [`fmt`] | whole-message I/O and the standard streams; error numbers; text without `core::fmt` |
+//! | `sys` (private) | the floor: raw system calls, numbers and kernel structs, per architecture |
 //!
-//! The one module that executes `syscall` instructions is private (`sys`); everything
-//! above it is safe Rust.
-#![cfg_attr(not(test), no_std)]
+//! Everything above `sys` is safe Rust except where a function's contract cannot be
+//! checked (mapping memory that other processes can shrink, borrowing the initial stack):
+//! those functions are `unsafe` and say what the caller promises.
+//!
+//! With the `std` feature, [`errno::Errno`] and [`errno::CallError`] convert into
+//! `std::io::Error`, so a std program can use `?` on any call.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
-pub mod abi;
 pub mod app;
-pub mod args;
 pub mod errno;
-pub mod error;
 pub mod fmt;
 pub mod io;
-pub mod mq;
-pub mod msg;
-pub mod name;
-pub mod pi;
-pub mod pipe;
+pub mod ipc;
 pub mod process;
-pub mod protocol;
 pub mod rt;
-pub mod sem;
-pub mod shm;
-pub mod socket;
 mod sys;

@@ -1,9 +1,9 @@
 //! bareipc's libc-free objects against glibc's own calls, in both directions.
 
-use bareipc::mq::{self, Access, MessageQueue, MqAttr};
-use bareipc::name::Name;
-use bareipc::sem::{self, NamedSemaphore};
-use bareipc::shm::{self, ShmObject};
+use bareipc::ipc::mq::{self, Access, MessageQueue, MqAttr};
+use bareipc::ipc::name::Name;
+use bareipc::ipc::sem::{self, NamedSemaphore};
+use bareipc::ipc::shm::{self, ShmObject};
 use std::ffi::CString;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -27,7 +27,8 @@ fn contend(name: &Name, counter: &shm::Mapping, kinds: &[bool], rounds: u64) -> 
     let mut pids = Vec::new();
     for &glibc in kinds {
         // Opened before fork: the children only make system calls and touch memory.
-        let ours = NamedSemaphore::open(name).unwrap();
+        // SAFETY: nothing in these tests truncates a semaphore file.
+        let ours = unsafe { NamedSemaphore::open(name) }.unwrap();
         // SAFETY: sem_open with an existing name and no O_CREAT.
         let theirs = unsafe { libc::sem_open(cn.as_ptr(), 0) };
         assert_ne!(theirs, libc::SEM_FAILED);
@@ -76,18 +77,15 @@ fn contend(name: &Name, counter: &shm::Mapping, kinds: &[bool], rounds: u64) -> 
 }
 
 fn counter() -> shm::Mapping {
-    let name = Name::unique("itest").unwrap();
-    let obj = ShmObject::create(&name, 0o600).unwrap();
-    shm::unlink(&name).unwrap();
-    obj.allocate(8).unwrap();
-    obj.map(8).unwrap()
+    shm::Mapping::create_unlinked(&Name::unique("itest").unwrap(), 8).unwrap()
 }
 
 #[test]
 fn semaphore_made_by_bareipc_serves_glibc_and_bareipc_together() {
     let name = Name::unique("itest").unwrap();
     let _guard = SemGuard(name);
-    let _made = NamedSemaphore::create(&name, 0o600, 1).unwrap();
+    // SAFETY: nothing in these tests truncates a semaphore file.
+    let _made = unsafe { NamedSemaphore::create(&name, 0o600, 1) }.unwrap();
     let count = counter();
     let kinds = [true, false, true, false, true, false];
     assert_eq!(contend(&name, &count, &kinds, 3000), 6 * 3000, "lost updates");
@@ -105,7 +103,8 @@ fn semaphore_made_by_glibc_serves_bareipc_and_glibc_together() {
     let kinds = [false, true, false, true, false, true];
     assert_eq!(contend(&name, &count, &kinds, 3000), 6 * 3000, "lost updates");
     // Values agree both ways.
-    let ours = NamedSemaphore::open(&name).unwrap();
+    // SAFETY: nothing in these tests truncates a semaphore file.
+    let ours = unsafe { NamedSemaphore::open(&name) }.unwrap();
     ours.post().unwrap();
     let mut v = 0;
     // SAFETY: theirs is valid; v is writable.
@@ -164,7 +163,8 @@ fn shared_memory_is_seen_by_the_other_side() {
     let cn = cname(&name);
     let ours = ShmObject::create(&name, 0o600).unwrap();
     ours.allocate(4096).unwrap();
-    let map = ours.map(4096).unwrap();
+    // SAFETY: glibc's side maps the object without truncating it.
+    let map = unsafe { ours.map(4096) }.unwrap();
     map.words()[3].store(0x0123_4567_89ab_cdef, Relaxed);
     // SAFETY: shm_open of an existing object; mmap of its 4096 bytes.
     let seen = unsafe {

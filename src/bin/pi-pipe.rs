@@ -4,39 +4,41 @@
 #![no_std]
 #![no_main]
 
-use bareipc::args::Args;
-use bareipc::error::{Context, Error};
-use bareipc::pi::Job;
-use bareipc::pipe::{self, PipeReader};
-use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
-use bareipc::protocol::{self, Partial, Tally};
+use bareipc::app::error::Error;
+use bareipc::app::pi::Job;
+use bareipc::app::protocol::{self, Partial, Tally};
+use bareipc::app::{self, Pi, hints};
+use bareipc::errno::Context;
+use bareipc::ipc::pipe::{self, PipeReader};
+use bareipc::process::{MAX_WORKERS, Run, Workers};
+use bareipc::rt::{Args, Start};
 
 bareipc::program!("pi-pipe", main);
 
-fn main(args: Args, single: SingleThreaded) -> i32 {
-    bareipc::app::pi_main(args, single, "pi from W workers, one pipe each", run)
+fn main(args: Args, start: Start) -> i32 {
+    app::pi_main(args, start, &PI)
 }
 
-fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let workers = Workers::start(single)?;
-    let mut readers: [Option<PipeReader>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
-    // Rebound after the run's channels and objects so that it is dropped before them: on
-    // a failure the workers are killed and reaped before anything they use goes away
-    // (a worker would otherwise report EPIPE or EIDRM on top of the real error).
-    let mut workers = workers;
-    for (index, slot) in readers[..job.workers].iter_mut().enumerate() {
+static PI: Pi = Pi { about: "pi from W workers, one pipe each", hints: &hints::NONE, run };
+
+fn run(job: &Job, start: &Start) -> Result<f64, Error> {
+    let workers = Workers::start(&start.single, &start.no_libc)?;
+    let readers: [Option<PipeReader>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
+    let mut run = Run::new(workers, readers);
+    for index in 0..job.workers {
         let (reader, writer) = pipe::pipe().call("pipe2")?;
-        workers.spawn(single, || protocol::send(&writer, &Partial::compute(job, index)))?;
+        run.spawn(&start.single, |_| protocol::send(&writer, &Partial::compute(job, index)))?;
         // The child now holds the only write end: its exit is the reader's end of file.
         drop(writer);
-        *slot = Some(reader);
+        run.objects_mut()[index] = Some(reader);
     }
     let mut tally = Tally::new(job.workers);
+    let (workers, readers) = run.split();
     for (index, reader) in readers[..job.workers].iter().enumerate() {
         let reader = reader.as_ref().expect("one reader per worker");
-        protocol::receive(reader, index, &mut tally, &mut workers)?;
+        protocol::receive(reader, index, &mut tally, workers)?;
     }
     workers.reap_all()?;
-    process::keep_until_exit((readers, workers));
+    run.keep_until_exit();
     tally.total()
 }

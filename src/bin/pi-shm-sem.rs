@@ -5,50 +5,47 @@
 #![no_std]
 #![no_main]
 
-use bareipc::args::Args;
-use bareipc::error::{Context, Error, Problem};
-use bareipc::name::Name;
-use bareipc::pi::Job;
-use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
-use bareipc::sem::{self, NamedSemaphore};
-use bareipc::shm::{self, ShmObject};
+use bareipc::app::error::{Error, Problem};
+use bareipc::app::pi::Job;
+use bareipc::app::{self, Pi, hints};
+use bareipc::errno::Context;
+use bareipc::ipc::name::Name;
+use bareipc::ipc::sem::NamedSemaphore;
+use bareipc::ipc::shm::Mapping;
+use bareipc::process::{MAX_WORKERS, Run, Workers, supervise};
+use bareipc::rt::{Args, Start};
 use core::sync::atomic::Ordering::Relaxed;
 
-bareipc::program!("pi-shm-sem", main, hints: bareipc::shm::HINTS);
+bareipc::program!("pi-shm-sem", main);
 
-fn main(args: Args, single: SingleThreaded) -> i32 {
-    bareipc::app::pi_main(
-        args,
-        single,
-        "pi from W workers adding into shared memory under a semaphore",
-        run,
-    )
+fn main(args: Args, start: Start) -> i32 {
+    app::pi_main(args, start, &PI)
 }
+
+static PI: Pi = Pi {
+    about: "pi from W workers adding into shared memory under a semaphore",
+    hints: &hints::SHM,
+    run,
+};
 
 /// Word 0: the sum's bits. Words 1..: one bit per worker that has added its slice.
 const WORDS: usize = 1 + MAX_WORKERS / 64;
 
-fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
+fn run(job: &Job, start: &Start) -> Result<f64, Error> {
+    let workers = Workers::start(&start.single, &start.no_libc)?;
     // One name for both objects: the memory is /dev/shm/NAME, the semaphore sem.NAME.
-    let workers = Workers::start(single)?;
+    // Each is created with mode 0 and unlinked at once, so no other process can open (and
+    // shrink) what the workers map.
     let name = Name::unique_for("pi", workers.parent_pid()).call("getrandom")?;
-    let memory = ShmObject::create(&name, 0o600).call("shm_open")?;
-    shm::unlink(&name).call("shm_unlink")?;
-    memory.allocate((WORDS * 8) as u64).call("fallocate")?;
-    let shared = memory.map_unchecked_size(WORDS * 8).call("mmap")?;
-    drop(memory);
-    let lock = NamedSemaphore::create(&name, 0o600, 1).call("sem_open")?;
-    sem::unlink(&name).call("sem_unlink")?;
+    let shared = Mapping::create_unlinked(&name, WORDS * 8)?;
+    let lock = NamedSemaphore::create_unlinked(&name, 1)?;
 
-    // Rebound after the run's channels and objects so that it is dropped before them: on
-    // a failure the workers are killed and reaped before anything they use goes away
-    // (a worker would otherwise report EPIPE or EIDRM on top of the real error).
-    let mut workers = workers;
+    let mut run = Run::new(workers, (shared, lock));
     for index in 0..job.workers {
-        workers.spawn(single, || {
+        run.spawn(&start.single, |(shared, lock)| {
             let part = job.partial(index);
             // Waits in slices, so the worker ends if the parent dies meanwhile.
-            process::patiently(|deadline| lock.wait_until(Some(deadline))).call("sem_wait")?;
+            supervise::patiently(|deadline| lock.wait_until(Some(deadline))).call("sem_wait")?;
             let words = shared.words();
             words[0].store((f64::from_bits(words[0].load(Relaxed)) + part).to_bits(), Relaxed);
             let before = words[1 + index / 64].fetch_or(1 << (index % 64), Relaxed);
@@ -59,6 +56,7 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
             }
         })?;
     }
+    let (workers, (shared, _)) = run.split();
     workers.reap_all()?;
     let words = shared.words();
     if let Some(index) =
@@ -67,6 +65,6 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
         return Err(Error::Message { index, problem: Problem::Missing });
     }
     let sum = f64::from_bits(words[0].load(Relaxed));
-    process::keep_until_exit((shared, lock, workers));
+    run.keep_until_exit();
     Ok(sum)
 }

@@ -4,27 +4,28 @@
 #![no_std]
 #![no_main]
 
-use bareipc::args::Args;
-use bareipc::error::{Context, Error, Problem};
-use bareipc::pi::{self, Job};
-use bareipc::process::{self, MAX_WORKERS, SingleThreaded, Workers};
-use bareipc::protocol::{self, Partial, Tally};
-use bareipc::socket::{self, Stream};
+use bareipc::app::error::{Error, Problem};
+use bareipc::app::pi::{self, Job};
+use bareipc::app::protocol::{self, Partial, Tally};
+use bareipc::app::{self, Pi, hints};
+use bareipc::errno::Context;
+use bareipc::ipc::socket::{self, Stream};
+use bareipc::process::{MAX_WORKERS, Run, Workers, supervise};
+use bareipc::rt::{Args, Start};
 
 bareipc::program!("pi-socketpair", main, errnos: bareipc::errno::SOCKETS);
 
-fn main(args: Args, single: SingleThreaded) -> i32 {
-    bareipc::app::pi_main(args, single, "pi from W workers, one socket pair each", run)
+fn main(args: Args, start: Start) -> i32 {
+    app::pi_main(args, start, &PI)
 }
 
-fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
-    let workers = Workers::start(single)?;
-    let mut parent_ends: [Option<Stream>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
-    // Rebound after the run's channels and objects so that it is dropped before them: on
-    // a failure the workers are killed and reaped before anything they use goes away
-    // (a worker would otherwise report EPIPE or EIDRM on top of the real error).
-    let mut workers = workers;
-    for (index, slot) in parent_ends[..job.workers].iter_mut().enumerate() {
+static PI: Pi = Pi { about: "pi from W workers, one socket pair each", hints: &hints::NONE, run };
+
+fn run(job: &Job, start: &Start) -> Result<f64, Error> {
+    let workers = Workers::start(&start.single, &start.no_libc)?;
+    let parent_ends: [Option<Stream>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
+    let mut run = Run::new(workers, parent_ends);
+    for index in 0..job.workers {
         let (parent_end, worker_end) = socket::stream_pair().call("socketpair")?;
         // Parent to worker: the slice to sum, as two little-endian u64s. Written before
         // the fork, so it waits in the socket and the worker's read never blocks.
@@ -33,18 +34,19 @@ fn run(job: &Job, single: &SingleThreaded) -> Result<f64, Error> {
         task[..8].copy_from_slice(&slice.start.to_le_bytes());
         task[8..].copy_from_slice(&slice.end.to_le_bytes());
         parent_end.write_all(&task).call("write")?;
-        workers.spawn(single, || work(&worker_end, index))?;
+        run.spawn(&start.single, |_| work(&worker_end, index))?;
         // The child now holds the only other end: its exit is the parent's end of file.
         drop(worker_end);
-        *slot = Some(parent_end);
+        run.objects_mut()[index] = Some(parent_end);
     }
     let mut tally = Tally::new(job.workers);
+    let (workers, parent_ends) = run.split();
     for (index, end) in parent_ends[..job.workers].iter().enumerate() {
         let end = end.as_ref().expect("one socket per worker");
-        protocol::receive(end, index, &mut tally, &mut workers)?;
+        protocol::receive(end, index, &mut tally, workers)?;
     }
     workers.reap_all()?;
-    process::keep_until_exit((parent_ends, workers));
+    run.keep_until_exit();
     tally.total()
 }
 
@@ -55,6 +57,6 @@ fn work(parent: &Stream, index: usize) -> Result<(), Error> {
         return Err(Error::Message { index, problem: Problem::Missing });
     }
     let word = |i: usize| u64::from_le_bytes(task[i..i + 8].try_into().unwrap_or_default());
-    let sum = pi::series_checked(word(0)..word(8), process::exit_if_orphaned);
+    let sum = pi::series_checked(word(0)..word(8), supervise::exit_if_orphaned);
     protocol::send(parent, &Partial { index: index as u32, sum })
 }

@@ -3,15 +3,15 @@
 #![no_std]
 #![no_main]
 
-use bareipc::args::Args;
-use bareipc::error::{Context, Error};
+use bareipc::app::error::Error;
+use bareipc::errno::Context;
 use bareipc::fmt::Line;
-use bareipc::pipe;
-use bareipc::process::SingleThreaded;
+use bareipc::ipc::pipe;
+use bareipc::rt::{Args, Start};
 
 bareipc::program!("pipe-single", main);
 
-fn main(args: Args, _: SingleThreaded) -> i32 {
+fn main(args: Args, _: Start) -> i32 {
     bareipc::app::demo_main(
         args,
         "write a message into a pipe and read it back",

@@ -3,15 +3,15 @@
 #![no_std]
 #![no_main]
 
-use bareipc::args::Args;
-use bareipc::error::{Context, Error};
+use bareipc::app::error::Error;
+use bareipc::errno::Context;
 use bareipc::fmt::Line;
-use bareipc::process::SingleThreaded;
-use bareipc::socket;
+use bareipc::ipc::socket;
+use bareipc::rt::{Args, Start};
 
 bareipc::program!("socketpair-single", main, errnos: bareipc::errno::SOCKETS);
 
-fn main(args: Args, _: SingleThreaded) -> i32 {
+fn main(args: Args, _: Start) -> i32 {
     bareipc::app::demo_main(
         args,
         "send a message across a socket pair and answer it",

@@ -1,24 +1,43 @@
-//! What can go wrong in a bareipc program, and the one-line report of it on stderr:
+//! What can go wrong in a pi program, and the one-line report of it on stderr:
 //! `PROGRAM: CALL: ENAME (meaning): hint`.
 
-use crate::errno::Errno;
-use crate::fmt::Line;
-use crate::process::Fate;
+use super::hints::HINTS;
+use crate::errno::{CallError, Errno};
+use crate::fmt::{Describe, Line};
+use crate::process;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-/// Everything a program can fail with after its arguments were accepted.
+/// Everything a pi program or demo can fail with after its arguments were accepted: what
+/// the process layer reports (a failed call, a worker's death, a stop signal), or a
+/// message that was not what the protocol expects.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Error {
-    /// A system call failed.
-    Sys { call: &'static str, errno: Errno },
-    /// Worker `index` did not end with exit status 0.
-    Worker { index: usize, fate: Fate },
+    /// A failed call, a worker that did not exit with 0, or a stop signal.
+    Process(process::Error),
     /// The message from worker `index` was missing, short, duplicated or malformed.
-    Message { index: usize, problem: Problem },
+    Message {
+        /// The worker's number.
+        index: usize,
+        /// What was wrong.
+        problem: Problem,
+    },
     /// A message of `len` bytes on a shared channel was no worker's result.
-    Stray { len: usize },
-    /// A stop signal (SIGHUP, SIGINT, SIGTERM) ended the run.
-    Stopped { signal: i32 },
+    Stray {
+        /// Its length.
+        len: usize,
+    },
+}
+
+impl From<CallError> for Error {
+    fn from(e: CallError) -> Error {
+        Error::Process(process::Error::Sys(e))
+    }
+}
+
+impl From<process::Error> for Error {
+    fn from(e: process::Error) -> Error {
+        Error::Process(e)
+    }
 }
 
 /// What was wrong with a worker's message.
@@ -27,49 +46,24 @@ pub enum Problem {
     /// The channel closed before any byte arrived.
     Missing,
     /// The channel closed after `got` of the message's bytes.
-    Short { got: usize },
+    Short {
+        /// Bytes that arrived.
+        got: usize,
+    },
     /// The bytes are not a bareipc result message.
     Malformed,
     /// A second message claimed to come from the same worker.
     Duplicate,
     /// A message on this worker's private channel carried another worker's index.
-    WrongIndex { claimed: u32 },
+    WrongIndex {
+        /// The index it carried.
+        claimed: u32,
+    },
 }
-
-/// Attaches the name of the failing call to a system call's error.
-pub trait Context<T> {
-    /// Names the call (as strace shows it) that produced the error.
-    fn call(self, call: &'static str) -> Result<T, Error>;
-}
-
-impl<T> Context<T> for Result<T, Errno> {
-    fn call(self, call: &'static str) -> Result<T, Error> {
-        self.map_err(|errno| Error::Sys { call, errno })
-    }
-}
-
-impl<T> Context<T> for Result<T, rustix::io::Errno> {
-    fn call(self, call: &'static str) -> Result<T, Error> {
-        self.map_err(|e| Error::Sys { call, errno: e.into() })
-    }
-}
-
-/// Advice for the errors users meet, in every program: one line per entry,
-/// `CALL ERRNO advice`, where CALL `*` matches any call; the first match wins. (One
-/// string, searched by a loop: a `match` on string pairs costs each binary a kilobyte of
-/// comparisons.) Each mechanism's module has its own table (`mq::HINTS`, …), which a
-/// program names in [`program!`](crate::program) and which is searched first: a binary
-/// carries only the advice its calls can need.
-pub const HINTS: &str = "\
-write 9 standard output is closed
-write 28 no space left where standard output goes
-write 32 standard output is a pipe nobody reads any more
-fork 11 process limit reached (RLIMIT_NPROC, see `ulimit -u`); use fewer workers
-* 24 descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers";
 
 static EXTRA_HINTS: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Records the program's own hint table (see [`HINTS`]).
+/// Records the program's own hint table (see [`hints`]).
 pub fn set_hints(table: &'static &'static str) {
     EXTRA_HINTS.store(table as *const &str as *mut &str, Ordering::Relaxed);
 }
@@ -123,53 +117,23 @@ fn code_len(mut v: i32) -> usize {
     n
 }
 
-static PROGRAM: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
-
-/// Records the program name used at the start of every report line.
-pub fn set_program(name: &'static &'static str) {
-    PROGRAM.store(name as *const &str as *mut &str, Ordering::Relaxed);
-}
-
-/// The program name given to [`set_program`], or `"bareipc"`.
-pub fn program() -> &'static str {
-    let p = PROGRAM.load(Ordering::Relaxed);
-    if p.is_null() {
-        "bareipc"
-    } else {
-        // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
-        unsafe { *p }
-    }
-}
-
-/// Starts a report line: `PROGRAM: `.
-pub fn line() -> Line {
-    let mut l = Line::new();
-    l.str(program()).str(": ");
-    l
-}
-
-/// Appends `ENAME (meaning)` for `errno`.
-pub fn push_errno(l: &mut Line, errno: Errno) {
-    match (errno.name(), errno.meaning()) {
-        (Some(name), Some(meaning)) => l.str(name).str(" (").str(meaning).str(")"),
-        _ => l.str("errno ").i64(errno.raw() as i64),
-    };
-}
-
-impl Error {
-    /// Appends the description of this error, without the program name or newline.
-    pub fn describe(&self, l: &mut Line) {
+impl Describe for Error {
+    /// The description of this error, without the program name or newline.
+    fn describe(&self, l: &mut Line) {
         match *self {
-            Error::Sys { call, errno } => {
-                l.str(call).str(": ");
-                push_errno(l, errno);
-                if let Some(h) = hint(call, errno) {
-                    l.str(": ").str(h);
+            Error::Process(e) => {
+                e.describe(l);
+                match e {
+                    process::Error::Sys(e) => {
+                        if let Some(h) = hint(e.call, e.errno) {
+                            l.str(": ").str(h);
+                        }
+                    }
+                    process::Error::Stopped { .. } => {
+                        l.str("; workers stopped, objects removed");
+                    }
+                    process::Error::Worker { .. } => {}
                 }
-            }
-            Error::Worker { index, fate } => {
-                l.str("worker ").u64(index as u64).str(" ");
-                fate.describe(l);
             }
             Error::Message { index, problem } => {
                 l.str("worker ").u64(index as u64).str(": ");
@@ -177,7 +141,7 @@ impl Error {
                     Problem::Missing => l.str("sent no result"),
                     Problem::Short { got } => {
                         l.str("short result message (").u64(got as u64).str(" of ");
-                        l.u64(crate::protocol::Partial::SIZE as u64).str(" bytes)")
+                        l.u64(super::protocol::Partial::SIZE as u64).str(" bytes)")
                     }
                     Problem::Malformed => l.str("malformed result message"),
                     Problem::Duplicate => l.str("sent a second result"),
@@ -190,16 +154,14 @@ impl Error {
                 l.str("received a message of ").u64(len as u64);
                 l.str(" bytes that is no worker's result");
             }
-            Error::Stopped { signal } => {
-                l.str("stopped by ").str(crate::process::signal_name(signal).unwrap_or("a signal"));
-                l.str("; workers stopped, objects removed");
-            }
         }
     }
+}
 
+impl Error {
     /// Writes `PROGRAM: description` and a newline to stderr.
     pub fn report(&self) {
-        let mut l = line();
+        let mut l = crate::io::report_line();
         self.describe(&mut l);
         l.str("\n");
         crate::io::eprint(&l);
@@ -218,37 +180,38 @@ mod tests {
 
     #[test]
     fn system_call_errors_name_call_errno_and_hint() {
+        use crate::errno::Context;
         let e: Result<(), Errno> = Err(Errno::EMFILE);
         assert_eq!(
-            text(e.call("pipe2").unwrap_err()),
+            text(e.call("pipe2").unwrap_err().into()),
             "pipe2: EMFILE (Too many open files): descriptor limit reached \
              (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers"
         );
         let e: Result<(), Errno> = Err(Errno::from_raw(250));
-        assert_eq!(text(e.call("read").unwrap_err()), "read: errno 250");
+        assert_eq!(text(e.call("read").unwrap_err().into()), "read: errno 250");
     }
 
     use hint_from as hint_with;
 
     #[test]
     fn hints_match_call_and_errno_with_wildcards() {
-        use crate::{mq, msg, shm};
+        use crate::app::hints::{MQ, MSG, SHM};
         let first = |h: Option<&str>| h.unwrap().split(' ').next().map(str::to_owned);
-        assert_eq!(first(hint_with(mq::HINTS, "mq_open", Errno::EMFILE)).as_deref(), Some("the"));
-        assert!(hint_with(mq::HINTS, "pipe2", Errno::EMFILE).unwrap().starts_with("descriptor"));
-        let missing = hint_with(shm::HINTS, "sem_open", Errno::ENOENT).unwrap();
+        assert_eq!(first(hint_with(MQ, "mq_open", Errno::EMFILE)).as_deref(), Some("the"));
+        assert!(hint_with(MQ, "pipe2", Errno::EMFILE).unwrap().starts_with("descriptor"));
+        let missing = hint_with(SHM, "sem_open", Errno::ENOENT).unwrap();
         assert!(missing.starts_with("/dev/shm is missing"));
-        let full = hint_with(shm::HINTS, "fallocate", Errno::ENOSPC).unwrap();
+        let full = hint_with(SHM, "fallocate", Errno::ENOSPC).unwrap();
         assert!(full.starts_with("/dev/shm is full"));
-        assert!(hint_with(shm::HINTS, "write", Errno::ENOSPC).unwrap().starts_with("no space"));
+        assert!(hint_with(SHM, "write", Errno::ENOSPC).unwrap().starts_with("no space"));
         assert_eq!(
-            hint_with(mq::HINTS, "mq_open", Errno::ENOSPC),
+            hint_with(MQ, "mq_open", Errno::ENOSPC),
             Some("too many queues (/proc/sys/fs/mqueue/queues_max)")
         );
         // A program carries only its own mechanism's advice.
-        assert_eq!(hint_with(mq::HINTS, "msgget", Errno::ENOSPC), None);
+        assert_eq!(hint_with(MQ, "msgget", Errno::ENOSPC), None);
         assert_eq!(hint_with("", "read", Errno::EIO), None);
-        for table in [HINTS, mq::HINTS, msg::HINTS, shm::HINTS] {
+        for table in [HINTS, MQ, MSG, SHM] {
             for line in table.lines() {
                 let mut f = line.splitn(3, ' ');
                 let (call, code, text) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
@@ -264,7 +227,7 @@ mod tests {
     #[test]
     fn worker_and_message_errors_name_the_worker() {
         assert_eq!(
-            text(Error::Worker { index: 3, fate: Fate::Signaled(9) }),
+            text(process::Error::Worker { index: 3, fate: process::Fate::Signaled(9) }.into()),
             "worker 3 was killed by signal 9 (SIGKILL)"
         );
         assert_eq!(

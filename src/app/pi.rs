@@ -19,7 +19,9 @@ pub const DECIMALS: u32 = 11;
 /// One run: `terms` terms split among `workers` workers.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Job {
+    /// Worker processes.
     pub workers: usize,
+    /// Terms of the series.
     pub terms: u64,
 }
 
@@ -41,9 +43,9 @@ impl Job {
 
     /// Worker `index`'s partial sum. Between chunks of [`CHUNK`] terms (about a
     /// millisecond each) a worker whose parent has died ends
-    /// ([`exit_if_orphaned`](crate::process::exit_if_orphaned)).
+    /// ([`exit_if_orphaned`](crate::process::supervise::exit_if_orphaned)).
     pub fn partial(&self, index: usize) -> f64 {
-        series_checked(self.slice(index), crate::process::exit_if_orphaned)
+        series_checked(self.slice(index), crate::process::supervise::exit_if_orphaned)
     }
 }
 

@@ -6,15 +6,16 @@ use crate::errno::Errno;
 use core::ffi::CStr;
 
 /// A NUL-terminated POSIX object name, such as `/bareipc-mq-4242-0f3a9c61d2e4b758`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Name {
     buf: [u8; Name::CAPACITY + 1],
     len: usize,
 }
 
 impl Name {
-    /// The longest name held, slash included (NAME_MAX is 255; bareipc's are short).
-    pub const CAPACITY: usize = 100;
+    /// The longest name held, slash included: NAME_MAX (255) less the `sem.` that glibc
+    /// puts before a semaphore's name in `/dev/shm`, plus the slash.
+    pub const CAPACITY: usize = 252;
 
     /// `/bareipc-TAG-PID-RANDOM` for the calling process: see [`unique_for`](Self::unique_for).
     pub fn unique(tag: &str) -> Result<Name, Errno> {
@@ -25,22 +26,10 @@ impl Name {
     /// which run made an object; 64 random bits (`getrandom`) keep a reused pid or a
     /// hostile pre-created name from being guessed.
     pub fn unique_for(tag: &str, pid: i32) -> Result<Name, Errno> {
-        let mut random = [0u8; 8];
-        let mut filled = 0;
-        while filled < random.len() {
-            filled += crate::io::retry_on_intr(|| {
-                Ok(rustix::rand::getrandom(
-                    &mut random[filled..],
-                    rustix::rand::GetRandomFlags::empty(),
-                )?)
-            })?;
-        }
         let mut line = crate::fmt::Line::new();
         line.str("/bareipc-").str(tag).str("-");
         line.u64(pid as u32 as u64).str("-");
-        for b in random {
-            line.bytes(&[HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
-        }
+        push_random_hex(&mut line)?;
         Name::new(line.as_bytes())
     }
 
@@ -86,38 +75,81 @@ impl Name {
     }
 }
 
+impl core::fmt::Debug for Name {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("Name").field(&self.posix()).finish()
+    }
+}
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// A NUL-terminated path under `/dev/shm`, built from a [`Name`].
-pub struct ShmPath {
-    buf: [u8; 128],
+/// Appends 16 hex digits of `getrandom` randomness. (A request of up to 256 bytes is
+/// never cut short once the kernel's pool is ready, and before that it blocks: one call.)
+fn push_random_hex(line: &mut crate::fmt::Line) -> Result<(), Errno> {
+    let mut random = [0u8; 8];
+    let flags = rustix::rand::GetRandomFlags::empty();
+    let got = crate::io::retry_on_intr(|| Ok(rustix::rand::getrandom(&mut random, flags)?))?;
+    if got != random.len() {
+        return Err(Errno::EAGAIN);
+    }
+    for b in random {
+        line.bytes(&[HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+    }
+    Ok(())
+}
+
+/// A NUL-terminated path under `/dev/shm`, built from a [`Name`] or made up at random.
+pub(crate) struct ShmPath {
+    buf: [u8; ShmPath::CAPACITY + 1],
     len: usize,
 }
 
 impl ShmPath {
-    /// `/dev/shm/` + `prefix` + the name without its slash + `suffix`. glibc keeps named
-    /// semaphores at `/dev/shm/sem.NAME`; shm_open objects at `/dev/shm/NAME`.
-    pub fn new(prefix: &str, name: &Name, suffix: &str) -> ShmPath {
-        let mut buf = [0u8; 128];
-        let mut len = 0;
-        // Name::CAPACITY (100) + the fixed parts used in bareipc stay below 127 bytes.
-        for part in
-            [&b"/dev/shm/"[..], prefix.as_bytes(), name.bare().to_bytes(), suffix.as_bytes()]
-        {
-            for &b in part {
-                if len < buf.len() - 1 {
-                    buf[len] = b;
-                    len += 1;
-                }
+    /// The longest path held: `/dev/shm/`, a prefix, and a component of at most NAME_MAX.
+    const CAPACITY: usize = 9 + 255;
+
+    /// `/dev/shm/` + `prefix` + the name without its slash. glibc keeps named semaphores
+    /// at `/dev/shm/sem.NAME`, shm_open objects at `/dev/shm/NAME`. ENAMETOOLONG if the
+    /// file name would pass NAME_MAX (255): never cut short.
+    pub fn new(prefix: &str, name: &Name) -> Result<ShmPath, Errno> {
+        ShmPath::from_parts(&[prefix.as_bytes(), name.bare().to_bytes()])
+    }
+
+    /// `/dev/shm/` + `prefix` + 16 random hex digits: a temporary name that no other
+    /// creator picks and that no stale file of a killed creator can block.
+    pub fn random(prefix: &str) -> Result<ShmPath, Errno> {
+        let mut line = crate::fmt::Line::new();
+        line.str(prefix);
+        push_random_hex(&mut line)?;
+        ShmPath::from_parts(&[line.as_bytes()])
+    }
+
+    fn from_parts(parts: &[&[u8]]) -> Result<ShmPath, Errno> {
+        let mut buf = [0u8; ShmPath::CAPACITY + 1];
+        buf[..9].copy_from_slice(b"/dev/shm/");
+        let mut len = 9;
+        for part in parts {
+            let end = len + part.len();
+            if end > ShmPath::CAPACITY {
+                return Err(Errno::ENAMETOOLONG);
             }
+            buf[len..end].copy_from_slice(part);
+            len = end;
         }
-        ShmPath { buf, len }
+        Ok(ShmPath { buf, len })
     }
 
     /// The path.
     pub fn as_cstr(&self) -> &CStr {
-        // SAFETY: the parts come from a Name (no NUL) and NUL-free literals; buf[len] is 0.
+        // SAFETY: the parts come from a Name (no NUL), NUL-free literals and hex digits;
+        // buf[len] is 0.
         unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
+    }
+}
+
+impl core::fmt::Debug for ShmPath {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("ShmPath").field(&self.as_cstr()).finish()
     }
 }
 
@@ -140,8 +172,16 @@ mod tests {
     #[test]
     fn paths_under_dev_shm() {
         let n = Name::new(b"/pi").unwrap();
-        assert_eq!(ShmPath::new("sem.", &n, "").as_cstr(), c"/dev/shm/sem.pi");
-        assert_eq!(ShmPath::new(".sem.", &n, ".new").as_cstr(), c"/dev/shm/.sem.pi.new");
+        assert_eq!(ShmPath::new("sem.", &n).unwrap().as_cstr(), c"/dev/shm/sem.pi");
+        let t = ShmPath::random(".sem.").unwrap();
+        let t = t.as_cstr().to_str().unwrap();
+        assert!(t.starts_with("/dev/shm/.sem.") && t.len() == 14 + 16, "{t}");
+        assert_ne!(ShmPath::random(".sem.").unwrap().as_cstr().to_str().unwrap(), t);
+        // The longest name fits with glibc's `sem.`; one more byte is refused, never cut.
+        let longest = [&b"/"[..], &[b'x'; 251]].concat();
+        let n = Name::new(&longest).unwrap();
+        assert_eq!(ShmPath::new("sem.", &n).unwrap().as_cstr().to_bytes().len(), 9 + 255);
+        assert_eq!(ShmPath::new("sem.x", &n).err(), Some(Errno::ENAMETOOLONG));
     }
 
     #[test]
@@ -149,7 +189,7 @@ mod tests {
         for bad in [&b""[..], b"/", b"noslash", b"/a/b", b"/a\0b", b"/.", b"/.."] {
             assert_eq!(Name::new(bad).err(), Some(Errno::EINVAL), "{bad:?}");
         }
-        assert_eq!(Name::new(&[b'/'; 101]).err(), Some(Errno::ENAMETOOLONG));
+        assert_eq!(Name::new(&[b'x'; 253]).err(), Some(Errno::ENAMETOOLONG));
         assert!(Name::new(b"/ok").is_ok());
     }
 }

@@ -3,8 +3,9 @@
 //! A message is 16 bytes — magic, worker index, the partial sum's bits — well under
 //! `PIPE_BUF`, so a single `write` delivers it whole on every mechanism.
 
-use crate::error::{Context, Error, Problem};
-use crate::process::MAX_WORKERS;
+use super::error::{Error, Problem};
+use crate::errno::{CallError, Context, Errno};
+use crate::process::{Fate, MAX_WORKERS, Workers};
 use rustix::fd::AsFd;
 
 /// `"bPI1"`: marks a bareipc result message.
@@ -13,7 +14,9 @@ const MAGIC: u32 = u32::from_le_bytes(*b"bPI1");
 /// Worker `index`'s partial sum, as carried between processes.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub struct Partial {
+    /// The worker's number.
     pub index: u32,
+    /// Its partial sum.
     pub sum: f64,
 }
 
@@ -22,7 +25,7 @@ impl Partial {
     pub const SIZE: usize = 16;
 
     /// The message for worker `index` of `job`, computing its slice.
-    pub fn compute(job: &crate::pi::Job, index: usize) -> Partial {
+    pub fn compute(job: &super::pi::Job, index: usize) -> Partial {
         Partial { index: index as u32, sum: job.partial(index) }
     }
 
@@ -52,7 +55,7 @@ impl Partial {
 
 /// Sends `partial` down a byte stream (a pipe or a socket) in one `write`.
 pub fn send(to: impl AsFd, partial: &Partial) -> Result<(), Error> {
-    crate::io::write_all(to, &partial.encode()).call("write")
+    Ok(crate::io::write_all(to, &partial.encode()).call("write")?)
 }
 
 /// Reads worker `index`'s message from its own byte stream into `tally`: a stream that
@@ -65,7 +68,7 @@ pub fn receive(
     from: impl AsFd,
     index: usize,
     tally: &mut Tally,
-    workers: &mut crate::process::Workers,
+    workers: &mut Workers,
 ) -> Result<(), Error> {
     let mut buf = [0u8; Partial::SIZE];
     let mut got = 0;
@@ -76,10 +79,19 @@ pub fn receive(
             Err(rustix::io::Errno::INTR) => {
                 workers.interrupted()?;
             }
-            Err(e) => return Err(Error::Sys { call: "read", errno: e.into() }),
+            Err(e) => return Err(CallError { call: "read", errno: e.into() }.into()),
         }
     }
-    tally.record_from(index, &buf, got).map_err(|e| workers.blame(index, e))
+    tally.record_from(index, &buf, got).map_err(|e| blame(workers, index, e))
+}
+
+/// The error to report for worker `index` whose message went wrong: its fate if it died
+/// or failed (the root cause), else `problem` itself.
+pub fn blame(workers: &mut Workers, index: usize, problem: Error) -> Error {
+    match workers.reap(index) {
+        Ok(Fate::Exited(0)) | Err(_) => problem,
+        Ok(fate) => crate::process::Error::Worker { index, fate }.into(),
+    }
 }
 
 /// How [`gather`] wants a receive done.
@@ -102,12 +114,11 @@ pub enum Wait {
 ///
 /// [`Workers::interrupted`]: crate::process::Workers::interrupted
 pub fn gather(
-    workers: &mut crate::process::Workers,
+    workers: &mut Workers,
     tally: &mut Tally,
     call: &'static str,
-    mut receive: impl FnMut(&mut [u8; Partial::SIZE], Wait) -> Result<usize, crate::errno::Errno>,
+    mut receive: impl FnMut(&mut [u8; Partial::SIZE], Wait) -> Result<usize, Errno>,
 ) -> Result<(), Error> {
-    use crate::errno::Errno;
     let mut wait = Wait::Block;
     let mut buf = [0u8; Partial::SIZE];
     while tally.first_missing().is_some() {
@@ -121,13 +132,14 @@ pub fn gather(
             Err(Errno::EAGAIN | Errno::ETIMEDOUT | Errno::ENOMSG) if wait == Wait::No => {
                 return tally.total().map(drop);
             }
-            Err(errno) => return Err(Error::Sys { call, errno }),
+            Err(errno) => return Err(CallError { call, errno }.into()),
         }
     }
     Ok(())
 }
 
 /// The partial sums received so far, by worker index.
+#[derive(Debug)]
 pub struct Tally {
     workers: usize,
     sums: [f64; MAX_WORKERS],

@@ -8,6 +8,7 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
 
 /// One end of a connected `AF_UNIX` stream socket pair; closed on drop.
+#[derive(Debug)]
 pub struct Stream(OwnedFd);
 
 /// `socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)`—creates two connected stream
@@ -43,6 +44,18 @@ impl Stream {
 impl AsFd for Stream {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.0.as_fd()
+    }
+}
+
+impl From<Stream> for OwnedFd {
+    fn from(end: Stream) -> OwnedFd {
+        end.0
+    }
+}
+
+impl From<OwnedFd> for Stream {
+    fn from(fd: OwnedFd) -> Stream {
+        Stream(fd)
     }
 }
 

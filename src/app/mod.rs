@@ -1,13 +1,24 @@
-//! What every program shares around its mechanism: options, help, version, printing the
-//! result, and turning errors into a report line and an exit status (0 success, 1 failure,
-//! 2 bad command line).
+//! The pi application: what every program shares around its mechanism — options, help,
+//! version, the series, the result message and its tally, printing the result, and
+//! turning errors into a report line (with advice) and an exit status (0 success, 1
+//! failure, 2 bad command line, 128+N stopped by signal N).
+//!
+//! The top layer: it uses every layer below and none uses it.
 
-use crate::args::{self, Opt, Usage};
-use crate::error::{self, Context, Error};
-use crate::fmt::Line;
+pub mod cli;
+pub mod error;
+pub mod hints;
+pub mod pi;
+pub mod protocol;
+
+use self::cli::{Opt, Usage};
+use self::error::Error;
+use self::pi::Job;
+use crate::errno::Context;
+use crate::fmt::{Describe, Line};
 use crate::io;
-use crate::pi::{self, Job};
-use crate::process::{Fate, MAX_WORKERS, SingleThreaded};
+use crate::process::{self, Fate, MAX_WORKERS};
+use crate::rt::Start;
 
 /// The crate version, printed by `--version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -50,9 +61,9 @@ enum Action {
 
 /// Reports a rejected command line and returns [`EXIT_USAGE`].
 fn usage_error(u: Usage) -> i32 {
-    let mut l = error::line();
+    let mut l = io::report_line();
     u.describe(&mut l);
-    l.str(" (try '").str(error::program()).str(" --help')\n");
+    l.str(" (try '").str(io::program()).str(" --help')\n");
     io::eprint(&l);
     EXIT_USAGE
 }
@@ -60,7 +71,7 @@ fn usage_error(u: Usage) -> i32 {
 /// Prints `PROGRAM VERSION: about`, the usage line and `rest` (options and notes).
 fn help(about: &str, usage: &str, rest: &str) -> Line {
     let mut l = Line::new();
-    let name = error::program();
+    let name = io::program();
     l.str(name).str(" ").str(VERSION).str(": ").str(about).str("\n\n");
     l.str("Usage: ").str(name).str(" ").str(usage).str("\n\nOptions:\n");
     l.str(rest).str("\n");
@@ -72,30 +83,38 @@ fn emit(line: &Line) -> i32 {
     match io::print(line).call("write") {
         Ok(()) => 0,
         Err(e) => {
-            e.report();
+            Error::from(e).report();
             EXIT_FAILURE
         }
     }
 }
 
-/// Runs a pi program: parses `-w`/`-n`, calls `run` (which returns the total of the
-/// partial sums), prints √(8·sum) with 11 decimals. Returns the exit status: 0, 1, 2, or
-/// 128 + the signal for a run stopped by SIGHUP, SIGINT or SIGTERM.
-pub fn pi_main<'a>(
-    args: impl IntoIterator<Item = &'a [u8]>,
-    single: SingleThreaded,
-    about: &str,
-    run: fn(&Job, &SingleThreaded) -> Result<f64, Error>,
-) -> i32 {
+/// What a pi program is: its one-line description, its mechanism's advice, its run.
+#[derive(Debug)]
+pub struct Pi {
+    /// What `--help` says it does.
+    pub about: &'static str,
+    /// The mechanism's advice table ([`hints`]).
+    pub hints: &'static &'static str,
+    /// Computes the sum of all workers' partial sums for a job.
+    pub run: fn(&Job, &Start) -> Result<f64, Error>,
+}
+
+/// Runs a pi program: parses `-w`/`-n`/`-d`, calls its `run` (which returns the total of
+/// the partial sums), prints √(8·sum) with 11 decimals. Returns the exit status: 0, 1, 2,
+/// or 128 + the signal for a run stopped by SIGHUP, SIGINT or SIGTERM.
+pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, program: &Pi) -> i32 {
+    error::set_hints(program.hints);
+    let about = program.about;
     let mut job = Job::default();
     let mut decimals = pi::DECIMALS;
     let mut action = Action::Run;
-    let parsed = args::parse(args, PI_OPTS, |i, v| {
+    let parsed = cli::parse(args, PI_OPTS, |i, v| {
         let v = v.unwrap_or_default();
         match i {
-            0 => job.workers = args::number("workers", v, 1, MAX_WORKERS as u64)? as usize,
-            1 => job.terms = args::number("terms", v, 1, pi::MAX_TERMS)?,
-            2 => decimals = args::number("decimals", v, 0, 20)? as u32,
+            0 => job.workers = cli::number("workers", v, 1, MAX_WORKERS as u64)? as usize,
+            1 => job.terms = cli::number("terms", v, 1, pi::MAX_TERMS)?,
+            2 => decimals = cli::number("decimals", v, 0, 20)? as u32,
             3 => action = Action::Help,
             _ => action = Action::Version,
         }
@@ -117,12 +136,12 @@ pub fn pi_main<'a>(
             terms: job.terms,
         });
     }
-    let result = run(&job, &single);
+    let result = (program.run)(&job, &start);
     // A stop signal outranks whatever it caused (EINTR, workers killed by the same ^C):
     // the run was stopped, and says so.
-    match (crate::process::stop_signal(), result) {
-        (Some(signal), _) | (None, Err(Error::Stopped { signal })) => {
-            Error::Stopped { signal }.report();
+    match (crate::process::supervise::stop_signal(), result) {
+        (Some(signal), _) | (None, Err(Error::Process(process::Error::Stopped { signal }))) => {
+            Error::from(process::Error::Stopped { signal }).report();
             128 + signal
         }
         (None, Ok(sum)) => {
@@ -132,7 +151,9 @@ pub fn pi_main<'a>(
         }
         // A worker that failed on its own (exit status 1) has reported why, on the same
         // stderr: one line says it all.
-        (None, Err(Error::Worker { fate: Fate::Exited(EXIT_FAILURE), .. })) => EXIT_FAILURE,
+        (None, Err(Error::Process(process::Error::Worker { fate: Fate::Exited(1), .. }))) => {
+            EXIT_FAILURE
+        }
         (None, Err(e)) => {
             e.report();
             EXIT_FAILURE
@@ -142,7 +163,7 @@ pub fn pi_main<'a>(
 
 fn version() -> i32 {
     let mut l = Line::new();
-    l.str(error::program()).str(" ").str(VERSION).str("\n");
+    l.str(io::program()).str(" ").str(VERSION).str("\n");
     emit(&l)
 }
 
@@ -171,10 +192,10 @@ pub fn demo_main<'a>(
 ) -> i32 {
     let mut message = default;
     let mut action = Action::Run;
-    let parsed = args::parse(args, DEMO_OPTS, |i, v| {
+    let parsed = cli::parse(args, DEMO_OPTS, |i, v| {
         match (i, v) {
             (0, Some(v)) if v.len() > MAX_MESSAGE => {
-                return Err(Usage::MessageTooLong { len: v.len(), max: MAX_MESSAGE });
+                return Err(Usage::Arg("message longer than 256 bytes:", v));
             }
             (0, Some(v)) => message = v,
             (1, _) => action = Action::Help,

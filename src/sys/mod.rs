@@ -1,15 +1,22 @@
-//! The one place that executes raw `syscall` instructions.
+//! The floor: the one layer that executes system call instructions or lays out kernel
+//! structs, and the only one whose unsafety is about the kernel ABI.
 //!
-//! rustix covers most of what bareipc needs; this module adds what it lacks (`fork`,
-//! `exit_group`, the POSIX message queue and SysV message calls, `rt_sigaction`). Every
-//! function here is a thin, typed shim: it passes its arguments to the kernel unchanged
-//! and turns the kernel's `-errno` return into an [`Errno`]. The safe wrappers that give
-//! these calls meaning live in the modules above.
+//! rustix covers most of what bareipc needs; this layer adds what it lacks (`fork`,
+//! `exit_group`, the POSIX message queue and SysV message calls, `rt_sigaction`,
+//! `setitimer`, `set_robust_list`). Every function here is a thin, typed shim: it passes its
+//! arguments to the kernel unchanged and turns the kernel's `-errno` return into an
+//! [`Errno`]. What is specific to an architecture (the instruction, the numbers, the
+//! signal trampoline) is in its own file, [`arch`]; the constants and structs the kernel
+//! shares across architectures are in [`abi`]. Everything here is internal to the crate:
+//! the layers above give these calls meaning and safe types.
+
+pub(crate) mod abi;
+#[cfg(target_arch = "x86_64")]
+#[path = "x86_64.rs"]
+pub(crate) mod arch;
 
 use crate::errno::Errno;
-use core::arch::asm;
-
-use crate::abi::nr;
+use arch::nr;
 
 /// Turns a raw kernel return value into `Ok(value)` or `Err(errno)`.
 ///
@@ -23,44 +30,12 @@ fn check(ret: usize) -> Result<usize, Errno> {
     }
 }
 
-/// Issues system call `nr` with no arguments.
-///
-/// # Safety
-/// The call must be one whose effects the caller has accounted for (memory it writes,
-/// descriptors it creates or closes, processes it creates).
-#[inline]
-unsafe fn syscall0(nr: usize) -> Result<usize, Errno> {
-    let ret: usize;
-    // SAFETY: the caller vouches for the call's effects; `syscall` clobbers rcx and r11
-    // and returns in rax, as declared.
-    unsafe {
-        asm!("syscall", inlateout("rax") nr => ret, lateout("rcx") _, lateout("r11") _,
-             options(nostack));
-    }
-    check(ret)
-}
-
-/// Issues system call `nr` with one argument.
-///
-/// # Safety
-/// As for [`syscall0`]; the argument must be what the kernel expects for `nr`.
-#[inline]
-unsafe fn syscall1(nr: usize, a0: usize) -> Result<usize, Errno> {
-    let ret: usize;
-    // SAFETY: see `syscall0`; rdi carries the first argument.
-    unsafe {
-        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0,
-             lateout("rcx") _, lateout("r11") _, options(nostack));
-    }
-    check(ret)
-}
-
 /// Issues system call `nr` with two arguments.
 ///
 /// # Safety
 /// As for [`syscall4`].
 #[inline]
-pub(crate) unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> Result<usize, Errno> {
+unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> Result<usize, Errno> {
     // SAFETY: the caller's contract is syscall4's; unused argument registers are ignored.
     unsafe { syscall4(nr, a0, a1, 0, 0) }
 }
@@ -70,7 +45,7 @@ pub(crate) unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> Result<usize, 
 /// # Safety
 /// As for [`syscall4`].
 #[inline]
-pub(crate) unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> Result<usize, Errno> {
+unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> Result<usize, Errno> {
     // SAFETY: as for syscall2.
     unsafe { syscall4(nr, a0, a1, a2, 0) }
 }
@@ -78,24 +53,13 @@ pub(crate) unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> Res
 /// Issues system call `nr` with four arguments.
 ///
 /// # Safety
-/// As for [`syscall0`]; the arguments must be what the kernel expects for `nr`, and any
-/// pointer among them must be valid for the access the call makes.
+/// The call must be one whose effects the caller has accounted for (memory it reads or
+/// writes, descriptors it creates or closes, processes it creates); every pointer among
+/// the arguments must be valid for the access the call makes.
 #[inline]
-pub(crate) unsafe fn syscall4(
-    nr: usize,
-    a0: usize,
-    a1: usize,
-    a2: usize,
-    a3: usize,
-) -> Result<usize, Errno> {
-    let ret: usize;
-    // SAFETY: see `syscall0`; the x86_64 syscall ABI passes arguments in rdi, rsi, rdx, r10.
-    unsafe {
-        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1,
-             in("rdx") a2, in("r10") a3, lateout("rcx") _, lateout("r11") _,
-             options(nostack));
-    }
-    check(ret)
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> Result<usize, Errno> {
+    // SAFETY: the caller's contract is arch::syscall4's.
+    check(unsafe { arch::syscall4(nr, a0, a1, a2, a3) })
 }
 
 /// Issues system call `nr` with five arguments.
@@ -103,7 +67,7 @@ pub(crate) unsafe fn syscall4(
 /// # Safety
 /// As for [`syscall4`].
 #[inline]
-pub(crate) unsafe fn syscall5(
+unsafe fn syscall5(
     nr: usize,
     a0: usize,
     a1: usize,
@@ -111,14 +75,8 @@ pub(crate) unsafe fn syscall5(
     a3: usize,
     a4: usize,
 ) -> Result<usize, Errno> {
-    let ret: usize;
-    // SAFETY: see `syscall4`; the fifth argument goes in r8.
-    unsafe {
-        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1,
-             in("rdx") a2, in("r10") a3, in("r8") a4, lateout("rcx") _, lateout("r11") _,
-             options(nostack));
-    }
-    check(ret)
+    // SAFETY: the caller's contract is arch::syscall5's.
+    check(unsafe { arch::syscall5(nr, a0, a1, a2, a3, a4) })
 }
 
 /// `fork()`: duplicates the calling process. Returns 0 in the child and the child's pid
@@ -133,44 +91,23 @@ pub(crate) unsafe fn syscall5(
 pub(crate) unsafe fn fork() -> Result<u32, Errno> {
     // SAFETY: fork takes no arguments and writes no memory of ours; the caller handles the
     // multi-threading caveat.
-    unsafe { syscall0(nr::FORK) }.map(|pid| pid as u32)
+    check(unsafe { arch::syscall0(nr::FORK) }).map(|pid| pid as u32)
 }
 
 /// `exit_group(code)`: ends every thread of the process at once, running no destructors.
 pub(crate) fn exit_group(code: i32) -> ! {
     // SAFETY: exit_group never returns and touches no memory of ours.
-    let _ = unsafe { syscall1(nr::EXIT_GROUP, code as u32 as usize) };
+    let _ = unsafe { arch::syscall1(nr::EXIT_GROUP, code as u32 as usize) };
     // Unreachable: exit_group cannot fail. Spin rather than invoke undefined behaviour.
     loop {
         core::hint::spin_loop();
     }
 }
 
-/// The kernel's `struct sigaction` on x86_64 (not glibc's, which has a 1024-bit mask).
-#[repr(C)]
-pub(crate) struct KernelSigaction {
-    pub handler: usize,
-    pub flags: u64,
-    pub restorer: usize,
-    pub mask: u64,
-}
-
-/// Returns from a signal handler: the trampoline the kernel jumps to when a handler
-/// returns. It must not touch the stack, which holds the signal frame.
-#[unsafe(naked)]
-unsafe extern "C" fn restore_rt() {
-    core::arch::naked_asm!("mov eax, {nr}", "syscall", "ud2", nr = const nr::RT_SIGRETURN);
-}
-
 /// `rt_sigaction(sig, &act, NULL, 8)` with `handler` (a function, or `SIG_DFL` = 0,
 /// `SIG_IGN` = 1), `flags` (without SA_RESTORER, which this adds) and an empty mask.
 pub(crate) fn set_signal_handler(sig: i32, handler: usize, flags: u64) -> Result<(), Errno> {
-    let act = KernelSigaction {
-        handler,
-        flags: flags | crate::abi::SA_RESTORER,
-        restorer: restore_rt as *const () as usize,
-        mask: 0,
-    };
+    let act = arch::sigaction(handler, flags);
     // SAFETY: `act` is a valid kernel sigaction read during the call; the restorer is
     // the trampoline above; the old action is not requested.
     unsafe { syscall4(nr::RT_SIGACTION, sig as usize, &act as *const _ as usize, 0, 8) }.map(drop)
@@ -196,12 +133,10 @@ pub(crate) fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
 
 /// `clock_gettime(CLOCK_REALTIME, &now)` (a syscall: without libc there is no vDSO
 /// lookup, and this is only called on slow paths).
-pub(crate) fn realtime_now() -> Result<crate::abi::Timespec, Errno> {
-    let mut now = crate::abi::Timespec::default();
+pub(crate) fn realtime_now() -> Result<abi::Timespec, Errno> {
+    let mut now = abi::Timespec::default();
     // SAFETY: now is a writable timespec.
-    unsafe {
-        syscall2(nr::CLOCK_GETTIME, crate::abi::CLOCK_REALTIME, &mut now as *mut _ as usize)
-    }?;
+    unsafe { syscall2(nr::CLOCK_GETTIME, abi::CLOCK_REALTIME, &mut now as *mut _ as usize) }?;
     Ok(now)
 }
 
@@ -217,31 +152,6 @@ pub(crate) unsafe fn set_robust_list(head: *const u8) -> Result<(), Errno> {
     unsafe { syscall2(nr::SET_ROBUST_LIST, head as usize, 24) }.map(drop)
 }
 
-/// The kernel's and glibc's `struct mq_attr` on x86_64: eight `long`s.
-#[repr(C)]
-#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-pub struct MqAttr {
-    /// `O_NONBLOCK` or 0 (only this field is changed by `mq_setattr`).
-    pub flags: i64,
-    /// Most messages the queue holds.
-    pub maxmsg: i64,
-    /// Largest message, in bytes.
-    pub msgsize: i64,
-    /// Messages in the queue now.
-    pub curmsgs: i64,
-    pub(crate) reserved: [i64; 4],
-}
-
-static_assertions::const_assert_eq!(core::mem::size_of::<MqAttr>(), 64);
-static_assertions::const_assert_eq!(core::mem::offset_of!(MqAttr, msgsize), 16);
-
-impl MqAttr {
-    /// Attributes for a new queue of `maxmsg` messages of at most `msgsize` bytes.
-    pub const fn new(maxmsg: i64, msgsize: i64) -> MqAttr {
-        MqAttr { flags: 0, maxmsg, msgsize, curmsgs: 0, reserved: [0; 4] }
-    }
-}
-
 fn opt_ptr<T>(v: Option<&T>) -> usize {
     v.map_or(0, |r| r as *const T as usize)
 }
@@ -252,16 +162,14 @@ pub(crate) fn mq_open(
     name: &core::ffi::CStr,
     oflag: i32,
     mode: u32,
-    attr: Option<&MqAttr>,
+    attr: Option<&abi::MqAttr>,
 ) -> Result<rustix::fd::OwnedFd, Errno> {
     // SAFETY: name is NUL-terminated; attr is null or a valid mq_attr, read only.
     let fd = unsafe {
         syscall4(nr::MQ_OPEN, name.as_ptr() as usize, oflag as usize, mode as usize, opt_ptr(attr))
     }?;
     // SAFETY: on success mq_open returns a new descriptor that nothing else owns.
-    let fd = unsafe { <rustix::fd::OwnedFd as rustix::fd::FromRawFd>::from_raw_fd(fd as i32) };
-    crate::io::opened(&fd);
-    Ok(fd)
+    Ok(unsafe { <rustix::fd::OwnedFd as rustix::fd::FromRawFd>::from_raw_fd(fd as i32) })
 }
 
 /// `mq_unlink(name)`, `name` without the leading slash.
@@ -275,7 +183,7 @@ pub(crate) fn mq_timedsend(
     mqd: rustix::fd::BorrowedFd<'_>,
     msg: &[u8],
     prio: u32,
-    deadline: Option<&crate::abi::Timespec>,
+    deadline: Option<&abi::Timespec>,
 ) -> Result<(), Errno> {
     use rustix::fd::AsRawFd;
     // SAFETY: msg is readable for its length; deadline is null or a valid timespec.
@@ -297,7 +205,7 @@ pub(crate) fn mq_timedsend(
 pub(crate) fn mq_timedreceive(
     mqd: rustix::fd::BorrowedFd<'_>,
     buf: &mut [u8],
-    deadline: Option<&crate::abi::Timespec>,
+    deadline: Option<&abi::Timespec>,
 ) -> Result<(usize, u32), Errno> {
     use rustix::fd::AsRawFd;
     let mut prio = 0u32;
@@ -319,17 +227,17 @@ pub(crate) fn mq_timedreceive(
 /// from before.
 pub(crate) fn mq_getsetattr(
     mqd: rustix::fd::BorrowedFd<'_>,
-    new: Option<&MqAttr>,
-) -> Result<MqAttr, Errno> {
+    new: Option<&abi::MqAttr>,
+) -> Result<abi::MqAttr, Errno> {
     use rustix::fd::AsRawFd;
-    let mut old = MqAttr::default();
+    let mut old = abi::MqAttr::default();
     // SAFETY: new is null or readable; old is a writable mq_attr.
     unsafe {
         syscall3(
             nr::MQ_GETSETATTR,
             mqd.as_raw_fd() as usize,
             opt_ptr(new),
-            &mut old as *mut MqAttr as usize,
+            &mut old as *mut abi::MqAttr as usize,
         )
     }?;
     Ok(old)
@@ -369,12 +277,8 @@ pub(crate) fn msgrcv(id: i32, buf: &mut [u8], msgtyp: i64, flags: i32) -> Result
 
 /// `msgctl(id, cmd, buf)` with `buf` a `struct msqid_ds` (IPC_STAT, MSG_STAT) or null
 /// (IPC_RMID): returns the call's value (MSG_STAT: the queue's identifier).
-pub(crate) fn msgctl(
-    id: i32,
-    cmd: i32,
-    buf: Option<&mut crate::abi::MsqidDs>,
-) -> Result<usize, Errno> {
-    let ptr = buf.map_or(0, |b| b as *mut crate::abi::MsqidDs as usize);
+pub(crate) fn msgctl(id: i32, cmd: i32, buf: Option<&mut abi::MsqidDs>) -> Result<usize, Errno> {
+    let ptr = buf.map_or(0, |b| b as *mut abi::MsqidDs as usize);
     // SAFETY: buf is null or a writable msqid_ds (its layout is the kernel's msqid64_ds
     // on x86_64, which the libc crate mirrors).
     unsafe { syscall3(nr::MSGCTL, id as usize, cmd as usize, ptr) }
@@ -382,7 +286,7 @@ pub(crate) fn msgctl(
 
 /// `msgctl(0, MSG_INFO, &info)`: the system's queue limits and use; returns the index of
 /// the highest queue in use (0 when none is).
-pub(crate) fn msg_info(info: &mut crate::abi::MsgInfo) -> Result<usize, Errno> {
+pub(crate) fn msg_info(info: &mut abi::MsgInfo) -> Result<usize, Errno> {
     // SAFETY: info is a writable struct msginfo, all MSG_INFO writes.
-    unsafe { syscall3(nr::MSGCTL, 0, crate::abi::MSG_INFO as usize, info as *mut _ as usize) }
+    unsafe { syscall3(nr::MSGCTL, 0, abi::MSG_INFO as usize, info as *mut _ as usize) }
 }

@@ -7,20 +7,21 @@
 //! queues, `queues_max` (256) the number of queues, and RLIMIT_MSGQUEUE (`ulimit -q`,
 //! 819200 bytes) the bytes a user's queues may take — exceeding it is EMFILE.
 
-use crate::abi;
 use crate::errno::Errno;
-use crate::name::Name;
-use crate::sys;
+use crate::ipc::name::Name;
+use crate::sys::{self, abi};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
-pub use crate::abi::Timespec;
-pub use crate::sys::MqAttr;
+pub use crate::sys::abi::{MqAttr, Timespec};
 
 /// Which way a descriptor may be used.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Access {
+    /// `O_RDONLY`: receive only.
     Read,
+    /// `O_WRONLY`: send only.
     Write,
+    /// `O_RDWR`: both.
     ReadWrite,
 }
 
@@ -35,16 +36,21 @@ impl Access {
 }
 
 /// An open message queue descriptor; closed on drop. It does not own the queue's name
-/// (see [`unlink`]).
+/// (see [`unlink`]). `Send` and `Sync`: the kernel serialises every call on a queue.
+#[derive(Debug)]
 pub struct MessageQueue(OwnedFd);
 
-/// Advice for the errors of POSIX message queues (see [`error::HINTS`](crate::error::HINTS)).
-pub const HINTS: &str = "\
-mq_open 24 the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)
-mq_open 22 queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max
-mq_open 28 too many queues (/proc/sys/fs/mqueue/queues_max)
-mq_open 38 this kernel has no POSIX message queues
-mq_open 17 a queue of that name exists already";
+/// `mq_open` as the kernel takes it, the descriptor recorded (see [`crate::io::opened`]).
+fn mq_open(
+    name: &Name,
+    oflag: i32,
+    mode: u32,
+    attr: Option<&MqAttr>,
+) -> Result<MessageQueue, Errno> {
+    let fd = sys::mq_open(name.bare(), oflag, mode, attr)?;
+    crate::io::opened(&fd);
+    Ok(MessageQueue(fd))
+}
 
 impl MessageQueue {
     /// `mq_open(name, O_CREAT | O_EXCL | access | O_CLOEXEC, mode, &attr)`—creates a new
@@ -55,13 +61,13 @@ impl MessageQueue {
     #[doc(alias = "mq_open")]
     pub fn create(name: &Name, access: Access, mode: u32, attr: &MqAttr) -> Result<Self, Errno> {
         let oflag = abi::O_CREAT | abi::O_EXCL | abi::O_CLOEXEC | access.oflag();
-        sys::mq_open(name.bare(), oflag, mode, Some(attr)).map(MessageQueue)
+        mq_open(name, oflag, mode, Some(attr))
     }
 
     /// `mq_open(name, access | O_CLOEXEC)`—opens an existing queue.
     #[doc(alias = "mq_open")]
     pub fn open(name: &Name, access: Access) -> Result<Self, Errno> {
-        sys::mq_open(name.bare(), access.oflag() | abi::O_CLOEXEC, 0, None).map(MessageQueue)
+        mq_open(name, access.oflag() | abi::O_CLOEXEC, 0, None)
     }
 
     /// `mq_timedsend(mqd, msg, len, prio, deadline)`—queues `msg`; blocks while the queue
@@ -113,6 +119,20 @@ impl MessageQueue {
 impl AsFd for MessageQueue {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.0.as_fd()
+    }
+}
+
+impl From<MessageQueue> for OwnedFd {
+    fn from(q: MessageQueue) -> OwnedFd {
+        q.0
+    }
+}
+
+impl From<OwnedFd> for MessageQueue {
+    /// A descriptor that must be a message queue's (one inherited, or passed over a
+    /// socket): the calls on anything else fail with EBADF.
+    fn from(fd: OwnedFd) -> MessageQueue {
+        MessageQueue(fd)
     }
 }
 

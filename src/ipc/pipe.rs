@@ -11,9 +11,11 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::pipe::PipeFlags;
 
 /// The read end of a pipe; closed on drop.
+#[derive(Debug)]
 pub struct PipeReader(OwnedFd);
 
 /// The write end of a pipe; closed on drop.
+#[derive(Debug)]
 pub struct PipeWriter(OwnedFd);
 
 /// `pipe2(fds, O_CLOEXEC)`—creates a pipe, returning its read and write ends.
@@ -48,9 +50,33 @@ impl AsFd for PipeReader {
     }
 }
 
+impl From<PipeReader> for OwnedFd {
+    fn from(end: PipeReader) -> OwnedFd {
+        end.0
+    }
+}
+
+impl From<OwnedFd> for PipeReader {
+    fn from(fd: OwnedFd) -> PipeReader {
+        PipeReader(fd)
+    }
+}
+
 impl AsFd for PipeWriter {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.0.as_fd()
+    }
+}
+
+impl From<PipeWriter> for OwnedFd {
+    fn from(end: PipeWriter) -> OwnedFd {
+        end.0
+    }
+}
+
+impl From<OwnedFd> for PipeWriter {
+    fn from(fd: OwnedFd) -> PipeWriter {
+        PipeWriter(fd)
     }
 }
 

@@ -1,31 +1,10 @@
-//! The kernel ABI bareipc speaks (x86_64): system call numbers, flags and structs,
-//! written out here and checked against the libc crate by the tests.
+//! The kernel ABI bareipc speaks beyond its system call numbers: flags, constants and
+//! structs, written out here and checked against the libc crate by the tests.
 //!
 //! Why not take them from the libc crate at build time: any use of `libc` in the programs
 //! makes rustc pass `-lc` (and `-lm`, `-lrt`, …) to the linker, and lld then gives the
 //! "static" executable a `PT_DYNAMIC` segment exporting `memcpy` and friends. Measured;
 //! see the README. The libc crate is a dev-dependency only.
-
-/// System call numbers, from `arch/x86/entry/syscalls/syscall_64.tbl`.
-pub mod nr {
-    pub const RT_SIGACTION: usize = 13;
-    pub const RT_SIGRETURN: usize = 15;
-    pub const SETITIMER: usize = 38;
-    pub const FORK: usize = 57;
-    pub const KILL: usize = 62;
-    pub const MSGGET: usize = 68;
-    pub const MSGSND: usize = 69;
-    pub const MSGRCV: usize = 70;
-    pub const MSGCTL: usize = 71;
-    pub const CLOCK_GETTIME: usize = 228;
-    pub const EXIT_GROUP: usize = 231;
-    pub const MQ_OPEN: usize = 240;
-    pub const MQ_UNLINK: usize = 241;
-    pub const MQ_TIMEDSEND: usize = 242;
-    pub const MQ_TIMEDRECEIVE: usize = 243;
-    pub const MQ_GETSETATTR: usize = 245;
-    pub const SET_ROBUST_LIST: usize = 273;
-}
 
 pub const O_RDONLY: i32 = 0;
 pub const O_WRONLY: i32 = 1;
@@ -33,6 +12,7 @@ pub const O_RDWR: i32 = 2;
 pub const O_CREAT: i32 = 0o100;
 pub const O_EXCL: i32 = 0o200;
 pub const O_NONBLOCK: i32 = 0o4000;
+#[cfg(test)]
 pub const O_NOFOLLOW: i32 = 0o400000;
 pub const O_CLOEXEC: i32 = 0o2000000;
 
@@ -40,6 +20,8 @@ pub const IPC_PRIVATE: i32 = 0;
 pub const IPC_CREAT: i32 = 0o1000;
 pub const IPC_EXCL: i32 = 0o2000;
 pub const IPC_NOWAIT: i32 = 0o4000;
+/// `msgrcv` flag: cut a message longer than the buffer instead of failing with E2BIG.
+pub const MSG_NOERROR: i32 = 0o10000;
 pub const IPC_RMID: i32 = 0;
 pub const IPC_STAT: i32 = 2;
 /// `msgctl` command: the index of the highest queue in use, and a [`MsgInfo`].
@@ -50,6 +32,7 @@ pub const MSG_STAT: i32 = 11;
 
 pub const SIGHUP: i32 = 1;
 pub const SIGINT: i32 = 2;
+#[cfg(test)]
 pub const SIGKILL: i32 = 9;
 pub const SIGPIPE: i32 = 13;
 pub const SIGALRM: i32 = 14;
@@ -61,14 +44,14 @@ pub const SIG_IGN: usize = 1;
 pub const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
 /// `CLOCK_REALTIME`, the clock of POSIX absolute timeouts.
 pub const CLOCK_REALTIME: usize = 0;
-/// `sa_flags` bit: the handler returns through `sa_restorer`.
-pub const SA_RESTORER: u64 = 0x0400_0000;
 
 /// `struct timespec`: seconds and nanoseconds.
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct Timespec {
+    /// Seconds.
     pub tv_sec: i64,
+    /// Nanoseconds, `0..10^9`.
     pub tv_nsec: i64,
 }
 
@@ -76,25 +59,37 @@ pub struct Timespec {
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct MsqidDs {
+    /// The key it was created with (0: IPC_PRIVATE).
     pub key: i32,
+    /// Owner's user id.
     pub uid: u32,
+    /// Owner's group id.
     pub gid: u32,
+    /// Creator's user id.
     pub cuid: u32,
+    /// Creator's group id.
     pub cgid: u32,
     /// Permission bits in the low 16 bits.
     pub mode: u32,
+    /// Slot usage sequence number.
     pub seq: u16,
     pad: u16,
     unused: [u64; 2],
+    /// Time of the last `msgsnd`.
     pub stime: i64,
+    /// Time of the last `msgrcv`.
     pub rtime: i64,
+    /// Time of the last change.
     pub ctime: i64,
+    /// Bytes in the queue now.
     pub cbytes: u64,
     /// Messages in the queue.
     pub qnum: u64,
     /// Bytes the queue may hold (`kernel.msgmnb` by default).
     pub qbytes: u64,
+    /// Pid of the last `msgsnd`.
     pub lspid: i32,
+    /// Pid of the last `msgrcv`.
     pub lrpid: i32,
     reserved: [u64; 2],
 }
@@ -102,6 +97,7 @@ pub struct MsqidDs {
 /// The kernel's `struct msginfo`, filled by `msgctl(…, MSG_INFO, …)`.
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[allow(missing_docs)]
 pub struct MsgInfo {
     /// With MSG_INFO: how many queues exist.
     pub msgpool: i32,
@@ -114,6 +110,31 @@ pub struct MsgInfo {
     pub msgseg: u16,
 }
 
+/// The kernel's and glibc's `struct mq_attr` on x86_64: eight `long`s.
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct MqAttr {
+    /// `O_NONBLOCK` or 0 (only this field is changed by `mq_setattr`).
+    pub flags: i64,
+    /// Most messages the queue holds.
+    pub maxmsg: i64,
+    /// Largest message, in bytes.
+    pub msgsize: i64,
+    /// Messages in the queue now.
+    pub curmsgs: i64,
+    pub(crate) reserved: [i64; 4],
+}
+
+static_assertions::const_assert_eq!(core::mem::size_of::<MqAttr>(), 64);
+static_assertions::const_assert_eq!(core::mem::offset_of!(MqAttr, msgsize), 16);
+
+impl MqAttr {
+    /// Attributes for a new queue of `maxmsg` messages of at most `msgsize` bytes.
+    pub const fn new(maxmsg: i64, msgsize: i64) -> MqAttr {
+        MqAttr { flags: 0, maxmsg, msgsize, curmsgs: 0, reserved: [0; 4] }
+    }
+}
+
 static_assertions::const_assert_eq!(core::mem::size_of::<Timespec>(), 16);
 static_assertions::const_assert_eq!(core::mem::size_of::<MsgInfo>(), 32);
 static_assertions::const_assert_eq!(core::mem::size_of::<MsqidDs>(), 120);
@@ -122,6 +143,7 @@ static_assertions::const_assert_eq!(core::mem::offset_of!(MsqidDs, qnum), 80);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::arch::{SA_RESTORER, nr};
     use core::mem::{offset_of, size_of};
 
     #[test]
@@ -165,6 +187,7 @@ mod tests {
             (IPC_CREAT, libc::IPC_CREAT),
             (IPC_EXCL, libc::IPC_EXCL),
             (IPC_NOWAIT, libc::IPC_NOWAIT),
+            (MSG_NOERROR, libc::MSG_NOERROR),
             (IPC_RMID, libc::IPC_RMID),
             (IPC_STAT, libc::IPC_STAT),
             (MSG_INFO, libc::MSG_INFO),
@@ -193,7 +216,7 @@ mod tests {
         assert_eq!(offset_of!(MsqidDs, qbytes), offset_of!(libc::msqid_ds, msg_qbytes));
         assert_eq!(offset_of!(MsqidDs, lspid), offset_of!(libc::msqid_ds, msg_lspid));
         assert_eq!(offset_of!(MsqidDs, stime), offset_of!(libc::msqid_ds, msg_stime));
-        assert_eq!(size_of::<crate::sys::MqAttr>(), size_of::<libc::mq_attr>());
+        assert_eq!(size_of::<MqAttr>(), size_of::<libc::mq_attr>());
         assert_eq!(size_of::<libc::sem_t>(), 32);
         assert_eq!(size_of::<MsgInfo>(), size_of::<libc::msginfo>());
         assert_eq!(SIG_DFL, libc::SIG_DFL);

@@ -1,50 +1,10 @@
-//! Command-line arguments: the raw `argv` of a libc-free process, and a small option
-//! parser (`-w 4`, `-w4`, `--workers 4`, `--workers=4`) whose errors read as one line.
+//! A small option parser (`-w 4`, `-w4`, `--workers 4`, `--workers=4`) whose errors read
+//! as one line.
 
 use crate::fmt::Line;
 
-/// The process's arguments after `argv[0]`, as byte strings.
-#[derive(Clone)]
-pub struct Args {
-    argv: *const *const u8,
-    left: usize,
-}
-
-impl Args {
-    /// The arguments `argv[1..argc]`.
-    ///
-    /// # Safety
-    /// `argv` must point to `argc` pointers to NUL-terminated strings that stay valid and
-    /// unchanged for the rest of the process (as the kernel lays them out on the initial
-    /// stack).
-    pub unsafe fn from_raw(argc: usize, argv: *const *const u8) -> Args {
-        if argc == 0 {
-            return Args { argv, left: 0 };
-        }
-        // SAFETY: argc >= 1, so argv[1] is within the array (it may be the NULL after it).
-        Args { argv: unsafe { argv.add(1) }, left: argc - 1 }
-    }
-}
-
-impl Iterator for Args {
-    type Item = &'static [u8];
-
-    fn next(&mut self) -> Option<&'static [u8]> {
-        if self.left == 0 {
-            return None;
-        }
-        // SAFETY: `from_raw`'s contract: `left` more valid string pointers remain at argv.
-        let arg = unsafe {
-            let p = *self.argv;
-            self.argv = self.argv.add(1);
-            core::ffi::CStr::from_ptr(p as *const core::ffi::c_char).to_bytes()
-        };
-        self.left -= 1;
-        Some(arg)
-    }
-}
-
 /// One option a program accepts.
+#[derive(Debug)]
 pub struct Opt {
     /// The short name: `b'w'` for `-w`.
     pub short: u8,
@@ -60,16 +20,26 @@ pub enum Usage<'a> {
     /// `what 'arg'`: an unknown option, a missing value, a stray argument.
     Arg(&'static str, &'a [u8]),
     /// A value that is not a whole number (`range` is `None`) or not in `range`.
-    Value { option: &'static str, text: &'a [u8], range: Option<(u64, u64)> },
+    Value {
+        /// The option's long name.
+        option: &'static str,
+        /// What the command line gave.
+        text: &'a [u8],
+        /// The range accepted, if the text was a number.
+        range: Option<(u64, u64)>,
+    },
     /// More workers than terms to share among them.
-    MoreWorkersThanTerms { workers: u64, terms: u64 },
-    /// A message longer than the program's buffer.
-    MessageTooLong { len: usize, max: usize },
+    MoreWorkersThanTerms {
+        /// Workers asked for.
+        workers: u64,
+        /// Terms asked for.
+        terms: u64,
+    },
 }
 
-impl Usage<'_> {
-    /// Appends the one-line description, without the program name.
-    pub fn describe(&self, l: &mut Line) {
+impl crate::fmt::Describe for Usage<'_> {
+    /// The one-line description, without the program name.
+    fn describe(&self, l: &mut Line) {
         match *self {
             Usage::Arg(what, arg) => {
                 l.str(what).str(" '");
@@ -87,10 +57,6 @@ impl Usage<'_> {
             }
             Usage::MoreWorkersThanTerms { workers, terms } => {
                 l.str("more workers (").u64(workers).str(") than terms (").u64(terms).str(")");
-            }
-            Usage::MessageTooLong { len, max } => {
-                l.str("message too long (").u64(len as u64).str(" bytes; at most ");
-                l.u64(max as u64).str(")");
             }
         }
     }
@@ -179,6 +145,7 @@ pub fn number<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fmt::Describe;
 
     const OPTS: &[Opt] = &[
         Opt { short: b'w', long: "workers", value: Some("N") },
@@ -251,7 +218,7 @@ mod tests {
     fn other_problems_read_well() {
         let u = Usage::MoreWorkersThanTerms { workers: 64, terms: 7 };
         assert_eq!(text(u), "more workers (64) than terms (7)");
-        let u = Usage::MessageTooLong { len: 300, max: 256 };
-        assert_eq!(text(u), "message too long (300 bytes; at most 256)");
+        let u = Usage::Arg("message longer than 256 bytes:", b"xyz");
+        assert_eq!(text(u), "message longer than 256 bytes: 'xyz'");
     }
 }

@@ -6,9 +6,10 @@
 //! Limits: `kernel.msgmax` (8192, largest text), `kernel.msgmnb` (16384, bytes a queue
 //! holds), `kernel.msgmni` (32000, queues in the system).
 
-use crate::abi::{self, MsqidDs};
 use crate::errno::Errno;
-use crate::sys;
+use crate::sys::{self, abi};
+
+pub use crate::sys::abi::MsqidDs;
 
 /// A message: `mtype` then up to `N` bytes of text, laid out as C's `struct msgbuf`.
 #[repr(C)]
@@ -42,19 +43,37 @@ impl<const N: usize> Message<N> {
     }
 }
 
-/// Advice for the errors of System V queues (see [`error::HINTS`](crate::error::HINTS)).
-pub const HINTS: &str = "\
-msgget 28 no SysV queue left (kernel.msgmni; see `ipcs -q`)
-msgget 38 this kernel has no System V IPC
-msgsnd 22 message beyond kernel.msgmax, or the queue was removed";
+/// Flags for [`SysvQueue::send`] and [`SysvQueue::receive`]; combine with `|`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct MsgFlags(i32);
 
-/// Flags for [`SysvQueue::send`] and [`SysvQueue::receive`].
-pub const IPC_NOWAIT: i32 = abi::IPC_NOWAIT;
+impl MsgFlags {
+    /// No flag: block while the queue is full (send) or has no matching message (receive).
+    pub const EMPTY: MsgFlags = MsgFlags(0);
+    /// `IPC_NOWAIT`: fail at once instead of blocking (EAGAIN on send, ENOMSG on receive).
+    pub const NOWAIT: MsgFlags = MsgFlags(abi::IPC_NOWAIT);
+    /// `MSG_NOERROR`: a receive cuts a message that is too long instead of failing E2BIG.
+    pub const NOERROR: MsgFlags = MsgFlags(abi::MSG_NOERROR);
 
-/// A System V message queue identified by `id`. When created with
+    /// The raw `msgflg` bits.
+    pub const fn bits(self) -> i32 {
+        self.0
+    }
+}
+
+impl core::ops::BitOr for MsgFlags {
+    type Output = MsgFlags;
+    fn bitor(self, other: MsgFlags) -> MsgFlags {
+        MsgFlags(self.0 | other.0)
+    }
+}
+
+/// A System V message queue identified by `id`. `Send` and `Sync`: it is an integer, and
+/// the kernel serialises every call on the queue. When created with
 /// [`create_private`](Self::create_private) it is owned: dropping it removes the queue
 /// (`msgctl(IPC_RMID)`). A forked worker never drops its copy (it leaves through
 /// `exit_group`), so only the creator removes the queue.
+#[derive(Debug)]
 pub struct SysvQueue {
     id: i32,
     owned: bool,
@@ -105,12 +124,12 @@ impl SysvQueue {
         &self,
         msg: &Message<N>,
         len: usize,
-        flags: i32,
+        flags: MsgFlags,
     ) -> Result<(), Errno> {
         if len > N {
             return Err(Errno::EINVAL);
         }
-        sys::msgsnd(self.id, msg.bytes(len), flags)
+        sys::msgsnd(self.id, msg.bytes(len), flags.bits())
     }
 
     /// `msgrcv(id, msg, N, mtype, flags)`—takes the first message selected by `mtype`
@@ -123,9 +142,9 @@ impl SysvQueue {
         &self,
         msg: &mut Message<N>,
         mtype: i64,
-        flags: i32,
+        flags: MsgFlags,
     ) -> Result<usize, Errno> {
-        sys::msgrcv(self.id, msg.bytes_mut(), mtype, flags)
+        sys::msgrcv(self.id, msg.bytes_mut(), mtype, flags.bits())
     }
 
     /// `msgctl(id, IPC_STAT, &ds)`—the queue's state: `qnum` messages, `qbytes`
@@ -208,21 +227,22 @@ mod tests {
         for (t, text) in [(3, b"three"), (1, b"one!!"), (2, b"two!!")] {
             let mut m = Message::<8>::new(t);
             m.text[..5].copy_from_slice(text);
-            q.send(&m, 5, 0).unwrap();
+            q.send(&m, 5, MsgFlags::EMPTY).unwrap();
         }
         assert_eq!(q.status().unwrap().qnum, 3);
         let mut m = Message::<8>::new(0);
-        assert_eq!(q.receive(&mut m, 2, 0), Ok(5));
+        assert_eq!(q.receive(&mut m, 2, MsgFlags::EMPTY), Ok(5));
         assert_eq!((m.mtype, &m.text[..5]), (2, &b"two!!"[..]));
-        assert_eq!(q.receive(&mut m, -3, 0), Ok(5));
+        assert_eq!(q.receive(&mut m, -3, MsgFlags::EMPTY), Ok(5));
         assert_eq!(m.mtype, 1);
-        assert_eq!(q.receive(&mut m, 0, 0), Ok(5));
+        assert_eq!(q.receive(&mut m, 0, MsgFlags::EMPTY), Ok(5));
         assert_eq!(m.mtype, 3);
-        assert_eq!(q.receive(&mut m, 0, IPC_NOWAIT), Err(Errno::ENOMSG));
+        assert_eq!(q.receive(&mut m, 0, MsgFlags::NOWAIT), Err(Errno::ENOMSG));
         let mut tiny = Message::<2>::new(0);
-        q.send(&Message::<8>::new(1), 8, 0).unwrap();
-        assert_eq!(q.receive(&mut tiny, 0, IPC_NOWAIT), Err(Errno::E2BIG));
-        assert_eq!(q.send(&Message::<8>::new(0), 1, 0), Err(Errno::EINVAL));
+        q.send(&Message::<8>::new(1), 8, MsgFlags::EMPTY).unwrap();
+        assert_eq!(q.receive(&mut tiny, 0, MsgFlags::NOWAIT), Err(Errno::E2BIG));
+        assert_eq!(q.receive(&mut tiny, 0, MsgFlags::NOWAIT | MsgFlags::NOERROR), Ok(2));
+        assert_eq!(q.send(&Message::<8>::new(0), 1, MsgFlags::EMPTY), Err(Errno::EINVAL));
         let id = q.id();
         q.remove().unwrap();
         assert_eq!(SysvQueue::from_id(id).status().err(), Some(Errno::EINVAL));

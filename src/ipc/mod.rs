@@ -1,0 +1,37 @@
+//! The mechanisms: one module each, with handle types that own their kernel object and
+//! release it on drop, and calls named after the C functions they stand for.
+//!
+//! This layer knows nothing of processes, workers or the pi programs (it never imports
+//! `process` or `app`): a std or no_std program can use any module here on its own.
+//!
+//! Which "POSIX IPC" is a kernel object and which is a file decides what strace shows and
+//! what a container must provide:
+//!
+//! | module | what it is | what strace shows | needs |
+//! |---|---|---|---|
+//! | [`pipe`] | kernel buffer, two descriptors | `pipe2`, `read`, `write` | nothing |
+//! | [`socket`] | `AF_UNIX` stream pair | `socketpair`, `read`, `write` | nothing |
+//! | [`mq`] | kernel object in the mqueue file system | `mq_open`, `mq_timedsend`, … | an IPC namespace |
+//! | [`msg`] | System V kernel object, integer id | `msgget`, `msgsnd`, `msgrcv`, `msgctl` | an IPC namespace |
+//! | [`shm`] | a file in the tmpfs at `/dev/shm`, mapped | `openat`, `fallocate`, `mmap` | a writable `/dev/shm` |
+//! | [`sem`] | a 32-byte file `/dev/shm/sem.NAME`, mapped; futex | `openat`, `linkat`, `futex` | a writable `/dev/shm` |
+//! | [`futex`] | a 32-bit word in shared memory | `futex` | nothing |
+//!
+//! [`name`] builds the names of POSIX objects and their kernel forms.
+//!
+//! ## Shared memory and soundness
+//! A mapping of a file that another process can shrink faults (SIGBUS) when touched past
+//! the new end. Safe functions here therefore map only objects no other process can
+//! shrink, and say why in their docs; the general ones that map what others can reach are
+//! `unsafe`, with the promise the caller makes written in their `# Safety` section. Out of
+//! scope, as for std: processes that act on this one through `/proc/PID` (`mem`, re-opening
+//! its descriptors) or `ptrace`.
+
+pub mod futex;
+pub mod mq;
+pub mod msg;
+pub mod name;
+pub mod pipe;
+pub mod sem;
+pub mod shm;
+pub mod socket;

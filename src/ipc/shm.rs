@@ -1,0 +1,321 @@
+//! POSIX shared memory: a file in the tmpfs at `/dev/shm`, opened by name and mapped with
+//! `mmap(MAP_SHARED)`, so every process that maps it sees the same pages. It is not a
+//! kernel IPC object: `shm_open` is `openat("/dev/shm/NAME")`. A mapping (or open
+//! descriptor) keeps the memory alive after its name is unlinked, and `fork` children
+//! inherit the mapping.
+//!
+//! Touching a page past the end of the file raises SIGBUS, and so does touching a page
+//! tmpfs cannot supply when `/dev/shm` is full. Hence the two ways to a [`Mapping`]:
+//!
+//! - [`Mapping::create_unlinked`] (safe): a new object that no other process can shrink,
+//!   because none can open it — created with `O_EXCL` and mode 0 and unlinked before
+//!   anything is mapped — sized with `fallocate` (ENOSPC now rather than SIGBUS later).
+//! - [`ShmObject::map`] (`unsafe`): any object, which others may reach by its name; the
+//!   caller promises that no process shrinks it while the mapping lives. It still checks
+//!   the size first, so a file already too short is EINVAL, not a fault.
+//!
+//! ```compile_fail,E0133
+//! // Mapping an object others can reach is `unsafe`: safe code cannot write this.
+//! # fn f(obj: &bareipc::ipc::shm::ShmObject) {
+//! let mapping = obj.map(4096);
+//! # }
+//! ```
+//!
+//! ```compile_fail,E0277
+//! // A safe mapping has no descriptor to `ftruncate` through.
+//! # fn f(m: &bareipc::ipc::shm::Mapping) {
+//! rustix::fs::ftruncate(m, 0);
+//! # }
+//! ```
+
+use crate::errno::{CallError, Context, Errno};
+use crate::ipc::name::{Name, ShmPath};
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, AtomicU64};
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fs::{Mode, OFlags};
+use rustix::mm::{MapFlags, ProtFlags};
+
+/// An open shared memory object, which other processes may reach by its name; closed on
+/// drop. It does not own the name (see [`unlink`]).
+#[derive(Debug)]
+pub struct ShmObject(OwnedFd);
+
+/// `shm_open` is `openat(AT_FDCWD, "/dev/shm/NAME", flags | O_NOFOLLOW | O_CLOEXEC)`, as in
+/// glibc: a symlink planted at the name is refused (ELOOP) instead of followed. (rustix's
+/// `shm::open` makes the same call without O_NOFOLLOW.)
+fn shm_open(name: &Name, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
+    let path = ShmPath::new("", name)?;
+    let flags = flags | OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path.as_cstr(), flags, Mode::from_bits_truncate(mode))?;
+    crate::io::opened(&fd);
+    Ok(ShmObject(fd))
+}
+
+impl ShmObject {
+    /// `shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, mode)`—creates a new,
+    /// empty object; EEXIST if the name is taken.
+    ///
+    /// References: [shm_open(3)](https://man7.org/linux/man-pages/man3/shm_open.3.html),
+    /// [shm_overview(7)](https://man7.org/linux/man-pages/man7/shm_overview.7.html)
+    #[doc(alias = "shm_open")]
+    pub fn create(name: &Name, mode: u32) -> Result<ShmObject, Errno> {
+        shm_open(name, OFlags::CREATE | OFlags::EXCL, mode)
+    }
+
+    /// `shm_open(name, O_RDWR | O_NOFOLLOW, 0)`—opens an existing object.
+    #[doc(alias = "shm_open")]
+    pub fn open(name: &Name) -> Result<ShmObject, Errno> {
+        shm_open(name, OFlags::empty(), 0)
+    }
+
+    /// `fallocate(fd, 0, 0, len)`—sizes the object to at least `len` bytes and reserves
+    /// its pages now, so a full `/dev/shm` is ENOSPC here rather than SIGBUS on first
+    /// touch. (`ftruncate` would only set the size.)
+    ///
+    /// References: [fallocate(2)](https://man7.org/linux/man-pages/man2/fallocate.2.html)
+    #[doc(alias = "fallocate")]
+    pub fn allocate(&self, len: u64) -> Result<(), Errno> {
+        let mode = rustix::fs::FallocateFlags::empty();
+        crate::io::retry_on_intr(|| Ok(rustix::fs::fallocate(&self.0, mode, 0, len)?))
+    }
+
+    /// `fstat(fd).st_size`—the object's size in bytes.
+    #[doc(alias = "fstat")]
+    pub fn size(&self) -> Result<u64, Errno> {
+        Ok(rustix::fs::fstat(&self.0)?.st_size as u64)
+    }
+
+    /// `mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)` after checking that
+    /// the object holds `len` bytes now (EINVAL if not, or if `len` is 0).
+    ///
+    /// # Safety
+    /// No process — this one included, through this object's descriptor or any other —
+    /// may shrink the object below `len` bytes (`ftruncate`, `fallocate` with
+    /// `FALLOC_FL_PUNCH_HOLE` or `COLLAPSE_RANGE`) while the returned mapping lives:
+    /// touching the lost pages would raise SIGBUS. The size check cannot promise this,
+    /// since another process may shrink the object right after it.
+    ///
+    /// References: [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
+    #[doc(alias = "mmap")]
+    pub unsafe fn map(&self, len: usize) -> Result<Mapping, Errno> {
+        if self.size()? < len as u64 {
+            return Err(Errno::EINVAL);
+        }
+        // SAFETY: the caller promises the object keeps `len` bytes while the mapping lives.
+        unsafe { map_fd(self.0.as_fd(), len) }
+    }
+}
+
+/// `mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)`, with no size check.
+///
+/// # Safety
+/// The file behind `fd` holds `len` bytes and keeps them while the mapping lives.
+pub(crate) unsafe fn map_fd(fd: BorrowedFd<'_>, len: usize) -> Result<Mapping, Errno> {
+    if len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let prot = ProtFlags::READ | ProtFlags::WRITE;
+    // SAFETY: a fresh shared mapping chosen by the kernel (no address hint) aliases no
+    // Rust object; Mapping owns it and unmaps it on drop.
+    let ptr =
+        unsafe { rustix::mm::mmap(core::ptr::null_mut(), len, prot, MapFlags::SHARED, fd, 0) }?;
+    let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(Errno::ENOMEM)?;
+    Ok(Mapping { ptr, len })
+}
+
+impl AsFd for ShmObject {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+impl From<OwnedFd> for ShmObject {
+    /// Any open regular file, such as a memfd, to size and (unsafely) map.
+    fn from(fd: OwnedFd) -> ShmObject {
+        ShmObject(fd)
+    }
+}
+
+impl From<ShmObject> for OwnedFd {
+    fn from(obj: ShmObject) -> OwnedFd {
+        obj.0
+    }
+}
+
+/// `shm_unlink(name)`—removes the name; mappings and descriptors stay valid.
+///
+/// References: [shm_unlink(3)](https://man7.org/linux/man-pages/man3/shm_unlink.3.html)
+#[doc(alias = "shm_unlink")]
+pub fn unlink(name: &Name) -> Result<(), Errno> {
+    Ok(rustix::fs::unlink(ShmPath::new("", name)?.as_cstr())?)
+}
+
+/// A shared mapping of `len` bytes; unmapped on drop. Other processes write it
+/// concurrently, so safe code sees it only as atomics: [`words`](Self::words) and
+/// [`words32`](Self::words32), slices that end where the mapping ends.
+///
+/// `Send` and `Sync`: the memory is shared with other processes anyway, so sharing it with
+/// other threads adds nothing — every access is atomic or through a raw pointer.
+pub struct Mapping {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: see the type's docs: only atomics and raw pointers reach the memory, and
+// munmap may be called from any thread.
+unsafe impl Send for Mapping {}
+// SAFETY: as above; `&Mapping` hands out only atomics.
+unsafe impl Sync for Mapping {}
+
+impl core::fmt::Debug for Mapping {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Mapping").field("ptr", &self.ptr).field("len", &self.len).finish()
+    }
+}
+
+impl Mapping {
+    /// A new shared memory object of `len` bytes that only this process (and the children
+    /// it forks) can use: `shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0)`, `shm_unlink`,
+    /// `fallocate`, `mmap`, `close`. Fails naming the call that failed.
+    ///
+    /// Safe because no other process can shrink it: created exclusively with mode 0, so no
+    /// other process may open it (only one privileged to override file permissions,
+    /// `CAP_DAC_OVERRIDE`, which this — like any file-based design — trusts), and unlinked
+    /// before it is sized or mapped, so no one can open it afterwards; its only descriptor
+    /// is closed before this returns.
+    #[doc(alias = "shm_open")]
+    pub fn create_unlinked(name: &Name, len: usize) -> Result<Mapping, CallError> {
+        let obj = ShmObject::create(name, 0).call("shm_open")?;
+        unlink(name).call("shm_unlink")?;
+        obj.allocate(len as u64).call("fallocate")?;
+        // SAFETY: see above: no other process holds a descriptor of the object, and its
+        // only one, `obj`, is closed when this returns without shrinking it.
+        unsafe { map_fd(obj.as_fd(), len) }.call("mmap")
+    }
+
+    /// `mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)`—shared
+    /// memory with no file and no name, which only children forked after this share.
+    /// Safe: there is no file to shrink.
+    #[doc(alias = "mmap")]
+    pub fn anonymous(len: usize) -> Result<Mapping, Errno> {
+        if len == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let prot = ProtFlags::READ | ProtFlags::WRITE;
+        // SAFETY: a fresh anonymous mapping at an address the kernel picks aliases no
+        // Rust object; Mapping owns it and unmaps it on drop.
+        let ptr = unsafe {
+            rustix::mm::mmap_anonymous(core::ptr::null_mut(), len, prot, MapFlags::SHARED)
+        }?;
+        let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(Errno::ENOMEM)?;
+        Ok(Mapping { ptr, len })
+    }
+
+    /// Bytes mapped.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the mapping is empty (never: a mapping has at least one byte).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The mapping as 64-bit atomic words (whole words only).
+    pub fn words(&self) -> &[AtomicU64] {
+        // SAFETY: mmap returns page-aligned memory, valid for `len` bytes while self
+        // lives (its constructors' contracts keep the file from shrinking); atomics
+        // tolerate concurrent access from other processes, and any bit pattern is a valid
+        // u64.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr().cast(), self.len / 8) }
+    }
+
+    /// The mapping as 32-bit atomic words (whole words only).
+    pub fn words32(&self) -> &[AtomicU32] {
+        // SAFETY: as for `words`, with 4-byte words.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr().cast(), self.len / 4) }
+    }
+
+    /// The first byte of the mapping, for copying data in and out with raw pointers
+    /// (`len()` bytes are valid while the mapping lives). Other processes see the same
+    /// bytes: order the copies by other means, such as a semaphore or a futex word.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: ptr/len came from mmap; the slices handed out borrow self, so none
+        // outlives the mapping.
+        let _ = unsafe { rustix::mm::munmap(self.ptr.as_ptr().cast(), self.len) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::sync::atomic::Ordering;
+
+    #[test]
+    fn two_mappings_of_one_object_share_memory() {
+        let name = Name::unique("shmtest").unwrap();
+        let obj = ShmObject::create(&name, 0o600).unwrap();
+        let other = ShmObject::open(&name).unwrap();
+        unlink(&name).unwrap();
+        obj.allocate(4096).unwrap();
+        assert_eq!(other.size().unwrap(), 4096);
+        // SAFETY: the object is unlinked and only this test holds its descriptors.
+        let (a, b) = unsafe { (obj.map(4096).unwrap(), other.map(4096).unwrap()) };
+        assert_eq!(a.words().len(), 512);
+        a.words()[511].store(0xdead_beef, Ordering::SeqCst);
+        assert_eq!(b.words()[511].load(Ordering::SeqCst), 0xdead_beef);
+        assert_eq!(b.words32()[1022].load(Ordering::SeqCst), 0xdead_beef);
+    }
+
+    #[test]
+    fn mapping_past_the_end_is_refused() {
+        let name = Name::unique("shmtest").unwrap();
+        let obj = ShmObject::create(&name, 0o600).unwrap();
+        unlink(&name).unwrap();
+        // SAFETY: the object is unlinked and only this test holds its descriptor.
+        unsafe {
+            assert_eq!(obj.map(8).err(), Some(Errno::EINVAL));
+            obj.allocate(8).unwrap();
+            assert_eq!(obj.map(4096).err(), Some(Errno::EINVAL));
+            assert_eq!(obj.map(0).err(), Some(Errno::EINVAL));
+            assert_eq!(obj.map(8).unwrap().words().len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_private_object_leaves_no_name_and_no_descriptor() {
+        let name = Name::unique("shmtest").unwrap();
+        let m = Mapping::create_unlinked(&name, 4096).unwrap();
+        let bare = std::str::from_utf8(name.bare().to_bytes()).unwrap().to_owned();
+        for fd in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+            let target = std::fs::read_link(fd.path()).unwrap_or_default();
+            assert!(!target.to_string_lossy().contains(&bare), "{target:?} still open");
+        }
+        assert_eq!(ShmObject::open(&name).err(), Some(Errno::ENOENT));
+        m.words()[0].store(7, Ordering::Relaxed);
+        assert_eq!(m.words()[0].load(Ordering::Relaxed), 7);
+        assert_eq!(Mapping::create_unlinked(&name, 0).unwrap_err().errno, Errno::EINVAL);
+        assert_eq!(Mapping::anonymous(64).unwrap().words().len(), 8);
+    }
+
+    #[test]
+    fn exclusive_create_and_symlinks_are_refused() {
+        let name = Name::unique("shmtest").unwrap();
+        let _obj = ShmObject::create(&name, 0o600).unwrap();
+        assert_eq!(ShmObject::create(&name, 0o600).err(), Some(Errno::EEXIST));
+        unlink(&name).unwrap();
+        let link = Name::unique("shmtest").unwrap();
+        let path = format!("/dev/shm/{}", std::str::from_utf8(&link.as_bytes()[1..]).unwrap());
+        std::os::unix::fs::symlink("/dev/null", &path).unwrap();
+        let opened = ShmObject::open(&link).err();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(opened, Some(Errno::ELOOP));
+    }
+}

@@ -1,0 +1,207 @@
+//! Processes: forked workers that are always reaped, how they ended, and — for programs
+//! started by bareipc's own runtime — the supervision that stops a run cleanly whatever
+//! happens to its parent or its workers.
+//!
+//! - [`Workers`]: `fork`, `wait4`, kill-and-reap on drop. A worker never returns into its
+//!   parent's code: it ends in `exit_group` whatever its work does, a panic included.
+//! - [`Run`]: a run's workers and the objects they use, dropped in the right order.
+//! - [`supervise`]: the lifeline (a robust futex the kernel marks when the parent dies),
+//!   stop signals and the watchdog tick. They take over process-wide state that a libc
+//!   owns (the robust list, `ITIMER_REAL`, signal dispositions), so they need a [`NoLibc`]
+//!   token, which only a runtime without libc can honestly make.
+//!
+//! This layer uses [`crate::ipc`] (for the lifeline's shared page) and never the
+//! application above it; its errors are its own [`Error`].
+
+pub mod supervise;
+mod workers;
+
+pub use workers::{MAX_WORKERS, Run, Workers};
+
+use crate::errno::{CallError, Errno};
+use crate::fmt::{Describe, Line};
+use crate::sys;
+use core::marker::PhantomData;
+
+/// Proof that the process has a single thread, which makes `fork` safe to use freely: the
+/// child cannot inherit a lock held by another thread.
+///
+/// Neither `Send` nor `Sync`: it vouches for the thread that holds it. A bareipc program's
+/// entry point creates it; nothing else in a bareipc binary starts threads.
+#[derive(Debug)]
+pub struct SingleThreaded(PhantomData<*const ()>);
+
+impl SingleThreaded {
+    /// Asserts that the calling process has exactly one thread.
+    ///
+    /// # Safety
+    /// The process must have one thread now and start no other while the token lives, or
+    /// every child forked with it must restrict itself to async-signal-safe work.
+    pub unsafe fn assume() -> SingleThreaded {
+        SingleThreaded(PhantomData)
+    }
+}
+
+/// Proof that no libc or other runtime in this process uses the process-wide state that
+/// [`Workers::start`] takes over: the thread's robust futex list (`set_robust_list`), the
+/// `ITIMER_REAL` timer (and with it `alarm`), and the dispositions of SIGHUP, SIGINT,
+/// SIGTERM, SIGALRM and SIGPIPE.
+///
+/// Neither `Send` nor `Sync`. [`program!`](crate::program) hands one to `main`; a std
+/// program has glibc's robust list and must not make one.
+#[derive(Debug)]
+pub struct NoLibc(PhantomData<*const ()>);
+
+impl NoLibc {
+    /// Asserts that nothing else in the process owns the state listed above.
+    ///
+    /// # Safety
+    /// No libc, runtime or other code of the process may rely on its robust futex list,
+    /// on `ITIMER_REAL` or on the dispositions of those signals while the process lives:
+    /// bareipc replaces them for good (glibc's robust mutexes, for instance, would no
+    /// longer be released when a thread dies).
+    pub unsafe fn assume() -> NoLibc {
+        NoLibc(PhantomData)
+    }
+}
+
+/// What can go wrong with workers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Error {
+    /// A system call failed (`fork`, `wait4`, `rt_sigaction`, …).
+    Sys(CallError),
+    /// Worker `index` did not end with exit status 0.
+    Worker {
+        /// The worker's number, in the order of [`Workers::spawn`].
+        index: usize,
+        /// How it ended.
+        fate: Fate,
+    },
+    /// A stop signal (SIGHUP, SIGINT, SIGTERM) came: the run is to end.
+    Stopped {
+        /// The signal's number.
+        signal: i32,
+    },
+}
+
+impl From<CallError> for Error {
+    fn from(e: CallError) -> Error {
+        Error::Sys(e)
+    }
+}
+
+impl Describe for Error {
+    fn describe(&self, l: &mut Line) {
+        match *self {
+            Error::Sys(e) => e.describe(l),
+            Error::Worker { index, fate } => {
+                l.str("worker ").u64(index as u64).str(" ");
+                fate.describe(l);
+            }
+            Error::Stopped { signal } => {
+                l.str("stopped by ").str(signal_name(signal).unwrap_or("a signal"));
+            }
+        }
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut l = Line::new();
+        self.describe(&mut l);
+        f.write_str(core::str::from_utf8(l.as_bytes()).unwrap_or("?"))
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// The error of a call that failed with `errno`.
+pub(crate) fn failed(call: &'static str, errno: Errno) -> Error {
+    Error::Sys(CallError { call, errno })
+}
+
+/// How a child process ended, decoded from its `wait4` status.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Fate {
+    /// It called `exit` with this status.
+    Exited(i32),
+    /// A signal with this number ended it.
+    Signaled(i32),
+}
+
+impl Fate {
+    pub(crate) fn from_status(status: rustix::process::WaitStatus) -> Fate {
+        match (status.exit_status(), status.terminating_signal()) {
+            (Some(code), _) => Fate::Exited(code),
+            (None, Some(sig)) => Fate::Signaled(sig),
+            // wait4 without WUNTRACED/WCONTINUED reports only terminations.
+            (None, None) => Fate::Exited(-1),
+        }
+    }
+}
+
+impl Describe for Fate {
+    /// `exited with status N` or `was killed by signal N (SIGNAME)`.
+    fn describe(&self, l: &mut Line) {
+        match *self {
+            Fate::Exited(code) => {
+                l.str("exited with status ").i64(code as i64);
+            }
+            Fate::Signaled(sig) => {
+                l.str("was killed by signal ").i64(sig as i64);
+                if let Some(name) = signal_name(sig) {
+                    l.str(" (").str(name).str(")");
+                }
+            }
+        }
+    }
+}
+
+/// The name of signal `sig` (1..=31 on x86_64), such as `"SIGKILL"`.
+pub fn signal_name(sig: i32) -> Option<&'static str> {
+    // One string rather than 31: no table of pointers in every binary.
+    const NAMES: &str = "SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL \
+        SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP \
+        SIGTSTP SIGTTIN SIGTTOU SIGURG SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGWINCH SIGIO \
+        SIGPWR SIGSYS";
+    if !(1..=31).contains(&sig) {
+        return None;
+    }
+    crate::fmt::field(NAMES, b' ', sig as usize - 1)
+}
+
+/// `exit_group(code)`: ends the process now. No destructor runs, which is what a forked
+/// worker needs: its copies of the parent's handles must not unlink the parent's objects.
+pub fn exit(code: i32) -> ! {
+    sys::exit_group(code)
+}
+
+/// Leaves what `value` holds — descriptors, mappings — to the kernel, which releases all of
+/// a process's descriptors and mappings in its one `exit_group`.
+///
+/// For the parent at the end of a run, closing W descriptors one by one costs W syscalls
+/// (each one in every `strace`) and frees nothing the rest of the run needs. Only for what
+/// the kernel releases at exit: never for names or System V objects, which outlive the
+/// process.
+pub fn keep_until_exit<T>(value: T) {
+    core::mem::forget(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_names() {
+        assert_eq!(signal_name(9), Some("SIGKILL"));
+        assert_eq!(signal_name(15), Some("SIGTERM"));
+        assert_eq!(signal_name(31), Some("SIGSYS"));
+        assert_eq!(signal_name(0), None);
+        assert_eq!(signal_name(64), None);
+        for (sig, name) in
+            [(libc::SIGCHLD, "SIGCHLD"), (libc::SIGPIPE, "SIGPIPE"), (libc::SIGPWR, "SIGPWR")]
+        {
+            assert_eq!(signal_name(sig), Some(name));
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Forked workers, always reaped; a run that owns its workers and its objects.
+
+use super::supervise::{self, EXIT_ORPHANED, IN_WORKER};
+use super::{Error, Fate, NoLibc, SingleThreaded, exit, failed};
+use crate::errno::Errno;
+use crate::fmt::Describe;
+use core::sync::atomic::Ordering::Relaxed;
+use rustix::process::{Pid, Signal, WaitOptions};
+
+/// The most workers a [`Workers`] set holds.
+pub const MAX_WORKERS: usize = 512;
+
+/// Exit status of a worker whose work panicked (and unwound: std programs and tests); the
+/// status std gives a program whose main thread panics.
+pub const EXIT_PANIC: i32 = 101;
+
+/// Ends the process if dropped: armed around a worker's work, so that a panic that unwinds
+/// out of it ends the child there instead of carrying it back into its parent's code.
+struct ExitOnUnwind;
+
+impl Drop for ExitOnUnwind {
+    fn drop(&mut self) {
+        exit(EXIT_PANIC)
+    }
+}
+
+/// The workers of one run, each a forked child identified by its index.
+///
+/// A child that has not been reaped when the set is dropped (an error path) is killed with
+/// SIGKILL and reaped, so a run never leaves a process behind. Not `Clone`: the set is the
+/// one record of which children are still to be reaped.
+#[derive(Debug)]
+pub struct Workers {
+    /// The pid of each worker not yet reaped.
+    pids: [Option<Pid>; MAX_WORKERS],
+    len: usize,
+    running: usize,
+    parent: i32,
+}
+
+impl Workers {
+    /// An empty set for a process that supervises nothing: `fork`, `wait4` and kill on
+    /// drop only. No signal handler, timer or robust list is touched, so any std program
+    /// may use it. System calls: `getpid`.
+    pub fn new(_single: &SingleThreaded) -> Workers {
+        let parent = rustix::process::getpid().as_raw_nonzero().get();
+        Workers { pids: [None; MAX_WORKERS], len: 0, running: 0, parent }
+    }
+
+    /// An empty set for a supervised run (see [`supervise`]): prepares the process before
+    /// it creates anything a run could leak — the lifeline, the stop signals, the tick.
+    ///
+    /// System calls: `getpid`, `mmap`, `set_robust_list`, five `rt_sigaction`,
+    /// `setitimer`. The timer and the handlers stay for the life of the process.
+    pub fn start(single: &SingleThreaded, _no_libc: &NoLibc) -> Result<Workers, Error> {
+        let workers = Workers::new(single);
+        // SAFETY: `_no_libc` proves nothing else uses the state `arm` takes over.
+        unsafe { supervise::arm(workers.parent) }?;
+        Ok(workers)
+    }
+
+    /// The parent's pid (read once when the set was made).
+    pub fn parent_pid(&self) -> i32 {
+        self.parent
+    }
+
+    /// How many workers were started.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no worker was started.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// `fork()`s worker number `len()`, which runs `work` and exits: status 0 if it returns
+    /// `Ok`, else status 1 after reporting the error on stderr as
+    /// `PROGRAM: worker I: DESCRIPTION` (once per run: when every worker hits the same
+    /// limit, the first to fail says so). If `work` panics and unwinds, the worker exits
+    /// with [`EXIT_PANIC`]: a child never returns into its parent's code.
+    ///
+    /// The child ends in `exit_group`, running no destructor: its copies of the parent's
+    /// handles never unlink or remove the parent's objects, and its descriptors are
+    /// released by the kernel. The parent closes its copy of the child's end of a channel
+    /// itself, after `spawn` (the usual "close the other end" step of fork-based IPC).
+    ///
+    /// References: [fork(2)](https://man7.org/linux/man-pages/man2/fork.2.html)
+    #[doc(alias = "fork")]
+    pub fn spawn<E: Describe>(
+        &mut self,
+        _single: &SingleThreaded,
+        work: impl FnOnce() -> Result<(), E>,
+    ) -> Result<(), Error> {
+        supervise::stopped()?;
+        let index = self.len;
+        if index == MAX_WORKERS {
+            return Err(failed("fork", Errno::EAGAIN));
+        }
+        // SAFETY: `_single` proves the process has one thread.
+        match unsafe { crate::sys::fork() } {
+            Err(errno) => Err(failed("fork", errno)),
+            Ok(0) => {
+                IN_WORKER.store(true, Relaxed);
+                supervise::exit_if_orphaned(); // the parent died before this worker began
+                let guard = ExitOnUnwind;
+                let code = match work() {
+                    Ok(()) => 0,
+                    // Silent: nobody waits for an orphan, and when every worker hits the
+                    // same limit, one line says it.
+                    Err(_) if supervise::orphaned() || !supervise::first_to_report() => {
+                        EXIT_ORPHANED
+                    }
+                    Err(e) => {
+                        let mut l = crate::io::report_line();
+                        l.str("worker ").u64(index as u64).str(": ");
+                        e.describe(&mut l);
+                        l.str("\n");
+                        crate::io::eprint(&l);
+                        1
+                    }
+                };
+                core::mem::forget(guard);
+                exit(code)
+            }
+            Ok(pid) => {
+                self.pids[index] = Pid::from_raw(pid as i32);
+                self.len += 1;
+                self.running += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// What the parent does when a blocking call returns EINTR: stop if a stop signal
+    /// came; else reap the workers that ended, failing if one failed. Returns how many
+    /// still run.
+    pub fn interrupted(&mut self) -> Result<usize, Error> {
+        supervise::stopped()?;
+        self.check()
+    }
+
+    /// `wait4(pid, …)` for worker `index`: blocks until it ends and returns how.
+    /// A worker already reaped reports `Exited(0)`.
+    ///
+    /// References: [wait4(2)](https://man7.org/linux/man-pages/man2/wait4.2.html)
+    #[doc(alias = "wait4")]
+    pub fn reap(&mut self, index: usize) -> Result<Fate, Error> {
+        let Some(pid) = self.pids.get(index).copied().flatten() else {
+            return Ok(Fate::Exited(0));
+        };
+        let waited = crate::io::retry_on_intr(|| {
+            Ok(rustix::process::waitpid(Some(pid), WaitOptions::empty())?)
+        });
+        match waited {
+            Ok(Some((_, status))) => Ok(self.settle(index, status)),
+            Ok(None) => Err(failed("wait4", Errno::ECHILD)),
+            Err(errno) => Err(failed("wait4", errno)),
+        }
+    }
+
+    /// Reaps every worker, in the order they end (`wait4(-1, …)`), so a worker that dies
+    /// early is seen at once even while others still run — or wait forever on a semaphore
+    /// the dead one held. Fails with the first worker that did not exit with status 0, or
+    /// when a stop signal comes; the set's drop then stops and reaps the rest.
+    pub fn reap_all(&mut self) -> Result<(), Error> {
+        while self.running > 0 {
+            match self.reap_next(WaitOptions::empty()) {
+                Err(Error::Sys(e)) if e.errno == Errno::EINTR => supervise::stopped()?,
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reaps the workers that have ended, without blocking (`wait4(-1, …, WNOHANG)`);
+    /// returns how many still run. Fails as [`reap_all`](Self::reap_all) does.
+    pub fn check(&mut self) -> Result<usize, Error> {
+        while self.running > 0 && self.reap_next(WaitOptions::NOHANG)? {}
+        Ok(self.running)
+    }
+
+    /// Records that worker `index` was reaped with `status`; returns its fate.
+    fn settle(&mut self, index: usize, status: rustix::process::WaitStatus) -> Fate {
+        self.pids[index] = None;
+        self.running -= 1;
+        Fate::from_status(status)
+    }
+
+    /// One `wait4(-1, …, options)` (any child; `waitpid(None)` would be 0, the process
+    /// group): whether a worker was reaped. EINTR is returned, not retried.
+    fn reap_next(&mut self, options: WaitOptions) -> Result<bool, Error> {
+        let (pid, status) = match rustix::process::wait(options) {
+            Ok(Some(found)) => found,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(failed("wait4", e.into())),
+        };
+        let Some(index) = self.pids[..self.len].iter().position(|&p| p == Some(pid)) else {
+            return Ok(true); // not one of ours (cannot happen: we start no other child)
+        };
+        match self.settle(index, status) {
+            Fate::Exited(0) => Ok(true),
+            fate => Err(Error::Worker { index, fate }),
+        }
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for index in 0..self.len {
+            if let Some(pid) = self.pids[index] {
+                let _ = rustix::process::kill_process(pid, Signal::KILL);
+                let _ = self.reap(index);
+            }
+        }
+    }
+}
+
+/// One run: its workers and the objects they use (channels, queues, mappings), which it
+/// owns and tears down in the right order — workers first (killed and reaped if still
+/// running), then the objects. The other order would let a worker see its channel vanish
+/// under it and report EPIPE or EIDRM on top of the real error.
+///
+/// ```no_run
+/// # use bareipc::process::{Run, SingleThreaded, Workers};
+/// # use bareipc::ipc::msg::{Message, MsgFlags, SysvQueue};
+/// # fn f(single: &SingleThreaded) -> Result<(), bareipc::process::Error> {
+/// let queue = SysvQueue::create_private(0o600).map_err(|e| bareipc::process::Error::Sys(
+///     bareipc::errno::CallError { call: "msgget", errno: e }))?;
+/// let mut run = Run::new(Workers::new(single), queue);
+/// run.spawn(single, |queue| queue.send(&Message::<8>::new(1), 0, MsgFlags::EMPTY)
+///     .map_err(|errno| bareipc::errno::CallError { call: "msgsnd", errno }))?;
+/// run.workers().reap_all()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Run<T> {
+    // Field order is drop order: the workers go first.
+    workers: Workers,
+    objects: T,
+}
+
+impl<T> Run<T> {
+    /// A run of `workers` using `objects`.
+    pub fn new(workers: Workers, objects: T) -> Run<T> {
+        Run { workers, objects }
+    }
+
+    /// Starts a worker (see [`Workers::spawn`]) whose work borrows the run's objects.
+    pub fn spawn<E: Describe>(
+        &mut self,
+        single: &SingleThreaded,
+        work: impl FnOnce(&T) -> Result<(), E>,
+    ) -> Result<(), Error> {
+        let objects = &self.objects;
+        self.workers.spawn(single, || work(objects))
+    }
+
+    /// The workers.
+    pub fn workers(&mut self) -> &mut Workers {
+        &mut self.workers
+    }
+
+    /// The objects.
+    pub fn objects(&self) -> &T {
+        &self.objects
+    }
+
+    /// The objects, to fill in as workers start.
+    pub fn objects_mut(&mut self) -> &mut T {
+        &mut self.objects
+    }
+
+    /// The workers and the objects at once: a receive on the objects that looks at the
+    /// workers when interrupted.
+    pub fn split(&mut self) -> (&mut Workers, &T) {
+        (&mut self.workers, &self.objects)
+    }
+
+    /// The workers and the objects, for a caller that tears them down itself (in which
+    /// order is then its own business).
+    pub fn into_parts(self) -> (Workers, T) {
+        (self.workers, self.objects)
+    }
+
+    /// Leaves descriptors and mappings to the kernel, which releases them all in the
+    /// process's `exit_group` ([`keep_until_exit`](super::keep_until_exit)): for the end
+    /// of a run whose workers are all reaped.
+    pub fn keep_until_exit(self) {
+        super::keep_until_exit(self)
+    }
+}

@@ -1,0 +1,120 @@
+//! x86_64: the `syscall` instruction, the system call numbers and the signal-return
+//! trampoline. Another architecture gets a file of its own with the same items.
+
+use core::arch::asm;
+
+/// System call numbers, from `arch/x86/entry/syscalls/syscall_64.tbl`.
+pub mod nr {
+    pub const RT_SIGACTION: usize = 13;
+    pub const RT_SIGRETURN: usize = 15;
+    pub const SETITIMER: usize = 38;
+    pub const FORK: usize = 57;
+    pub const KILL: usize = 62;
+    pub const MSGGET: usize = 68;
+    pub const MSGSND: usize = 69;
+    pub const MSGRCV: usize = 70;
+    pub const MSGCTL: usize = 71;
+    pub const CLOCK_GETTIME: usize = 228;
+    pub const EXIT_GROUP: usize = 231;
+    pub const MQ_OPEN: usize = 240;
+    pub const MQ_UNLINK: usize = 241;
+    pub const MQ_TIMEDSEND: usize = 242;
+    pub const MQ_TIMEDRECEIVE: usize = 243;
+    pub const MQ_GETSETATTR: usize = 245;
+    pub const SET_ROBUST_LIST: usize = 273;
+}
+
+/// Issues system call `nr` with no arguments; returns the raw result: a value, or
+/// `-errno` in `-4095..=-1`.
+///
+/// # Safety
+/// The call must be one whose effects the caller has accounted for (memory it reads or
+/// writes, descriptors it creates or closes, processes it creates).
+#[inline]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller vouches for the call's effects; `syscall` takes the number in
+    // rax, returns in rax and clobbers rcx and r11, as declared.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, lateout("rcx") _, lateout("r11") _,
+             options(nostack));
+    }
+    ret
+}
+
+/// Issues system call `nr` with one argument.
+///
+/// # Safety
+/// As for [`syscall0`]; the argument must be what the kernel expects for `nr`.
+#[inline]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret: usize;
+    // SAFETY: see `syscall0`; rdi carries the first argument.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0,
+             lateout("rcx") _, lateout("r11") _, options(nostack));
+    }
+    ret
+}
+
+/// Issues system call `nr` with four arguments (fewer: pass 0 for the rest).
+///
+/// # Safety
+/// As for [`syscall0`]; the arguments must be what the kernel expects for `nr`, and any
+/// pointer among them must be valid for the access the call makes.
+#[inline]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret: usize;
+    // SAFETY: see `syscall0`; the x86_64 syscall ABI passes arguments in rdi, rsi, rdx, r10.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1,
+             in("rdx") a2, in("r10") a3, lateout("rcx") _, lateout("r11") _,
+             options(nostack));
+    }
+    ret
+}
+
+/// Issues system call `nr` with five arguments.
+///
+/// # Safety
+/// As for [`syscall4`].
+#[inline]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret: usize;
+    // SAFETY: see `syscall4`; the fifth argument goes in r8.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1,
+             in("rdx") a2, in("r10") a3, in("r8") a4, lateout("rcx") _, lateout("r11") _,
+             options(nostack));
+    }
+    ret
+}
+
+/// The kernel's `struct sigaction` on x86_64 (not glibc's, which has a 1024-bit mask).
+#[repr(C)]
+pub struct KernelSigaction {
+    pub handler: usize,
+    pub flags: u64,
+    pub restorer: usize,
+    pub mask: u64,
+}
+
+/// `sa_flags` bit: the handler returns through `sa_restorer`.
+pub const SA_RESTORER: u64 = 0x0400_0000;
+
+/// Returns from a signal handler: the trampoline the kernel jumps to when a handler
+/// returns. It must not touch the stack, which holds the signal frame.
+#[unsafe(naked)]
+pub unsafe extern "C" fn restore_rt() {
+    core::arch::naked_asm!("mov eax, {nr}", "syscall", "ud2", nr = const nr::RT_SIGRETURN);
+}
+
+/// The kernel's sigaction for `handler` with `flags` and an empty mask.
+pub fn sigaction(handler: usize, flags: u64) -> KernelSigaction {
+    KernelSigaction {
+        handler,
+        flags: flags | SA_RESTORER,
+        restorer: restore_rt as *const () as usize,
+        mask: 0,
+    }
+}
