@@ -1,9 +1,9 @@
 # bareipc — `make help` lists the targets.
 CARGO    ?= cargo
-# Every [[bin]] of Cargo.toml (the first `name =` is the package's).
-PROGRAMS := $(shell sed -n 's/^name = "\(.*\)"/\1/p' Cargo.toml | tail -n +2)
+# Every [[bin]] of Cargo.toml: the one list of programs (scripts/programs.py).
+PROGRAMS := $(shell scripts/programs.py)
 
-.PHONY: all run test strace strace-raw container-test size bench ipc-bench readme clean help
+.PHONY: all run test strace strace-raw container-test size bench ipc-bench readme package clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release --bins
@@ -15,10 +15,15 @@ all: ## Build every program (release, static, libc-free) into bin/
 run: all ## Build, then run every program and print a table: program, output, wall time
 	@scripts/run.sh $(PROGRAMS)
 
-test: all ## Format check, clippy (deny warnings), unit and integration tests, container test
+test: all ## Format, clippy, docs (deny warnings), unit, integration and doc tests, examples, container test
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --lib --examples --tests --features std -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --lib --features std --quiet
 	$(CARGO) test
+	$(CARGO) test --quiet --lib --features std
+	$(CARGO) run --quiet --features std --example mq-workers
+	$(CARGO) run --quiet --features std --example sem-glibc
 	@scripts/container-test.sh
 
 strace: all ## Each program's syscall profile under strace -f: parent, worker, formula in W
@@ -41,6 +46,10 @@ ipc-bench: all ## Transport benchmark: round trip and stream of every mechanism 
 
 readme: all ## Regenerate the README's tables (sizes, syscalls, benchmarks) from the scripts
 	@scripts/update-readme.py
+
+package: ## What `cargo package` would publish, then `cargo publish --dry-run`
+	$(CARGO) package --list --allow-dirty
+	$(CARGO) publish --dry-run --allow-dirty
 
 clean: ## Remove build output
 	$(CARGO) clean

@@ -24,7 +24,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "target", "bench")
-PI_PROGRAMS = ["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"]
+from programs import programs  # noqa: E402 (scripts/programs.py: the one list)
+
+PI_PROGRAMS = programs("pi")
 
 
 def build_twin(name):

@@ -37,8 +37,10 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The binaries: bin/ (made by `make all`) or $BAREIPC_BIN_DIR, as for the tests.
 BIN = os.environ.get("BAREIPC_BIN_DIR", "bin")
-PI_PROGRAMS = ["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"]
-DEMOS = ["pipe-single", "socketpair-single"]
+from programs import programs  # noqa: E402 (scripts/programs.py: the one list)
+
+PI_PROGRAMS = programs("pi")
+DEMOS = programs("demos")
 WORKER_COUNTS = (1, 2, 10)
 # Calls whose count depends on timing, not on the program, by program: reported as `*`.
 TIMING = {"pi-shm-sem": {"futex"}}

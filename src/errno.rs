@@ -234,6 +234,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn errors_display_and_convert() {
+        use crate::errno::Context;
+        assert_eq!(Errno::EMFILE.to_string(), "EMFILE (Too many open files)");
+        assert_eq!(Errno::from_raw(250).to_string(), "errno 250");
+        let e = Err::<(), _>(Errno::ENOENT).call("mq_open").unwrap_err();
+        assert_eq!(e.to_string(), "mq_open: ENOENT (No such file or directory)");
+        assert_eq!(rustix::io::Errno::from(Errno::EAGAIN), rustix::io::Errno::AGAIN);
+        let source = core::error::Error::source(&e).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("ENOENT (No such file or directory)"));
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_std_program_can_use_question_mark() {
+        use crate::errno::Context;
+        fn open() -> std::io::Result<()> {
+            Err::<(), _>(Errno::ENOENT).call("mq_open")?;
+            Ok(())
+        }
+        let e = open().unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(e.to_string(), "mq_open: ENOENT (No such file or directory)");
+        let plain: std::io::Error = Errno::EACCES.into();
+        assert_eq!(plain.raw_os_error(), Some(13));
+    }
+
+    #[test]
     fn names_and_meanings_match_the_kernel_values() {
         assert_eq!(Errno::from_raw(24).name(), Some("EMFILE"));
         assert_eq!(Errno::EMFILE.meaning(), Some("Too many open files"));

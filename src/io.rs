@@ -33,8 +33,8 @@ static STD_TAKEN: AtomicU8 = AtomicU8::new(0);
 
 /// Records a descriptor that bareipc opened. The kernel hands out the lowest free number,
 /// so one numbered 0, 1 or 2 means that standard stream was closed when the program
-/// started and the number now names an IPC object: [`print`] then fails with EBADF
-/// rather than write the result into it, and [`eprint`] stays silent. Costs no syscall.
+/// started and the number now names an IPC object: [`print`](fn@print) then fails with EBADF
+/// rather than write the result into it, and [`eprint`](fn@eprint) stays silent. Costs no syscall.
 pub fn opened(fd: impl AsFd) {
     let raw = fd.as_fd().as_raw_fd();
     if (0..3).contains(&raw) {

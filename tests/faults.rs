@@ -1,8 +1,8 @@
 //! The fault matrix: every program, faults injected at exact points, in a sandbox where
 //! leaks are counted exactly and nothing of the host is touched.
 //!
-//! Each case runs in fresh IPC, mount and PID namespaces (`unshare --ipc --mount --pid
-//! --fork --mount-proc --kill-child`) with its own tmpfs at `/dev/shm` and mqueue mount.
+//! Each case runs in the tests' one sandbox (scripts/sandbox.sh: fresh IPC, mount, PID,
+//! network and UTS namespaces with their own tmpfs at `/dev/shm`, mqueue mount and /proc).
 //! Faults come from outside the binaries, which carry no test hook: `strace -f -e
 //! inject=SYSCALL:signal=SIGKILL:when=N` (or `:retval=N`) at an exact system call, or a
 //! signal sent to the parent or to worker i once all workers run. Every case asserts the
@@ -78,11 +78,7 @@ struct Report {
 }
 
 fn sandbox_works() -> bool {
-    Command::new("unshare")
-        .args(["--ipc", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "true"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
+    Command::new(sandbox()).arg("true").status().map(|s| s.success()).unwrap_or(false)
 }
 
 /// A directory holding copies of the binaries, readable and executable by everyone (the
@@ -134,9 +130,6 @@ fn script(case: &Case, work: &Path) -> String {
         if case.program == "pi-sysv-msg" { "$BIN -w 1 -n 10 >/dev/null 2>&1" } else { "true" };
     format!(
         "set -e
-         mount --make-rprivate /
-         mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm
-         mkdir -p /dev/mqueue; mount -t mqueue mqueue /dev/mqueue
          BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err
          {setup}
          base_shm=$(ls -A /dev/shm 2>/dev/null | wc -l); base_mq=$(ls -A /dev/mqueue | wc -l)
@@ -168,12 +161,8 @@ fn script(case: &Case, work: &Path) -> String {
 
 fn run_case(case: &Case) -> Report {
     let work = tempdir();
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--ipc", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child"]).args([
-        "bash",
-        "-c",
-        &script(case, &work),
-    ]);
+    let mut cmd = Command::new(sandbox());
+    cmd.args(["bash", "-c", &script(case, &work)]);
     let o = run_cmd(cmd, Duration::from_secs(60));
     let line = o.stdout.lines().find(|l| l.starts_with("REPORT ")).unwrap_or_else(|| {
         panic!("{} / {}: no report: {o:?}", case.program, case.fault);
@@ -226,11 +215,11 @@ fn matches(text: &str, pattern: &str) -> bool {
 /// them for the README when `BAREIPC_FAULT_LOG` is set.
 fn run_matrix(name: &str, cases: &[Case]) {
     if !sandbox_works() {
-        eprintln!("SKIP: unshare --ipc --mount --pid is not permitted here");
+        skip("scripts/sandbox.sh cannot make its namespaces here");
         return;
     }
     if cases.iter().any(|c| matches!(c.how, How::Inject(_))) && !strace_works() {
-        eprintln!("SKIP: strace cannot trace here");
+        skip("strace cannot trace here");
         return;
     }
     let mut failures = Vec::new();
@@ -305,8 +294,6 @@ fn run_matrix(name: &str, cases: &[Case]) {
     );
 }
 
-const PROGRAMS: [&str; 5] =
-    ["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"];
 /// Enough terms that workers are still computing when a fault comes (seconds of work).
 const LONG: &str = "-w 4 -n 100000000000";
 /// Enough terms that workers run a little while under strace.
@@ -334,7 +321,7 @@ fn killed(program: &str) -> Want {
 #[test]
 fn parent_killed_at_any_point_leaves_nothing_running() {
     let mut cases = Vec::new();
-    for p in PROGRAMS {
+    for p in pi_programs() {
         cases.push(case(
             p,
             "parent SIGKILLed at its 2nd fork (1 worker running)",
@@ -372,7 +359,7 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
 #[test]
 fn stop_signals_stop_workers_remove_objects_and_exit_128_plus_signal() {
     let mut cases = Vec::new();
-    for p in PROGRAMS {
+    for p in pi_programs() {
         for (sig, status, text) in [
             ("INT", 130, "stopped by SIGINT"),
             ("TERM", 143, "stopped by SIGTERM"),
@@ -393,7 +380,7 @@ fn stop_signals_stop_workers_remove_objects_and_exit_128_plus_signal() {
 #[test]
 fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
     let mut cases = Vec::new();
-    for p in PROGRAMS {
+    for p in pi_programs() {
         cases.push(case(
             p,
             "worker 1 SIGKILLed while it computes",
@@ -545,7 +532,7 @@ fn limits_end_in_one_line_naming_the_limit() {
     let nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups --";
     let shell = |line: String| How::Shell(format!("{line} >$OUT 2>$ERR; st=$?"));
     let mut cases = Vec::new();
-    for p in PROGRAMS {
+    for p in pi_programs() {
         cases.push(case(
             p,
             "fork fails (RLIMIT_NPROC 3, as nobody) after 2 workers started",
@@ -638,7 +625,7 @@ fn limits_end_in_one_line_naming_the_limit() {
 #[test]
 fn a_closed_full_or_broken_stdout_is_an_error_not_a_wrong_answer() {
     let mut cases = Vec::new();
-    for p in PROGRAMS {
+    for p in pi_programs() {
         cases.push(case(
             p,
             "stdout closed",

@@ -1,28 +1,22 @@
-//! Every run leaves nothing behind: checked inside a private IPC and mount namespace with
-//! its own /dev/shm and mqueue mount, so the count is exact and the host is untouched.
+//! Every run leaves nothing behind: checked inside the tests' sandbox (scripts/sandbox.sh)
+//! with its own /dev/shm and mqueue mount, so the count is exact and the host is untouched.
 
 mod common;
 use common::*;
 use std::process::Command;
 use std::time::Duration;
 
-/// Runs `script` (sh) in fresh IPC and mount namespaces with an empty tmpfs at /dev/shm
-/// and the namespace's mqueue file system at /dev/mqueue; `None` where unshare is refused.
+/// Runs `script` (sh) in the tests' sandbox ([`sandbox`]); `None` where it cannot be made.
 fn in_private_ipc(script: &str) -> Option<Outcome> {
-    let probe = Command::new("unshare").args(["--ipc", "--mount", "true"]).status();
-    if !probe.map(|s| s.success()).unwrap_or(false) {
-        return None;
-    }
-    let setup = "set -e; mount --make-rprivate /; mount -t tmpfs -o size=1m tmpfs /dev/shm; \
-                 mkdir -p /dev/mqueue; mount -t mqueue mqueue /dev/mqueue; set +e; ";
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--ipc", "--mount", "sh", "-c", &format!("{setup}{script}")]);
-    Some(run_cmd(cmd, Duration::from_secs(60)))
+    let mut cmd = Command::new(sandbox());
+    cmd.args(["sh", "-c", script]);
+    let o = run_cmd(cmd, Duration::from_secs(60));
+    (o.code != Some(125)).then_some(o)
 }
 
 #[test]
 fn no_run_leaves_an_object_or_a_process() {
-    for p in PI_PROGRAMS {
+    for p in pi_programs() {
         for w in [1, 10, 64] {
             let script = format!(
                 "{bin} -w {w} -n 100000 || echo FAILED; \
@@ -31,7 +25,7 @@ fn no_run_leaves_an_object_or_a_process() {
                 bin = bin(p).display()
             );
             let Some(o) = in_private_ipc(&script) else {
-                eprintln!("SKIP: unshare --ipc --mount is not permitted here");
+                skip("scripts/sandbox.sh cannot make its namespaces here");
                 return;
             };
             assert!(!o.stdout.contains("FAILED"), "{p} -w {w}: {o:?}");
@@ -47,7 +41,7 @@ fn a_full_dev_shm_is_a_clear_error_not_sigbus() {
          dd if=/dev/zero of=/dev/shm/filler bs=4k count=1 2>/dev/null; {} ; echo rc=$?",
         bin("pi-shm-sem").display()
     )) else {
-        eprintln!("SKIP: unshare --ipc --mount is not permitted here");
+        skip("scripts/sandbox.sh cannot make its namespaces here");
         return;
     };
     assert!(o.stdout.ends_with("rc=1\n"), "{o:?}");
@@ -62,7 +56,7 @@ fn without_dev_shm_the_shm_program_says_how_to_fix_it() {
          {}; echo rc=$?",
         bin("pi-shm-sem").display()
     )) else {
-        eprintln!("SKIP: unshare --ipc --mount is not permitted here");
+        skip("scripts/sandbox.sh cannot make its namespaces here");
         return;
     };
     assert!(o.stdout.ends_with("rc=1\n"), "{o:?}");

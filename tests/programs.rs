@@ -5,7 +5,7 @@ use common::*;
 
 #[test]
 fn default_run_prints_exactly_the_published_digits() {
-    for p in PI_PROGRAMS {
+    for p in pi_programs() {
         let o = run(p, &[]);
         assert_eq!(o.code, Some(0), "{p}: {o:?}");
         assert_eq!(o.stdout, "3.14159262176\n", "{p}");
@@ -15,7 +15,7 @@ fn default_run_prints_exactly_the_published_digits() {
 
 #[test]
 fn any_split_agrees_with_the_serial_sum() {
-    for p in PI_PROGRAMS {
+    for p in pi_programs() {
         for n in [1u64, 7, 1000, 1_000_000] {
             let want = serial_pi(n);
             for w in [1u64, 3, 7, 64] {
@@ -35,10 +35,10 @@ fn any_split_agrees_with_the_serial_sum() {
 
 #[test]
 fn decimals_option_rounds_like_std() {
-    for p in PI_PROGRAMS {
+    for p in pi_programs() {
         let full: f64 = run(p, &["-d", "20"]).stdout.trim().parse().unwrap();
         // pi-shm-sem adds in arrival order, so its last bits vary from run to run.
-        let most = if *p == "pi-shm-sem" { 11 } else { 16 };
+        let most = if p == "pi-shm-sem" { 11 } else { 16 };
         for d in [0usize, 1, 5, 11, 16].into_iter().filter(|&d| d <= most) {
             let o = run(p, &["--decimals", &d.to_string()]);
             assert_eq!(o.stdout, format!("{full:.d$}\n"), "{p} -d {d}");
@@ -86,7 +86,7 @@ fn bad_command_lines_exit_2_with_one_line_on_stderr() {
         &["--help=yes"],
         &["-w", "2", "-w", "x"],
     ];
-    for p in PI_PROGRAMS {
+    for p in pi_programs() {
         for args in bad {
             let o = run(p, args);
             assert_eq!(o.code, Some(2), "{p} {args:?}: {o:?}");
@@ -96,7 +96,7 @@ fn bad_command_lines_exit_2_with_one_line_on_stderr() {
             assert!(o.stderr.ends_with("--help')\n"), "{p} {args:?}: {}", o.stderr);
         }
     }
-    for p in DEMOS {
+    for p in demos() {
         let long = "x".repeat(257);
         for args in [&["-m"][..], &["-m", &long], &["-w", "1"], &["word"]] {
             let o = run(p, args);
@@ -139,7 +139,7 @@ fn single_process_demos_echo_their_message() {
 #[test]
 fn a_worker_killed_before_sending_on_a_queue_is_named_not_waited_for() {
     if !strace_works() {
-        eprintln!("SKIP: strace cannot trace here");
+        skip("strace cannot trace here");
         return;
     }
     // Only workers make the send call: strace kills each worker right there, and a queue

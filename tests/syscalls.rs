@@ -21,7 +21,7 @@ fn syscall_profiles_match_the_pinned_ones() {
         .env("BAREIPC_BIN_DIR", dir);
     let o = run_cmd(cmd, Duration::from_secs(120));
     if o.code == Some(77) {
-        eprintln!("SKIP: {}", o.stderr.trim());
+        skip(o.stderr.trim());
         return;
     }
     assert_eq!(o.code, Some(0), "syscall profiles differ:\n{}\n{}", o.stdout, o.stderr);

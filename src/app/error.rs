@@ -63,7 +63,7 @@ pub enum Problem {
 
 static EXTRA_HINTS: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Records the program's own hint table (see [`hints`]).
+/// Records the program's own hint table (see [`hints`](super::hints)).
 pub fn set_hints(table: &'static &'static str) {
     EXTRA_HINTS.store(table as *const &str as *mut &str, Ordering::Relaxed);
 }

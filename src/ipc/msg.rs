@@ -169,7 +169,7 @@ impl SysvQueue {
 /// program (whose first byte is its `proj_id`) can be taken for a bareipc run's.
 const RUN_KEY_TAG: u32 = 0xB1;
 
-/// The key of the queue of a run whose parent is `pid`: [`RUN_KEY_TAG`] in the top byte,
+/// The key of the queue of a run whose parent is `pid`: 0xB1 (not printable) in the top byte,
 /// the pid (below 2^22 on Linux) in the low three.
 pub fn run_key(pid: i32) -> i32 {
     (RUN_KEY_TAG << 24 | (pid as u32 & 0xFF_FFFF)) as i32

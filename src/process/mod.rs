@@ -16,7 +16,7 @@
 pub mod supervise;
 mod workers;
 
-pub use workers::{MAX_WORKERS, Run, Workers};
+pub use workers::{EXIT_PANIC, MAX_WORKERS, Run, Workers};
 
 use crate::errno::{CallError, Errno};
 use crate::fmt::{Describe, Line};
@@ -114,6 +114,17 @@ impl core::fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(feature = "std")]
+impl From<Error> for std::io::Error {
+    /// A failed call keeps its error number; a worker's failure or a stop is "other".
+    fn from(e: Error) -> std::io::Error {
+        match e {
+            Error::Sys(e) => e.into(),
+            e => std::io::Error::other(e),
+        }
+    }
+}
 
 /// The error of a call that failed with `errno`.
 pub(crate) fn failed(call: &'static str, errno: Errno) -> Error {

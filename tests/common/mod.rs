@@ -4,30 +4,97 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The pi programs, one per mechanism.
-pub const PI_PROGRAMS: &[&str] =
-    &["pi-pipe", "pi-socketpair", "pi-posix-mq", "pi-sysv-msg", "pi-shm-sem"];
-/// The single-process demos.
-pub const DEMOS: &[&str] = &["pipe-single", "socketpair-single"];
-
-/// Every program.
+/// Every program, from Cargo.toml's `[[bin]]` tables: the one list (see scripts/programs.py).
 pub fn all_programs() -> impl Iterator<Item = &'static str> {
-    PI_PROGRAMS.iter().chain(DEMOS).copied()
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            let manifest = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
+            let mut names = Vec::new();
+            let mut in_bin = false;
+            for line in manifest.lines().map(str::trim) {
+                if line.starts_with('[') {
+                    in_bin = line == "[[bin]]";
+                } else if let Some(v) = line.strip_prefix("name = ").filter(|_| in_bin) {
+                    names.push(v.trim_matches('"'));
+                }
+            }
+            assert!(names.len() >= 7, "Cargo.toml lists {names:?}");
+            names
+        })
+        .iter()
+        .copied()
 }
 
-/// Path of a release binary in `bin/` (or `$BAREIPC_BIN_DIR`), built by `make all`.
+/// The pi programs, one per mechanism: names that start with `pi-`.
+pub fn pi_programs() -> impl Iterator<Item = &'static str> {
+    all_programs().filter(|p| p.starts_with("pi-"))
+}
+
+/// The single-process demos: names that end with `-single`.
+pub fn demos() -> impl Iterator<Item = &'static str> {
+    all_programs().filter(|p| p.ends_with("-single"))
+}
+
+/// Reports a test that cannot run here, and why. Under `CI=true` that is a failure: a
+/// green CI means every test ran.
+pub fn skip(why: &str) {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("SKIP is a failure under CI=true: {why}");
+    }
+    eprintln!("SKIP: {why}");
+}
+
+/// The directory of the programs under test: `$BAREIPC_BIN_DIR` if set (other
+/// architectures' builds), else a fresh release build of this very source, made once per
+/// test binary (`cargo build --release --bins`, a no-op when up to date) and stripped as
+/// `make all` strips — so a test never runs a stale `bin/`, and needs no `make all` first.
+pub fn bin_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BAREIPC_BIN_DIR") {
+        return PathBuf::from(dir);
+    }
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("target"));
+            let status = Command::new(cargo)
+                .args(["build", "--release", "--bins", "--quiet"])
+                .current_dir(&root)
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "cargo build --release --bins failed");
+            // One directory per test process; those of processes that have ended go.
+            for old in std::fs::read_dir(&target).into_iter().flatten().flatten() {
+                let name = old.file_name().to_string_lossy().into_owned();
+                let ended = |pid: &str| !std::path::Path::new(&format!("/proc/{pid}")).exists();
+                if name.strip_prefix("test-bin-").is_some_and(ended) {
+                    std::fs::remove_dir_all(old.path()).ok();
+                }
+            }
+            let dir = target.join(format!("test-bin-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let mut strip = Command::new(root.join("scripts/strip-section-headers.py"));
+            for p in all_programs() {
+                std::fs::copy(target.join("release").join(p), dir.join(p)).unwrap();
+                strip.arg(dir.join(p));
+            }
+            assert!(strip.status().map(|s| s.success()).unwrap_or(false), "strip failed");
+            dir
+        })
+        .clone()
+}
+
+/// Path of program `name`'s binary (see [`bin_dir`]).
 pub fn bin(name: &str) -> PathBuf {
-    let dir = std::env::var_os("BAREIPC_BIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bin"));
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: run `make all` first (`make test` does)",
-        path.display()
-    );
+    let path = bin_dir().join(name);
+    assert!(path.is_file(), "{} is missing", path.display());
     path
 }
 
@@ -132,4 +199,10 @@ pub fn strace_works() -> bool {
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
+}
+
+/// The tests' one sandbox: scripts/sandbox.sh (fresh IPC, mount, PID, network and UTS
+/// namespaces, their own /dev/shm, mqueue mount and /proc).
+pub fn sandbox() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/sandbox.sh")
 }

@@ -1,0 +1,69 @@
+//! A worker never returns into its parent's code: a panic that unwinds out of its work
+//! (tests and std programs unwind) ends that child with a failure status, and the code
+//! after `spawn` runs in the parent only.
+//!
+//! Its own test binary, without the libtest harness (`harness = false`): the harness runs
+//! tests on threads, and `fork` is only sound here because this process has one thread.
+
+use bareipc::errno::CallError;
+use bareipc::io::read_full;
+use bareipc::ipc::pipe;
+use bareipc::process::{Error, Fate, SingleThreaded, Workers};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // SAFETY: without the harness, main is this process's only thread, and nothing here
+    // starts another.
+    let single = unsafe { SingleThreaded::assume() };
+    let (reader, writer) = pipe::pipe().expect("pipe");
+    let mut workers = Workers::new(&single);
+    let me = std::process::id();
+
+    // The parent catches panics, as a test harness or a server loop does: a child whose
+    // panic unwound out of `spawn` would land here and carry on with the parent's code.
+    let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        workers.spawn(&single, || -> Result<(), CallError> { panic!("a worker's bug") })
+    }));
+    // Whoever gets here writes its pid: the parent must be the only one.
+    writer.write_all(&std::process::id().to_le_bytes()).expect("write");
+    if std::process::id() != me {
+        std::process::exit(0); // the bug: a child in its parent's code
+    }
+    assert!(matches!(spawned, Ok(Ok(()))), "{spawned:?}");
+    let fate = workers.reap(0);
+    drop(writer);
+    let mut buf = [0u8; 64];
+    let got = read_full(&reader, &mut buf).expect("read");
+
+    let mut results = Vec::new();
+    results.push((
+        "the panicking worker exits with status 101, not 0",
+        fate == Ok(Fate::Exited(101)),
+        format!("{fate:?}"),
+    ));
+    results.push((
+        "only the parent ran the code after spawn",
+        got == 4 && buf[..4] == me.to_le_bytes(),
+        format!("{got} bytes: {:?}", &buf[..got]),
+    ));
+    // A worker whose work fails (no panic) exits 1 and the parent names it.
+    workers
+        .spawn(&single, || Err(CallError { call: "test", errno: bareipc::errno::Errno::EIO }))
+        .expect("spawn");
+    let failed = workers.reap_all();
+    results.push((
+        "a failing worker is named by reap_all",
+        failed == Err(Error::Worker { index: 1, fate: Fate::Exited(1) }),
+        format!("{failed:?}"),
+    ));
+
+    let passed = results.iter().filter(|r| r.1).count();
+    for (what, ok, got) in &results {
+        println!(
+            "test {what} ... {}",
+            if *ok { "ok".to_string() } else { format!("FAILED: {got}") }
+        );
+    }
+    println!("{passed} passed, {} failed", results.len() - passed);
+    if passed == results.len() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
