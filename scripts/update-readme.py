@@ -23,9 +23,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def programs():
-    toml = open(os.path.join(ROOT, "Cargo.toml")).read()
-    return re.findall(r'^name = "(.*)"', toml, re.M)[1:]
+from programs import programs  # noqa: E402 (scripts/programs.py: the one list)
 
 
 def output(cmd):
