@@ -27,6 +27,31 @@
 //! scope, as for std: processes that act on this one through `/proc/PID` (`mem`, re-opening
 //! its descriptors) or `ptrace`.
 
+/// Makes `$t`, a newtype over an `OwnedFd`, a descriptor handle like rustix's: `AsFd`,
+/// and conversions from and to `OwnedFd` (a descriptor of the wrong kind only makes the
+/// calls fail, with EBADF or EINVAL: never undefined behaviour).
+macro_rules! fd_handle {
+    ($($t:ident),*) => {$(
+        impl rustix::fd::AsFd for $t {
+            fn as_fd(&self) -> rustix::fd::BorrowedFd<'_> {
+                rustix::fd::AsFd::as_fd(&self.0)
+            }
+        }
+
+        impl From<$t> for rustix::fd::OwnedFd {
+            fn from(handle: $t) -> rustix::fd::OwnedFd {
+                handle.0
+            }
+        }
+
+        impl From<rustix::fd::OwnedFd> for $t {
+            fn from(fd: rustix::fd::OwnedFd) -> $t {
+                $t(fd)
+            }
+        }
+    )*};
+}
+
 pub mod futex;
 pub mod mq;
 pub mod msg;

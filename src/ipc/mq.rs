@@ -10,7 +10,7 @@
 use crate::errno::Errno;
 use crate::ipc::name::Name;
 use crate::sys::{self, abi};
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fd::{AsFd, OwnedFd};
 
 pub use crate::sys::abi::{MqAttr, Timespec};
 
@@ -39,6 +39,8 @@ impl Access {
 /// (see [`unlink`]). `Send` and `Sync`: the kernel serialises every call on a queue.
 #[derive(Debug)]
 pub struct MessageQueue(OwnedFd);
+
+fd_handle!(MessageQueue);
 
 /// `mq_open` as the kernel takes it, the descriptor recorded (see [`crate::io::opened`]).
 fn mq_open(
@@ -113,26 +115,6 @@ impl MessageQueue {
         let new =
             MqAttr { flags: if on { abi::O_NONBLOCK as i64 } else { 0 }, ..MqAttr::default() };
         sys::mq_getsetattr(self.0.as_fd(), Some(&new))
-    }
-}
-
-impl AsFd for MessageQueue {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
-    }
-}
-
-impl From<MessageQueue> for OwnedFd {
-    fn from(q: MessageQueue) -> OwnedFd {
-        q.0
-    }
-}
-
-impl From<OwnedFd> for MessageQueue {
-    /// A descriptor that must be a message queue's (one inherited, or passed over a
-    /// socket): the calls on anything else fail with EBADF.
-    fn from(fd: OwnedFd) -> MessageQueue {
-        MessageQueue(fd)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::errno::Errno;
 use crate::io;
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fd::OwnedFd;
 use rustix::pipe::PipeFlags;
 
 /// The read end of a pipe; closed on drop.
@@ -17,6 +17,8 @@ pub struct PipeReader(OwnedFd);
 /// The write end of a pipe; closed on drop.
 #[derive(Debug)]
 pub struct PipeWriter(OwnedFd);
+
+fd_handle!(PipeReader, PipeWriter);
 
 /// `pipe2(fds, O_CLOEXEC)`—creates a pipe, returning its read and write ends.
 ///
@@ -44,45 +46,10 @@ impl PipeWriter {
     }
 }
 
-impl AsFd for PipeReader {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
-    }
-}
-
-impl From<PipeReader> for OwnedFd {
-    fn from(end: PipeReader) -> OwnedFd {
-        end.0
-    }
-}
-
-impl From<OwnedFd> for PipeReader {
-    fn from(fd: OwnedFd) -> PipeReader {
-        PipeReader(fd)
-    }
-}
-
-impl AsFd for PipeWriter {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
-    }
-}
-
-impl From<PipeWriter> for OwnedFd {
-    fn from(end: PipeWriter) -> OwnedFd {
-        end.0
-    }
-}
-
-impl From<OwnedFd> for PipeWriter {
-    fn from(fd: OwnedFd) -> PipeWriter {
-        PipeWriter(fd)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustix::fd::AsFd;
 
     #[test]
     fn bytes_come_out_in_order_then_eof() {

@@ -41,6 +41,8 @@ use rustix::mm::{MapFlags, ProtFlags};
 #[derive(Debug)]
 pub struct ShmObject(OwnedFd);
 
+fd_handle!(ShmObject);
+
 /// `shm_open` is `openat(AT_FDCWD, "/dev/shm/NAME", flags | O_NOFOLLOW | O_CLOEXEC)`, as in
 /// glibc: a symlink planted at the name is refused (ELOOP) instead of followed. (rustix's
 /// `shm::open` makes the same call without O_NOFOLLOW.)
@@ -122,25 +124,6 @@ pub(crate) unsafe fn map_fd(fd: BorrowedFd<'_>, len: usize) -> Result<Mapping, E
         unsafe { rustix::mm::mmap(core::ptr::null_mut(), len, prot, MapFlags::SHARED, fd, 0) }?;
     let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(Errno::ENOMEM)?;
     Ok(Mapping { ptr, len })
-}
-
-impl AsFd for ShmObject {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
-    }
-}
-
-impl From<OwnedFd> for ShmObject {
-    /// Any open regular file, such as a memfd, to size and (unsafely) map.
-    fn from(fd: OwnedFd) -> ShmObject {
-        ShmObject(fd)
-    }
-}
-
-impl From<ShmObject> for OwnedFd {
-    fn from(obj: ShmObject) -> OwnedFd {
-        obj.0
-    }
 }
 
 /// `shm_unlink(name)`—removes the name; mappings and descriptors stay valid.

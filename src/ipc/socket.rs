@@ -4,12 +4,14 @@
 
 use crate::errno::Errno;
 use crate::io;
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fd::OwnedFd;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
 
 /// One end of a connected `AF_UNIX` stream socket pair; closed on drop.
 #[derive(Debug)]
 pub struct Stream(OwnedFd);
+
+fd_handle!(Stream);
 
 /// `socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)`—creates two connected stream
 /// sockets.
@@ -38,24 +40,6 @@ impl Stream {
     /// Writes all of `buf` to the other end.
     pub fn write_all(&self, buf: &[u8]) -> Result<(), Errno> {
         io::write_all(&self.0, buf)
-    }
-}
-
-impl AsFd for Stream {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
-    }
-}
-
-impl From<Stream> for OwnedFd {
-    fn from(end: Stream) -> OwnedFd {
-        end.0
-    }
-}
-
-impl From<OwnedFd> for Stream {
-    fn from(fd: OwnedFd) -> Stream {
-        Stream(fd)
     }
 }
 
