@@ -59,8 +59,10 @@ WHY = [
     ("*", "parent", "getpid", "the pid: the lifeline's futex word, object names, the SysV key"),
     ("*", "parent", "mmap", "the lifeline page, shared with the workers"),
     ("*", "parent", "set_robust_list", "lifeline: the kernel marks it when the parent dies"),
-    ("*", "parent", "rt_sigaction", "catch SIGHUP, SIGINT, SIGTERM, the SIGALRM tick; ignore SIGPIPE"),
-    ("*", "parent", "setitimer", "a 200 ms tick: no blocking call waits unwatched"),
+    ("*", "parent", "rt_sigaction", "catch SIGHUP, SIGINT, SIGTERM, the tick (34); ignore SIGPIPE, SIGXFSZ; SIGCHLD default"),
+    ("*", "parent", "rt_sigprocmask", "unblock the stop signals and the tick, whatever mask came"),
+    ("*", "parent", "timer_create", "its own CLOCK_MONOTONIC timer and signal: alarm() stays the launcher's"),
+    ("*", "parent", "timer_settime", "a 200 ms tick: no blocking call waits unwatched"),
     ("pi-pipe", "parent", "pipe2", "one pipe per worker"),
     ("pi-pipe", "parent", "close", "the parent's copy of the worker's write end"),
     ("pi-pipe", "parent", "read", "the worker's 16-byte result (0 = it died first)"),
@@ -79,14 +81,12 @@ WHY = [
     ("pi-sysv-msg", "parent", "msgrcv", "one result, any worker's (type 0)"),
     ("pi-sysv-msg", "parent", "msgctl", "MSG_INFO: any queue a dead run left? IPC_RMID at the end"),
     ("pi-sysv-msg", "worker", "msgsnd", "its result, mtype = index + 1"),
-    ("pi-shm-sem", "parent", "getrandom", "the unique name; the semaphore's random temporary name"),
-    ("pi-shm-sem", "parent", "open", "shm_open and the semaphore's temporary file (both mode 0)"),
-    ("pi-shm-sem", "parent", "unlinkat", "shm_unlink, the temporary, sem_unlink"),
+    ("pi-shm-sem", "parent", "getrandom", "64 random bits for both objects' one unique name"),
+    ("pi-shm-sem", "parent", "open", "shm_open, sem_open: O_CREAT|O_EXCL|O_NOFOLLOW, mode 0"),
+    ("pi-shm-sem", "parent", "unlinkat", "shm_unlink, sem_unlink: right after creation"),
     ("pi-shm-sem", "parent", "fallocate", "reserve the pages: ENOSPC now, not SIGBUS later"),
     ("pi-shm-sem", "parent", "mmap", "the lifeline page, the shared memory, the semaphore"),
     ("pi-shm-sem", "parent", "close", "both files, once mapped"),
-    ("pi-shm-sem", "parent", "write", "the semaphore's 32-byte image; then the result"),
-    ("pi-shm-sem", "parent", "linkat", "publish the semaphore atomically (EEXIST if taken)"),
     ("pi-shm-sem", "worker", "futex", "sem_wait/sem_post, only when workers contend"),
     ("pipe-single", "process", "pipe2", "the pipe"),
     ("pipe-single", "process", "write", "the message into the pipe; then to stdout"),
@@ -258,9 +258,9 @@ def run_traced(program, workers, terms, tries=3):
         for _ in range(tries):
             r = trace(argv, path)
             events = parse(path)
-            # A watchdog tick (a run slower than 200 ms under strace) adds calls that a
-            # normal run does not make: run again.
-            if not any(isinstance(e, tuple) and "SIGALRM" in e[1] for e in events):
+            # A watchdog tick (signal 34, strace's SIGRT_2: a run slower than 200 ms under
+            # strace) adds calls that a normal run does not make: run again.
+            if not any(isinstance(e, tuple) and "SIGRT_2" in e[1] for e in events):
                 break
         else:
             raise SystemExit(f"{program}: every run outlasted the 200 ms watchdog tick")

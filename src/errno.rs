@@ -43,7 +43,6 @@ errnos! { CODES, TEXT:
     EFBIG = 27, "File too large";
     ENOSPC = 28, "No space left on device";
     EROFS = 30, "Read-only file system";
-    EMLINK = 31, "Too many links";
     EPIPE = 32, "Broken pipe";
     ENAMETOOLONG = 36, "File name too long";
     ENOSYS = 38, "Function not implemented";
@@ -85,6 +84,14 @@ pub const NONE: Extra = Extra { codes: &[], text: "" };
 pub const QUEUES: Extra = Extra { codes: QUEUE_CODES, text: QUEUE_TEXT };
 /// The codes of socket calls.
 pub const SOCKETS: Extra = Extra { codes: SOCKET_CODES, text: SOCKET_TEXT };
+
+impl Extra {
+    /// Whether `errno` has a name in the common table or this one.
+    #[cfg(test)]
+    pub(crate) fn names(&self, errno: Errno) -> bool {
+        errno.name().is_some() || field_in(self.codes, self.text, errno.0, 0).is_some()
+    }
+}
 
 static EXTRA: AtomicPtr<Extra> = AtomicPtr::new(core::ptr::null_mut());
 
@@ -206,7 +213,7 @@ impl crate::fmt::Describe for Errno {
     fn describe(&self, l: &mut crate::fmt::Line) {
         match (self.name(), self.meaning()) {
             (Some(name), Some(meaning)) => l.str(name).str(" (").str(meaning).str(")"),
-            _ => l.str("errno ").i64(self.0 as i64),
+            _ => l.str("errno ").u64(self.0 as u32 as u64),
         };
     }
 }

@@ -28,6 +28,22 @@ pub fn report_line() -> Line {
     l
 }
 
+/// Whether the process has been asked to stop: the function given to [`set_stop_check`],
+/// or null.
+static STOP_CHECK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Records how [`write_all`] tells that the process has been asked to stop (the run's
+/// supervision sets it: a stop signal came).
+pub fn set_stop_check(check: fn() -> bool) {
+    STOP_CHECK.store(check as *mut (), Relaxed);
+}
+
+fn stop_requested() -> bool {
+    let check = STOP_CHECK.load(Relaxed);
+    // SAFETY: the only non-null value ever stored is a `fn() -> bool`.
+    !check.is_null() && unsafe { core::mem::transmute::<*mut (), fn() -> bool>(check)() }
+}
+
 /// Bit n set: descriptor n (0, 1 or 2) was handed to one of our objects.
 static STD_TAKEN: AtomicU8 = AtomicU8::new(0);
 
@@ -74,13 +90,19 @@ pub fn read_full(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
     Ok(done)
 }
 
-/// `write(fd, buf, len)` repeated until all of `buf` is written.
+/// `write(fd, buf, len)` repeated until all of `buf` is written. A write interrupted by a
+/// signal handler (EINTR) is repeated too, unless the process has been asked to stop
+/// (see [`set_stop_check`]): then it fails with EINTR, so a stop request is never lost
+/// while the process is blocked on a full pipe.
 ///
 /// References: [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
 #[doc(alias = "write")]
 pub fn write_all(fd: impl AsFd, mut buf: &[u8]) -> Result<(), Errno> {
     while !buf.is_empty() {
-        let n = retry_on_intr(|| Ok(rustix::io::write(fd.as_fd(), buf)?))?;
+        let n = match rustix::io::write(fd.as_fd(), buf) {
+            Err(rustix::io::Errno::INTR) if !stop_requested() => continue,
+            written => written?,
+        };
         if n == 0 {
             // Only a zero-length write may return 0; treat anything else as an I/O error
             // rather than spin.

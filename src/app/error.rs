@@ -69,11 +69,38 @@ pub fn set_hints(table: &'static &'static str) {
 }
 
 /// The advice for `call` failing with `errno`, from the program's table or [`HINTS`].
+///
+/// Two errors name one of two limits, and a call or two (made only here, on the way out
+/// of a failed run) tells which: EMFILE is the descriptor limit if no descriptor can be
+/// opened now (else, from `mq_open`, RLIMIT_MSGQUEUE); fork's EAGAIN is RLIMIT_NPROC
+/// only for a process it applies to — not root's, and not without a finite limit — and
+/// otherwise a cgroup's pids.max or the system's thread limit.
 fn hint(call: &str, errno: Errno) -> Option<&'static str> {
+    let call = match (call, errno) {
+        (_, Errno::EMFILE) if !descriptor_left() => "*",
+        ("fork", Errno::EAGAIN) if !nproc_applies() => "fork:pids",
+        _ => call,
+    };
     let extra = EXTRA_HINTS.load(Ordering::Relaxed);
     // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
     let extra = if extra.is_null() { "" } else { unsafe { *extra } };
     hint_from(extra, call, errno)
+}
+
+/// Whether a descriptor can be opened now (`open("/", O_PATH)`, closed at once).
+fn descriptor_left() -> bool {
+    use rustix::fs::{Mode, OFlags};
+    !matches!(
+        rustix::fs::open(c"/", OFlags::PATH | OFlags::CLOEXEC, Mode::empty()),
+        Err(rustix::io::Errno::MFILE)
+    )
+}
+
+/// Whether RLIMIT_NPROC can be what stopped a `fork`: a finite limit, and a real user
+/// other than root (whom the kernel exempts).
+fn nproc_applies() -> bool {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nproc);
+    limit.current.is_some() && !rustix::process::getuid().is_root()
 }
 
 /// The advice for `call` failing with `errno` from `table` and [`HINTS`]: an entry for
@@ -99,22 +126,12 @@ fn hint_in(table: &'static str, call: &str, errno: Errno) -> Option<&'static str
         else {
             continue;
         };
-        let code = code.bytes().fold(0i32, |v, d| v * 10 + (d - b'0') as i32);
-        if who == call && code == errno.raw() {
-            return entry.get(who.len() + code_len(code) + 2..);
+        let value = code.bytes().fold(0i32, |v, d| v * 10 + (d - b'0') as i32);
+        if who == call && value == errno.raw() {
+            return entry.get(who.len() + code.len() + 2..);
         }
     }
     None
-}
-
-/// Digits of a non-negative number.
-fn code_len(mut v: i32) -> usize {
-    let mut n = 1;
-    while v >= 10 {
-        v /= 10;
-        n += 1;
-    }
-    n
 }
 
 impl Describe for Error {
@@ -211,12 +228,14 @@ mod tests {
         // A program carries only its own mechanism's advice.
         assert_eq!(hint_with(MQ, "msgget", Errno::ENOSPC), None);
         assert_eq!(hint_with("", "read", Errno::EIO), None);
-        for table in [HINTS, MQ, MSG, SHM] {
+        // Each table with the errno names its program registers.
+        use crate::errno::{NONE, QUEUES};
+        for (table, names) in [(HINTS, &NONE), (MQ, &QUEUES), (MSG, &QUEUES), (SHM, &NONE)] {
             for line in table.lines() {
                 let mut f = line.splitn(3, ' ');
                 let (call, code, text) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
                 let errno = Errno::from_raw(code.parse().unwrap());
-                assert!(errno.name().is_some(), "{line}");
+                assert!(names.names(errno), "{line}");
                 if call != "*" {
                     assert_eq!(hint_with(table, call, errno), Some(text), "{line}");
                 }

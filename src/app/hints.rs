@@ -10,7 +10,10 @@ write 9 standard output is closed
 write 28 no space left where standard output goes
 write 32 standard output is a pipe nobody reads any more
 fork 11 process limit reached (RLIMIT_NPROC, see `ulimit -u`); use fewer workers
-* 24 descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers";
+fork:pids 11 process limit reached (a cgroup's pids.max: --pids-limit; or kernel.threads-max); use fewer workers
+* 24 descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers
+* 27 file size limit reached (RLIMIT_FSIZE, see `ulimit -f`)
+* 12 out of memory (or cgroup memory.max, RLIMIT_AS)";
 
 /// No advice beyond [`HINTS`].
 pub const NONE: &str = "";
@@ -21,20 +24,23 @@ mq_open 24 the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, se
 mq_open 22 queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max
 mq_open 28 too many queues (/proc/sys/fs/mqueue/queues_max)
 mq_open 38 this kernel has no POSIX message queues
-mq_open 17 a queue of that name exists already";
+mq_open 17 a queue of that name exists already
+mq_open 13 no permission to create queues (the mqueue file system's permissions)";
 
 /// System V message queues.
 pub const MSG: &str = "\
 msgget 28 no SysV queue left (kernel.msgmni; see `ipcs -q`)
 msgget 38 this kernel has no System V IPC
-msgsnd 22 message beyond kernel.msgmax, or the queue was removed";
+msgsnd 22 message beyond kernel.msgmax, or the queue was removed
+msgsnd 11 the queue cannot hold one message: its byte limit (kernel.msgmnb) is below the message's size
+* 43 the queue was removed while the run used it (ipcrm?)";
 
-/// Shared memory and named semaphores, which live in `/dev/shm`.
+/// Shared memory and named semaphores, which live in `/dev/shm`. (The program creates
+/// both with O_CREAT | O_EXCL | O_NOFOLLOW: a file, symbolic link or directory at the
+/// name is EEXIST.)
 pub const SHM: &str = "\
-* 2 /dev/shm is missing: mount a tmpfs there (docker run --tmpfs /dev/shm, or --shm-size)
+* 2 /dev/shm is missing: mount a tmpfs there (a container's --tmpfs /dev/shm, or an --ipc mode other than none)
 * 17 an object of that name exists already
-sem_open 22 the semaphore file is shorter than a sem_t (truncated?)
-* 28 /dev/shm is full (docker run --shm-size)
-* 30 /dev/shm is read-only
-* 40 a symbolic link sits at the object's name; not followed
-* 21 a directory sits at the object's name";
+* 28 /dev/shm is full (a container's --shm-size)
+* 13 no permission to create files in /dev/shm
+* 30 /dev/shm is read-only";

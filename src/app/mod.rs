@@ -78,15 +78,26 @@ fn help(about: &str, usage: &str, rest: &str) -> Line {
     l
 }
 
-/// Prints `line` to stdout; a failed write (closed stdout, full disk) is a failed run.
+/// Prints `line` to stdout; a failed write (closed stdout, full disk, EFBIG beyond
+/// RLIMIT_FSIZE) is a failed run, and a stop signal that interrupts a write blocked on a
+/// full pipe stops it.
 fn emit(line: &Line) -> i32 {
     match io::print(line).call("write") {
         Ok(()) => 0,
-        Err(e) => {
-            Error::from(e).report();
-            EXIT_FAILURE
-        }
+        Err(e) => match crate::process::supervise::stop_signal() {
+            Some(signal) if e.errno == crate::errno::Errno::EINTR => stopped(signal),
+            _ => {
+                Error::from(e).report();
+                EXIT_FAILURE
+            }
+        },
     }
+}
+
+/// Reports a run stopped by `signal`; returns 128 + `signal`.
+fn stopped(signal: i32) -> i32 {
+    Error::from(process::Error::Stopped { signal }).report();
+    128 + signal
 }
 
 /// What a pi program is: its one-line description, its mechanism's advice, its run.
@@ -141,8 +152,7 @@ pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, progr
     // the run was stopped, and says so.
     match (crate::process::supervise::stop_signal(), result) {
         (Some(signal), _) | (None, Err(Error::Process(process::Error::Stopped { signal }))) => {
-            Error::from(process::Error::Stopped { signal }).report();
-            128 + signal
+            stopped(signal)
         }
         (None, Ok(sum)) => {
             let mut l = Line::new();

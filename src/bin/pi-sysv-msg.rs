@@ -11,7 +11,7 @@ use bareipc::app::protocol::{self, Partial, Tally, Wait};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{Context, Errno};
 use bareipc::ipc::msg::{self, Message, MsgFlags, SysvQueue};
-use bareipc::process::supervise::{self, sleep_until};
+use bareipc::process::supervise::{self, wait_slice};
 use bareipc::process::{self, Run, Workers};
 use bareipc::rt::{Args, Start};
 
@@ -38,10 +38,14 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             let mut msg = Message::<{ Partial::SIZE }>::new(index as i64 + 1);
             msg.text = Partial::compute(job, index).encode();
             // msgsnd has no timeout: while the queue is full, try again every 100 ms
-            // (so the worker ends if the parent dies meanwhile).
+            // (so the worker ends if the parent dies meanwhile) — unless the queue could
+            // never hold the message (kernel.msgmnb below its size), which is an error.
             supervise::patiently(|deadline| {
                 match queue.send(&msg, Partial::SIZE, MsgFlags::NOWAIT) {
-                    Err(Errno::EAGAIN) => sleep_until(deadline),
+                    Err(Errno::EAGAIN) if queue.status()?.qbytes < Partial::SIZE as u64 => {
+                        Err(Errno::EAGAIN)
+                    }
+                    Err(Errno::EAGAIN) => wait_slice(deadline),
                     sent => sent,
                 }
             })

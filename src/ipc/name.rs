@@ -92,9 +92,12 @@ fn push_random_hex(line: &mut crate::fmt::Line) -> Result<(), Errno> {
     if got != random.len() {
         return Err(Errno::EAGAIN);
     }
-    for b in random {
-        line.bytes(&[HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+    let bits = u64::from_be_bytes(random);
+    let mut hex = [0u8; 16];
+    for (i, digit) in hex.iter_mut().enumerate() {
+        *digit = HEX[(bits >> (60 - 4 * i) & 15) as usize];
     }
+    line.bytes(&hex);
     Ok(())
 }
 

@@ -11,11 +11,15 @@
 //! `FUTEX_WAIT` while the value is 0, then take 1 and unregister in one CAS. The tests
 //! check that glibc's `sem_wait`/`sem_post` and these interoperate under contention.
 //!
-//! Creation is atomic, as in glibc: the image is written to a temporary file with a random
-//! name, mapped, and `link()`ed to the final name (EEXIST if taken: O_EXCL semantics),
-//! then the temporary name is removed. An opener never sees a half-written semaphore, and
-//! a creator killed before the link leaves only its own temporary file behind, never a
-//! name that blocks the next creator.
+//! [`NamedSemaphore::create`] is atomic, as in glibc: the image is written to a temporary
+//! file with a random name, mapped, and `link()`ed to the final name (EEXIST if taken:
+//! O_EXCL semantics), then the temporary name is removed. An opener never sees a
+//! half-written semaphore, and a creator killed before the link leaves only its own
+//! temporary file behind, never a name that blocks the next creator.
+//! [`NamedSemaphore::create_unlinked`] needs none of that, since no other process can
+//! open its file: it is created with O_EXCL and mode 0 and unlinked at once, like
+//! [`Mapping::create_unlinked`](crate::ipc::shm::Mapping::create_unlinked), and the
+//! image stored into the zeroed page.
 //!
 //! A semaphore that other processes can open by its name is also a file they can
 //! truncate, and touching a truncated mapping raises SIGBUS. So [`NamedSemaphore::create`]
@@ -119,11 +123,20 @@ impl NamedSemaphore {
     /// `CAP_DAC_OVERRIDE`, which this — like any file-based design — trusts), the name is
     /// gone before this returns, and the descriptor is closed.
     #[doc(alias = "sem_open")]
+    ///
+    /// No temporary file and `link` as in [`create`](Self::create): nobody else can open
+    /// the file to see it half-made. Its steps: `openat` (O_EXCL, mode 0), `unlink`,
+    /// `fallocate`, `mmap`, `close` — fail as `sem_open` but the unlink, `sem_unlink`.
     pub fn create_unlinked(name: &Name, value: u32) -> Result<NamedSemaphore, CallError> {
-        // SAFETY: see above: no other process can open the file.
-        let sem = unsafe { publish(name, 0, value) }?;
-        unlink(name).call("sem_unlink")?;
-        Ok(sem)
+        if value > VALUE_MAX {
+            return Err(Errno::EINVAL).call("sem_open");
+        }
+        let path = ShmPath::new("sem.", name).call("sem_open")?;
+        let map = shm::create_unlinked_at(&path, SEM_SIZE, ["sem_open", "sem_unlink"])?;
+        // The file is zeros (fallocate): write glibc's image over them.
+        map.words32()[2].store(FUTEX_SHARED, Ordering::Relaxed);
+        map.words32()[0].store(value, Ordering::Relaxed);
+        Ok(NamedSemaphore { map })
     }
 
     /// `sem_open(name, 0)`—opens an existing semaphore. EINVAL if its file is shorter

@@ -77,9 +77,18 @@ impl ShmObject {
     ///
     /// References: [fallocate(2)](https://man7.org/linux/man-pages/man2/fallocate.2.html)
     #[doc(alias = "fallocate")]
+    ///
+    /// On a file system without `fallocate` (EOPNOTSUPP: ramfs, which some systems mount
+    /// at `/dev/shm`) it sets the size with `ftruncate`, as glibc's shm users do
+    /// everywhere: ramfs has no size limit, so touching its pages can never fail for lack
+    /// of space (only the whole system's memory can run out, which no call here can
+    /// reserve against).
     pub fn allocate(&self, len: u64) -> Result<(), Errno> {
         let mode = rustix::fs::FallocateFlags::empty();
-        crate::io::retry_on_intr(|| Ok(rustix::fs::fallocate(&self.0, mode, 0, len)?))
+        match crate::io::retry_on_intr(|| Ok(rustix::fs::fallocate(&self.0, mode, 0, len)?)) {
+            Err(Errno::EOPNOTSUPP) => Ok(rustix::fs::ftruncate(&self.0, len)?),
+            done => done,
+        }
     }
 
     /// `fstat(fd).st_size`—the object's size in bytes.
@@ -126,6 +135,27 @@ pub(crate) unsafe fn map_fd(fd: BorrowedFd<'_>, len: usize) -> Result<Mapping, E
     Ok(Mapping { ptr, len })
 }
 
+/// The steps of [`Mapping::create_unlinked`] for any file under `/dev/shm` (a named
+/// semaphore's too): `openat(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)`,
+/// `unlink`, [`ShmObject::allocate`], `mmap`, `close`. The first two fail as `calls[0]`
+/// and `calls[1]`.
+pub(crate) fn create_unlinked_at(
+    path: &ShmPath,
+    len: usize,
+    calls: [&'static str; 2],
+) -> Result<Mapping, CallError> {
+    let flags = OFlags::CREATE | OFlags::EXCL | OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path.as_cstr(), flags, Mode::empty()).call(calls[0])?;
+    crate::io::opened(&fd);
+    let obj = ShmObject(fd);
+    rustix::fs::unlink(path.as_cstr()).call(calls[1])?;
+    obj.allocate(len as u64).call("fallocate")?;
+    // SAFETY: no other process holds a descriptor of the file (mode 0, unlinked before it
+    // was sized), and its only one, `obj`, is closed when this returns without shrinking
+    // it.
+    unsafe { map_fd(obj.as_fd(), len) }.call("mmap")
+}
+
 /// `shm_unlink(name)`—removes the name; mappings and descriptors stay valid.
 ///
 /// References: [shm_unlink(3)](https://man7.org/linux/man-pages/man3/shm_unlink.3.html)
@@ -169,12 +199,8 @@ impl Mapping {
     /// is closed before this returns.
     #[doc(alias = "shm_open")]
     pub fn create_unlinked(name: &Name, len: usize) -> Result<Mapping, CallError> {
-        let obj = ShmObject::create(name, 0).call("shm_open")?;
-        unlink(name).call("shm_unlink")?;
-        obj.allocate(len as u64).call("fallocate")?;
-        // SAFETY: see above: no other process holds a descriptor of the object, and its
-        // only one, `obj`, is closed when this returns without shrinking it.
-        unsafe { map_fd(obj.as_fd(), len) }.call("mmap")
+        let path = ShmPath::new("", name).call("shm_open")?;
+        create_unlinked_at(&path, len, ["shm_open", "shm_unlink"])
     }
 
     /// `mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)`—shared

@@ -7,7 +7,7 @@
 //! - [`Run`]: a run's workers and the objects they use, dropped in the right order.
 //! - [`supervise`]: the lifeline (a robust futex the kernel marks when the parent dies),
 //!   stop signals and the watchdog tick. They take over process-wide state that a libc
-//!   owns (the robust list, `ITIMER_REAL`, signal dispositions), so they need a [`NoLibc`]
+//!   owns (the robust list, signal dispositions and mask), so they need a [`NoLibc`]
 //!   token, which only a runtime without libc can honestly make.
 //!
 //! This layer uses [`crate::ipc`] (for the lifeline's shared page) and never the
@@ -44,8 +44,10 @@ impl SingleThreaded {
 
 /// Proof that no libc or other runtime in this process uses the process-wide state that
 /// [`Workers::start`] takes over: the thread's robust futex list (`set_robust_list`), the
-/// `ITIMER_REAL` timer (and with it `alarm`), and the dispositions of SIGHUP, SIGINT,
-/// SIGTERM, SIGALRM and SIGPIPE.
+/// dispositions of SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGXFSZ, SIGCHLD and of the watchdog
+/// tick's real-time signal (34, glibc's `SIGRTMIN`), and
+/// those signals' place in the mask (see [`supervise`]). It creates one POSIX timer and
+/// leaves `ITIMER_REAL` (`alarm`) alone.
 ///
 /// Neither `Send` nor `Sync`. [`program!`](crate::program) hands one to `main`; a std
 /// program has glibc's robust list and must not make one.
@@ -56,8 +58,8 @@ impl NoLibc {
     /// Asserts that nothing else in the process owns the state listed above.
     ///
     /// # Safety
-    /// No libc, runtime or other code of the process may rely on its robust futex list,
-    /// on `ITIMER_REAL` or on the dispositions of those signals while the process lives:
+    /// No libc, runtime or other code of the process may rely on its robust futex list
+    /// or on the dispositions of those signals while the process lives:
     /// bareipc replaces them for good (glibc's robust mutexes, for instance, would no
     /// longer be released when a thread dies).
     pub unsafe fn assume() -> NoLibc {
@@ -159,7 +161,7 @@ impl Describe for Fate {
                 l.str("exited with status ").i64(code as i64);
             }
             Fate::Signaled(sig) => {
-                l.str("was killed by signal ").i64(sig as i64);
+                l.str("was killed by signal ").u64(sig as u64);
                 if let Some(name) = signal_name(sig) {
                     l.str(" (").str(name).str(")");
                 }

@@ -3,14 +3,29 @@
 //! - **The lifeline**: a robust futex in memory shared with the workers, which the kernel
 //!   marks FUTEX_OWNER_DIED when the parent dies, however it dies (SIGKILL included).
 //!   Workers look at it between chunks of work and between slices of any wait
-//!   ([`exit_if_orphaned`], [`patiently`]) and leave instead of waiting forever.
+//!   ([`exit_if_orphaned`], [`patiently`]) and leave instead of waiting forever. Where the
+//!   kernel has no robust lists (`set_robust_list` is ENOSYS: qemu-user, some sandboxes)
+//!   the same checks compare `getppid()` with the parent's pid instead: one more system
+//!   call per check, on those kernels only.
 //! - **Stop signals**: SIGHUP, SIGINT and SIGTERM are caught (no SA_RESTART): the parent's
 //!   blocking calls return EINTR and the run stops ([`stop_signal`]). A worker that gets
-//!   one dies by it, so the parent reports its real fate. SIGPIPE is ignored: a write to a
-//!   closed pipe is an EPIPE error that gets reported, never a silent death.
-//! - **The watchdog tick**: SIGALRM every 200 ms interrupts any blocking call, so the
+//!   one dies by it, so the parent reports its real fate. A stop signal the launcher set
+//!   to *ignored* stays ignored (`nohup`, a shell's background job); one it *blocked* is
+//!   unblocked: a mask survives `exec` by accident far more often than by design, and a
+//!   run that only SIGKILL can stop leaks its System V queue.
+//! - **Signals that would end the run silently or break it**: SIGPIPE and SIGXFSZ are
+//!   ignored (a write to a closed pipe or beyond RLIMIT_FSIZE is then an EPIPE or EFBIG
+//!   error that gets reported); SIGCHLD gets its default action back, since an inherited
+//!   SIG_IGN makes the kernel reap workers itself and `wait4` could not say how they ended.
+//! - **The watchdog tick**: a POSIX timer on CLOCK_MONOTONIC sends the process its own
+//!   real-time signal ([`TICK`]) every 200 ms, interrupting any blocking call, so the
 //!   parent looks at its workers (a queue has no end of file when a sender dies) and at
-//!   stop requests at least that often.
+//!   stop requests at least that often. It is not `ITIMER_REAL`: a launcher's `alarm`
+//!   still ends the run when it expires. The tick is unblocked whatever mask the launcher
+//!   handed over.
+//!
+//! Workers inherit these dispositions and mask, and no timer (timers are not inherited by
+//! `fork`), whatever the launcher set.
 //!
 //! Without supervision ([`Workers::new`]) none of this is armed: [`orphaned`] is always
 //! false and [`patiently`] simply waits.
@@ -51,28 +66,42 @@ pub fn stop_signal() -> Option<i32> {
     }
 }
 
-/// The handler of every signal a run catches. SIGALRM (the tick) only interrupts the
-/// blocked call. A stop signal is recorded for the parent, which stops at its next look
+/// The watchdog tick's signal: the first real-time signal free of glibc's (34, which
+/// glibc calls `SIGRTMIN`).
+pub const TICK: i32 = abi::SIGRTMIN;
+/// The tick's period: 200 ms.
+const TICK_PERIOD: abi::Timespec = abi::Timespec { tv_sec: 0, tv_nsec: 200_000_000 };
+
+/// The handler of every signal a run catches. [`TICK`] only interrupts the blocked call. A stop signal is recorded for the parent, which stops at its next look
 /// ([`Workers::interrupted`](super::Workers::interrupted)); a worker instead ends by the signal itself, as it would
 /// without a handler, so the parent reports its real fate.
 extern "C" fn on_signal(sig: i32) {
-    if sig == abi::SIGALRM {
+    if sig == TICK {
         return;
     }
     if IN_WORKER.load(Relaxed) {
         // Async-signal-safe: three system calls. The signal is blocked while its handler
         // runs, so it is delivered — with the default action, death — on return.
-        let _ = sys::set_signal_handler(sig, abi::SIG_DFL, 0);
+        let _ = sys::set_signal_handler(sig, abi::SIG_DFL);
         let _ = sys::kill(rustix::process::getpid().as_raw_nonzero().get(), sig);
         return;
     }
     let _ = STOP.compare_exchange(0, sig, Relaxed, Relaxed);
 }
 
-/// In a worker: whether its parent has died (the kernel has marked the lifeline).
+/// In a worker: whether its parent has died (the kernel has marked the lifeline, or —
+/// without robust lists — the worker has a new parent).
+#[inline(always)]
 pub fn orphaned() -> bool {
     IN_WORKER.load(Relaxed)
-        && lifeline().is_some_and(|l| l.word.load(Relaxed) & abi::FUTEX_OWNER_DIED != 0)
+        && lifeline().is_some_and(|l| {
+            let word = l.word.load(Relaxed);
+            if l.watch_parent.load(Relaxed) == 0 {
+                word & abi::FUTEX_OWNER_DIED != 0
+            } else {
+                rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get()) as u32 != word
+            }
+        })
 }
 
 /// In a worker: whether it is the first of its run to report an error (see
@@ -83,6 +112,7 @@ pub(crate) fn first_to_report() -> bool {
 
 /// In a worker: ends it quietly if its parent has died. Called between chunks of work and
 /// between slices of any wait, so a worker outlives a killed parent by a few milliseconds.
+#[inline(always)] // in the kernel's loop: a call would spill every vector register
 pub fn exit_if_orphaned() {
     if orphaned() {
         exit(EXIT_ORPHANED);
@@ -95,6 +125,10 @@ pub fn exit_if_orphaned() {
 /// After that, attempts wait in slices of 100 ms, and between slices a worker whose
 /// parent has died ends ([`exit_if_orphaned`]) instead of waiting forever on a queue or
 /// semaphore nobody will drain or post. EINTR is retried the same way.
+///
+/// CLOCK_REALTIME because `mq_timedsend` and `sem_timedwait` take nothing else; each
+/// deadline is only 100 ms ahead, and the run's own timing (the tick, [`wait_slice`])
+/// is on CLOCK_MONOTONIC.
 pub fn patiently<T>(
     mut attempt: impl FnMut(&abi::Timespec) -> Result<T, Errno>,
 ) -> Result<T, Errno> {
@@ -104,10 +138,11 @@ pub fn patiently<T>(
             Err(Errno::ETIMEDOUT | Errno::EINTR) => {
                 exit_if_orphaned();
                 let now = sys::realtime_now()?;
-                let ns = now.tv_nsec + 100_000_000;
+                // tv_nsec < 10^9, so one carry at most.
+                let carry = now.tv_nsec >= 900_000_000;
                 deadline = abi::Timespec {
-                    tv_sec: now.tv_sec + ns / 1_000_000_000,
-                    tv_nsec: ns % 1_000_000_000,
+                    tv_sec: now.tv_sec + carry as i64,
+                    tv_nsec: now.tv_nsec + 100_000_000 - carry as i64 * 1_000_000_000,
                 };
             }
             done => return done,
@@ -115,15 +150,19 @@ pub fn patiently<T>(
     }
 }
 
-/// Sleeps until the absolute CLOCK_REALTIME `deadline` (not at all if it has passed), then
-/// fails with ETIMEDOUT: the waiting half of [`patiently`] for a call that cannot wait
-/// with a deadline of its own, such as `msgsnd` with IPC_NOWAIT.
-pub fn sleep_until<T>(deadline: &abi::Timespec) -> Result<T, Errno> {
-    let at = rustix::thread::Timespec { tv_sec: deadline.tv_sec, tv_nsec: deadline.tv_nsec };
-    match rustix::thread::clock_nanosleep_absolute(rustix::thread::ClockId::Realtime, &at) {
-        Ok(()) | Err(rustix::io::Errno::INTR) => Err(Errno::ETIMEDOUT),
-        Err(e) => Err(e.into()),
+/// The waiting half of [`patiently`] for a call that cannot wait with a deadline of its
+/// own, such as `msgsnd` with IPC_NOWAIT: fails with ETIMEDOUT at once on the first
+/// attempt (its `deadline` is zero), else after sleeping 100 ms on CLOCK_MONOTONIC.
+pub fn wait_slice<T>(deadline: &abi::Timespec) -> Result<T, Errno> {
+    if *deadline != abi::Timespec::default() {
+        let slice = rustix::thread::Timespec { tv_sec: 0, tv_nsec: 100_000_000 };
+        use rustix::thread::{ClockId, NanosleepRelativeResult as Slept};
+        if let Slept::Err(e) = rustix::thread::clock_nanosleep_relative(ClockId::Monotonic, &slice)
+        {
+            return Err(e.into());
+        }
     }
+    Err(Errno::ETIMEDOUT)
 }
 
 /// The lifeline: a robust futex that the parent "holds" and that the kernel marks
@@ -141,6 +180,8 @@ struct LifelinePage {
     /// The entry's `next`: back to the head, closing the circular list.
     entry_next: usize,
     word: AtomicU32,
+    /// 1 when the kernel has no robust lists: workers then watch `getppid()`.
+    watch_parent: AtomicU32,
     /// Set by the first worker that reports an error: the others stay silent, so a limit
     /// that every worker hits makes one line, not W.
     reported: AtomicU32,
@@ -170,22 +211,24 @@ unsafe fn arm_lifeline(pid: i32) -> Result<(), Error> {
             pending: 0,
             entry_next: base,
             word: AtomicU32::new(pid as u32),
+            watch_parent: AtomicU32::new(0),
             reported: AtomicU32::new(0),
         });
-        sys::set_robust_list(page as *const u8).call("set_robust_list")?;
+        match sys::set_robust_list(page as *const u8) {
+            Err(Errno::ENOSYS) => (*page).watch_parent.store(1, Relaxed),
+            other => other.call("set_robust_list")?,
+        }
     }
     LIFELINE.store(page, Relaxed);
     Ok(())
 }
 
-/// The signals a run catches, and the tick period.
-const CAUGHT: [i32; 4] = [abi::SIGHUP, abi::SIGINT, abi::SIGTERM, abi::SIGALRM];
-const TICK_US: u64 = 200_000;
-
-/// Arms the lifeline, the stop signals and the tick for a run whose parent is `pid`.
+/// Arms the lifeline, the signals and the tick for a run whose parent is `pid` (see the
+/// module's documentation).
 ///
-/// System calls: `mmap`, `set_robust_list`, five `rt_sigaction`, `setitimer`. The timer
-/// and the handlers stay for the life of the process.
+/// System calls: `mmap`, `set_robust_list`, seven `rt_sigaction` (eight for each stop
+/// signal the launcher ignored), `rt_sigprocmask`, `timer_create`, `timer_settime`. The
+/// timer and the handlers stay for the life of the process.
 ///
 /// # Safety
 /// As for [`super::NoLibc`]: nothing else in the process uses that state.
@@ -193,11 +236,27 @@ pub(crate) unsafe fn arm(pid: i32) -> Result<(), Error> {
     // SAFETY: the caller's promise.
     unsafe { arm_lifeline(pid) }?;
     let handler = on_signal as extern "C" fn(i32) as usize;
-    for sig in CAUGHT {
-        sys::set_signal_handler(sig, handler, 0).call("rt_sigaction")?;
+    // rt_sigaction and rt_sigprocmask fail only for an invalid signal number or pointer,
+    // which these are not: their results are not checked (the checks would cost every
+    // binary a few hundred bytes of error paths that can never run).
+    let mut unblock = 1u64 << (TICK - 1);
+    for sig in [abi::SIGHUP, abi::SIGINT, abi::SIGTERM] {
+        if sys::set_signal_handler(sig, handler) == Ok(abi::SIG_IGN) {
+            // The launcher ignores it (nohup): put that back, and forget the signal if it
+            // came in the instant our handler was there.
+            let _ = sys::set_signal_handler(sig, abi::SIG_IGN);
+            let _ = STOP.compare_exchange(sig, 0, Relaxed, Relaxed);
+        } else {
+            unblock |= 1 << (sig - 1);
+        }
     }
-    sys::set_signal_handler(abi::SIGPIPE, abi::SIG_IGN, 0).call("rt_sigaction")?;
-    sys::set_real_timer(TICK_US, TICK_US).call("setitimer")?;
+    let _ = sys::set_signal_handler(TICK, handler);
+    let _ = sys::set_signal_handler(abi::SIGPIPE, abi::SIG_IGN);
+    let _ = sys::set_signal_handler(abi::SIGXFSZ, abi::SIG_IGN);
+    let _ = sys::set_signal_handler(abi::SIGCHLD, abi::SIG_DFL);
+    let _ = sys::unblock_signals(unblock);
+    crate::io::set_stop_check(|| stop_signal().is_some());
+    sys::periodic_signal(TICK, TICK_PERIOD).call("timer_create")?;
     Ok(())
 }
 

@@ -50,8 +50,9 @@ impl Workers {
     /// An empty set for a supervised run (see [`supervise`]): prepares the process before
     /// it creates anything a run could leak — the lifeline, the stop signals, the tick.
     ///
-    /// System calls: `getpid`, `mmap`, `set_robust_list`, five `rt_sigaction`,
-    /// `setitimer`. The timer and the handlers stay for the life of the process.
+    /// System calls: `getpid`, then those of arming the supervision (`mmap`,
+    /// `set_robust_list`, seven `rt_sigaction`, `rt_sigprocmask`, `timer_create`,
+    /// `timer_settime`). The timer and the handlers stay for the life of the process.
     pub fn start(single: &SingleThreaded, _no_libc: &NoLibc) -> Result<Workers, Error> {
         let workers = Workers::new(single);
         // SAFETY: `_no_libc` proves nothing else uses the state `arm` takes over.
@@ -208,12 +209,16 @@ impl Workers {
 }
 
 impl Drop for Workers {
+    /// Kills every worker still running, then reaps them all: W `kill`s first, so they
+    /// die together in about the time one takes. (Killing and reaping one at a time
+    /// waits, for each, until the scheduler gets round to the dying worker among all the
+    /// others still computing: minutes for hundreds of workers on two CPUs.)
     fn drop(&mut self) {
+        for pid in self.pids[..self.len].iter().flatten() {
+            let _ = rustix::process::kill_process(*pid, Signal::KILL);
+        }
         for index in 0..self.len {
-            if let Some(pid) = self.pids[index] {
-                let _ = rustix::process::kill_process(pid, Signal::KILL);
-                let _ = self.reap(index);
-            }
+            let _ = self.reap(index);
         }
     }
 }

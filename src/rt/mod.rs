@@ -20,7 +20,7 @@ use crate::process::{self, NoLibc, SingleThreaded};
 pub struct Start {
     /// The process has one thread: `fork` freely.
     pub single: SingleThreaded,
-    /// No libc owns the robust list, `ITIMER_REAL` or the signal dispositions: supervise.
+    /// No libc owns the robust list or the signal dispositions: supervise.
     pub no_libc: NoLibc,
 }
 

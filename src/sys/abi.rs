@@ -35,8 +35,14 @@ pub const SIGINT: i32 = 2;
 #[cfg(test)]
 pub const SIGKILL: i32 = 9;
 pub const SIGPIPE: i32 = 13;
-pub const SIGALRM: i32 = 14;
 pub const SIGTERM: i32 = 15;
+pub const SIGCHLD: i32 = 17;
+pub const SIGXFSZ: i32 = 25;
+/// The first real-time signal a program without libc may use (glibc takes 32 and 33
+/// for itself and calls 34 `SIGRTMIN`).
+pub const SIGRTMIN: i32 = 34;
+/// `rt_sigprocmask`'s `how`: unblock the given signals.
+pub const SIG_UNBLOCK: usize = 1;
 /// `rt_sigaction` handlers that are not functions.
 pub const SIG_DFL: usize = 0;
 pub const SIG_IGN: usize = 1;
@@ -44,6 +50,8 @@ pub const SIG_IGN: usize = 1;
 pub const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
 /// `CLOCK_REALTIME`, the clock of POSIX absolute timeouts.
 pub const CLOCK_REALTIME: usize = 0;
+/// `CLOCK_MONOTONIC`: never set, never jumps.
+pub const CLOCK_MONOTONIC: usize = 1;
 
 /// `struct timespec`: seconds and nanoseconds.
 #[repr(C)]
@@ -151,7 +159,9 @@ mod tests {
         let pairs = [
             (nr::RT_SIGACTION, libc::SYS_rt_sigaction),
             (nr::RT_SIGRETURN, libc::SYS_rt_sigreturn),
-            (nr::SETITIMER, libc::SYS_setitimer),
+            (nr::RT_SIGPROCMASK, libc::SYS_rt_sigprocmask),
+            (nr::TIMER_CREATE, libc::SYS_timer_create),
+            (nr::TIMER_SETTIME, libc::SYS_timer_settime),
             (nr::FORK, libc::SYS_fork),
             (nr::KILL, libc::SYS_kill),
             (nr::CLOCK_GETTIME, libc::SYS_clock_gettime),
@@ -196,14 +206,23 @@ mod tests {
             (SIGINT, libc::SIGINT),
             (SIGKILL, libc::SIGKILL),
             (SIGPIPE, libc::SIGPIPE),
-            (SIGALRM, libc::SIGALRM),
             (SIGTERM, libc::SIGTERM),
+            (SIGCHLD, libc::SIGCHLD),
+            (SIGXFSZ, libc::SIGXFSZ),
+            (SIG_UNBLOCK as i32, libc::SIG_UNBLOCK),
             (CLOCK_REALTIME as i32, libc::CLOCK_REALTIME),
+            (CLOCK_MONOTONIC as i32, libc::CLOCK_MONOTONIC),
             (FUTEX_OWNER_DIED as i32, libc::FUTEX_OWNER_DIED as i32),
         ];
         for (ours, theirs) in pairs {
             assert_eq!(ours, theirs);
         }
+        // glibc's SIGRTMIN is a function (it reserves signals for itself at run time).
+        assert_eq!(SIGRTMIN, libc::SIGRTMIN());
+        assert_eq!(core::mem::size_of::<libc::sigevent>(), 64);
+        assert_eq!(core::mem::offset_of!(libc::sigevent, sigev_signo), 8);
+        assert_eq!(core::mem::offset_of!(libc::sigevent, sigev_notify), 12);
+        assert_eq!(libc::SIGEV_SIGNAL, 0);
         // glibc keeps SA_RESTORER private; the kernel value is in asm/signal.h.
         assert_eq!(SA_RESTORER, 0x0400_0000);
     }

@@ -3,7 +3,7 @@
 //!
 //! rustix covers most of what bareipc needs; this layer adds what it lacks (`fork`,
 //! `exit_group`, the POSIX message queue and SysV message calls, `rt_sigaction`,
-//! `setitimer`, `set_robust_list`). Every function here is a thin, typed shim: it passes its
+//! `rt_sigprocmask`, `timer_create`, `set_robust_list`). Every function here is a thin, typed shim: it passes its
 //! arguments to the kernel unchanged and turns the kernel's `-errno` return into an
 //! [`Errno`]. What is specific to an architecture (the instruction, the numbers, the
 //! signal trampoline) is in its own file, [`arch`]; the constants and structs the kernel
@@ -104,25 +104,58 @@ pub(crate) fn exit_group(code: i32) -> ! {
     }
 }
 
-/// `rt_sigaction(sig, &act, NULL, 8)` with `handler` (a function, or `SIG_DFL` = 0,
-/// `SIG_IGN` = 1), `flags` (without SA_RESTORER, which this adds) and an empty mask.
-pub(crate) fn set_signal_handler(sig: i32, handler: usize, flags: u64) -> Result<(), Errno> {
-    let act = arch::sigaction(handler, flags);
-    // SAFETY: `act` is a valid kernel sigaction read during the call; the restorer is
-    // the trampoline above; the old action is not requested.
-    unsafe { syscall4(nr::RT_SIGACTION, sig as usize, &act as *const _ as usize, 0, 8) }.map(drop)
+/// `rt_sigaction(sig, &act, &old, 8)` with `handler` (a function, or `SIG_DFL` = 0,
+/// `SIG_IGN` = 1), no flags but SA_RESTORER (so no SA_RESTART: a handled signal
+/// interrupts blocking calls) and an empty mask. Returns the handler it replaced, so a
+/// caller can tell an inherited `SIG_IGN`.
+pub(crate) fn set_signal_handler(sig: i32, handler: usize) -> Result<usize, Errno> {
+    let act = arch::sigaction(handler, 0);
+    let mut old = arch::sigaction(0, 0);
+    // SAFETY: `act` is a valid kernel sigaction read during the call, `old` one written
+    // during it; the restorer is the architecture's trampoline.
+    unsafe {
+        syscall4(
+            nr::RT_SIGACTION,
+            sig as usize,
+            &act as *const _ as usize,
+            &mut old as *mut _ as usize,
+            8,
+        )
+    }?;
+    Ok(old.handler)
 }
 
-/// `setitimer(ITIMER_REAL, {interval, value}, NULL)` with both times in microseconds
-/// (`0, 0` disarms it).
-pub(crate) fn set_real_timer(interval_us: u64, value_us: u64) -> Result<(), Errno> {
-    let split = |us: u64| [(us / 1_000_000) as i64, (us % 1_000_000) as i64];
-    let [a, b] = split(interval_us);
-    let [c, d] = split(value_us);
-    let itimerval: [i64; 4] = [a, b, c, d];
-    // SAFETY: itimerval is a valid struct itimerval (two timevals of two i64) read by the
-    // kernel during the call.
-    unsafe { syscall3(nr::SETITIMER, 0, itimerval.as_ptr() as usize, 0) }.map(drop)
+/// `rt_sigprocmask(SIG_UNBLOCK, &set, NULL, 8)`: unblocks the signals whose bits
+/// (`1 << (sig - 1)`) are set in `set`.
+pub(crate) fn unblock_signals(set: u64) -> Result<(), Errno> {
+    // SAFETY: `set` is a readable 8-byte kernel sigset_t; the old mask is not requested.
+    unsafe { syscall4(nr::RT_SIGPROCMASK, abi::SIG_UNBLOCK, &set as *const u64 as usize, 0, 8) }
+        .map(drop)
+}
+
+/// `timer_create(CLOCK_MONOTONIC, {SIGEV_SIGNAL, signal}, &id)`, then
+/// `timer_settime(id, 0, {period, period}, NULL)`: a POSIX timer that sends `signal` to the
+/// process every `period`. Not inherited by `fork`, not cleared by
+/// anything but the process's end; unlike `ITIMER_REAL` it is the caller's own, so it
+/// never collides with a launcher's `alarm`.
+pub(crate) fn periodic_signal(signal: i32, period: abi::Timespec) -> Result<(), Errno> {
+    // struct sigevent: sigev_value (8 bytes), sigev_signo, sigev_notify (SIGEV_SIGNAL = 0),
+    // then a 48-byte union this notification does not use: 64 bytes.
+    let mut sigevent = [0u32; 16];
+    sigevent[2] = signal as u32;
+    let mut id = 0i32;
+    // SAFETY: `sigevent` is a readable 64-byte struct sigevent, `id` a writable timer_t.
+    unsafe {
+        syscall3(
+            nr::TIMER_CREATE,
+            abi::CLOCK_MONOTONIC,
+            sigevent.as_ptr() as usize,
+            &mut id as *mut i32 as usize,
+        )
+    }?;
+    let spec = [period, period]; // struct itimerspec: it_interval, it_value
+    // SAFETY: `spec` is a readable struct itimerspec; the old value is not requested.
+    unsafe { syscall4(nr::TIMER_SETTIME, id as usize, 0, spec.as_ptr() as usize, 0) }.map(drop)
 }
 
 /// `kill(pid, sig)`.

@@ -7,13 +7,15 @@ use core::arch::asm;
 pub mod nr {
     pub const RT_SIGACTION: usize = 13;
     pub const RT_SIGRETURN: usize = 15;
-    pub const SETITIMER: usize = 38;
+    pub const RT_SIGPROCMASK: usize = 14;
     pub const FORK: usize = 57;
     pub const KILL: usize = 62;
     pub const MSGGET: usize = 68;
     pub const MSGSND: usize = 69;
     pub const MSGRCV: usize = 70;
     pub const MSGCTL: usize = 71;
+    pub const TIMER_CREATE: usize = 222;
+    pub const TIMER_SETTIME: usize = 223;
     pub const CLOCK_GETTIME: usize = 228;
     pub const EXIT_GROUP: usize = 231;
     pub const MQ_OPEN: usize = 240;
