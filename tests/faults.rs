@@ -25,9 +25,11 @@ use std::time::Duration;
 enum How {
     /// The program (with `args`) runs under `strace -f -e inject=SPEC`.
     Inject(&'static str),
-    /// The program runs with many terms; once its W workers exist, `signal` goes to the
-    /// parent (`None`) or to worker `Some(i)` (fork order).
-    Signal { to: Option<usize>, signal: &'static str },
+    /// The program runs with many terms, started by `tests/launch.py LAUNCH` (options,
+    /// `--`, and optionally a command that runs the program, such as `qemu-x86_64`; see
+    /// [`signal`]); once its workers exist, each signal of `signals` (space-separated,
+    /// 300 ms apart) goes to the parent (`None`) or to worker `Some(i)` (fork order).
+    Signal { launch: &'static str, to: Option<usize>, signals: &'static str },
     /// A shell command line; `$BIN` is the program, `$ARGS` its arguments. It redirects
     /// the program's output itself (`>$OUT 2>$ERR`) and leaves its status in `st`.
     Shell(String),
@@ -93,6 +95,8 @@ fn public_bins() -> PathBuf {
         for p in all_programs() {
             std::fs::copy(bin(p), dir.join(p)).unwrap();
         }
+        let launch = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/launch.py");
+        std::fs::copy(launch, dir.join("launch.py")).unwrap();
         dir
     })
     .clone()
@@ -106,13 +110,18 @@ fn script(case: &Case, work: &Path) -> String {
             "tf=$(date +%s%N); strace -f -qq -o /dev/null -e inject={spec} $BIN $ARGS \
              >$OUT 2>$ERR; st=$?"
         ),
-        How::Signal { to, signal } => {
+        How::Signal { launch, to, signals } => {
             let target = match to {
                 None => "$p".to_string(),
                 Some(i) => format!("${{kids[{i}]}}"),
             };
+            let send = signals
+                .split(' ')
+                .map(|s| format!("tf=$(date +%s%N); kill -{s} {target}"))
+                .collect::<Vec<_>>()
+                .join("; sleep 0.3; ");
             format!(
-                "$BIN $ARGS >$OUT 2>$ERR & p=$!
+                "python3 $LAUNCH {launch} $BIN $ARGS >$OUT 2>$ERR & p=$!
                  for i in $(seq 1000); do
                    kids=()
                    for d in /proc/[0-9]*; do
@@ -121,7 +130,7 @@ fn script(case: &Case, work: &Path) -> String {
                    [ ${{#kids[@]}} -ge 4 ] && break; sleep 0.005
                  done
                  kids=($(printf '%s\\n' \"${{kids[@]}}\" | sort -n))
-                 sleep 0.05; tf=$(date +%s%N); kill -{signal} {target}; wait $p; st=$?"
+                 sleep 0.05; {send}; wait $p; st=$?"
             )
         }
         How::Shell(line) => format!("tf=$(date +%s%N); {line}"),
@@ -130,7 +139,7 @@ fn script(case: &Case, work: &Path) -> String {
         if case.program == "pi-sysv-msg" { "$BIN -w 1 -n 10 >/dev/null 2>&1" } else { "true" };
     format!(
         "set -e
-         BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err
+         BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err; LAUNCH={launch}
          {setup}
          base_shm=$(ls -A /dev/shm 2>/dev/null | wc -l); base_mq=$(ls -A /dev/mqueue | wc -l)
          base_sysv=$(( $(wc -l < /proc/sysvipc/msg) - 1 ))
@@ -153,6 +162,7 @@ fn script(case: &Case, work: &Path) -> String {
          after=$(( $(wc -l < /proc/sysvipc/msg) - 1 - base_sysv ))
          echo \"REPORT $st $(( (t1 - tf) / 1000000 )) $live $shm $mq $sysv $after\"",
         bin = bin.display(),
+        launch = public_bins().join("launch.py").display(),
         w = work.display(),
         args = case.args,
         setup = case.setup,
@@ -299,6 +309,13 @@ const LONG: &str = "-w 4 -n 100000000000";
 /// Enough terms that workers run a little while under strace.
 const SHORT: &str = "-w 4 -n 400000000";
 
+/// A signal sent once the workers run, to a program started as an interactive shell would
+/// start it: a background job of the tests' non-interactive shell has SIGINT ignored
+/// (POSIX), which the programs honour, so the launcher puts the default back.
+fn signal(to: Option<usize>, signals: &'static str) -> How {
+    How::Signal { launch: "--default INT --", to, signals }
+}
+
 fn case(program: &'static str, fault: &str, how: How, args: &'static str, want: Want) -> Case {
     Case { program, fault: fault.to_string(), setup: String::new(), how, args, want }
 }
@@ -348,7 +365,7 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
         cases.push(case(
             p,
             "parent SIGKILLed while workers compute",
-            How::Signal { to: None, signal: "KILL" },
+            signal(None, "KILL"),
             LONG,
             killed(p),
         ));
@@ -368,7 +385,7 @@ fn stop_signals_stop_workers_remove_objects_and_exit_128_plus_signal() {
             cases.push(case(
                 p,
                 &format!("SIG{sig} to the parent"),
-                How::Signal { to: None, signal: sig },
+                signal(None, sig),
                 LONG,
                 want(status, text),
             ));
@@ -384,14 +401,14 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         cases.push(case(
             p,
             "worker 1 SIGKILLed while it computes",
-            How::Signal { to: Some(1), signal: "KILL" },
+            signal(Some(1), "KILL"),
             LONG,
             want(1, "worker 1 was killed by signal 9 (SIGKILL)"),
         ));
         cases.push(case(
             p,
             "worker 2 gets SIGTERM",
-            How::Signal { to: Some(2), signal: "TERM" },
+            signal(Some(2), "TERM"),
             LONG,
             want(1, "worker 2 was killed by signal 15 (SIGTERM)"),
         ));
@@ -664,4 +681,239 @@ fn a_closed_full_or_broken_stdout_is_an_error_not_a_wrong_answer() {
         ));
     }
     run_matrix("stdout-and-concurrency", &cases);
+}
+
+/// The state a launcher hands over (issue 11): dispositions, a blocked mask, a pending
+/// alarm, limits, a full stdout pipe — set by `tests/launch.py` before it execs the
+/// program.
+#[test]
+fn whatever_the_launcher_hands_over() {
+    let launch = |opts: &str| {
+        How::Shell(format!("python3 $LAUNCH {opts} -- $BIN $ARGS >$OUT 2>$ERR; st=$?"))
+    };
+    let mut cases = Vec::new();
+    for p in pi_programs() {
+        cases.push(case(
+            p,
+            "SIGCHLD ignored by the launcher",
+            launch("--ignore CHLD"),
+            "",
+            success(),
+        ));
+        cases.push(case(
+            p,
+            "SIGCHLD ignored, every signal blocked, all at once",
+            launch("--ignore CHLD --block ALL"),
+            "-w 16",
+            success(),
+        ));
+        cases.push(case(
+            p,
+            "every signal blocked by the launcher; SIGTERM to the parent",
+            How::Signal { launch: "--block ALL --", to: None, signals: "TERM" },
+            LONG,
+            want(143, "stopped by SIGTERM"),
+        ));
+        cases.push(case(
+            p,
+            "every signal blocked by the launcher; worker 1 SIGKILLed",
+            How::Signal { launch: "--block ALL --", to: Some(1), signals: "KILL" },
+            LONG,
+            want(1, "worker 1 was killed by signal 9 (SIGKILL)"),
+        ));
+        cases.push(case(
+            p,
+            "SIGHUP ignored (nohup): SIGHUP, then SIGTERM 300 ms later",
+            How::Signal { launch: "--default INT --ignore HUP --", to: None, signals: "HUP TERM" },
+            LONG,
+            want(143, "stopped by SIGTERM"),
+        ));
+        cases.push(case(
+            p,
+            "an alarm of 1 s set by the launcher (as a timeout would): it still ends the run",
+            launch("--alarm 1"),
+            LONG,
+            Want { sysv_left: p == "pi-sysv-msg", ..want(142, "") },
+        ));
+        cases.push(case(
+            p,
+            "RLIMIT_FSIZE of 4 bytes, stdout a file",
+            How::Shell(
+                "python3 $LAUNCH --rlimit fsize=4 -- $BIN $ARGS 2>&1 >$OUT.file | cat >$ERR; \
+                 st=${PIPESTATUS[0]}"
+                    .into(),
+            ),
+            "",
+            want(1, "EFBIG (File too large): file size limit reached (RLIMIT_FSIZE"),
+        ));
+        cases.push(case(
+            p,
+            "stdout a full pipe nobody reads; SIGTERM while the result waits to be written",
+            How::Shell(
+                "python3 $LAUNCH --full-stdout -- $BIN $ARGS 2>$ERR & p=$!; sleep 1; \
+                 tf=$(date +%s%N); kill -TERM $p; wait $p; st=$?"
+                    .into(),
+            ),
+            "",
+            want(143, "stopped by SIGTERM"),
+        ));
+        cases.push(case(
+            p,
+            "no robust futex lists (set_robust_list is ENOSYS, as under qemu-user); parent SIGKILLed while workers compute",
+            How::Shell(
+                "strace -f -qq -o /dev/null -e inject=set_robust_list:error=ENOSYS $BIN $ARGS >$OUT 2>$ERR & \
+                 sleep 1.5; tf=$(date +%s%N); kill -KILL $(pgrep -x -o $(basename $BIN)); wait $!; st=$?"
+                    .into(),
+            ),
+            LONG,
+            killed(p),
+        ));
+        cases.push(case(
+            p,
+            "fork fails with ENOMEM (injected at the 3rd fork)",
+            How::Inject("fork:error=ENOMEM:when=3"),
+            SHORT,
+            want(1, "fork: ENOMEM (Cannot allocate memory): out of memory"),
+        ));
+    }
+    run_matrix("launcher", &cases);
+}
+
+/// A shell line that puts the sandbox's shell into a new cgroup of the pids controller
+/// (v1 or v2) with `pids.max` = `max`, and removes it when the shell exits.
+fn pids_cgroup(max: u32) -> String {
+    format!(
+        "pids=/sys/fs/cgroup/pids; [ -d $pids ] || pids=/sys/fs/cgroup; \
+         cg=$pids/bareipc-test-$(cat /proc/sys/kernel/random/uuid); mkdir $cg; \
+         trap 'echo $$ > $pids/cgroup.procs; rmdir $cg' EXIT; \
+         echo {max} > $cg/pids.max; echo $$ > $cg/cgroup.procs"
+    )
+}
+
+/// More limits (issue 11): each ends in one line naming the limit that was hit.
+#[test]
+fn limits_name_the_one_that_was_hit() {
+    let mut cases = Vec::new();
+    for p in pi_programs() {
+        cases.push(Case {
+            setup: pids_cgroup(6),
+            ..case(
+                p,
+                "fork fails (a cgroup's pids.max of 6, as root)",
+                How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+                "-w 10 -n 1000000",
+                want(1, "fork: EAGAIN (Resource temporarily unavailable): process limit reached (a cgroup's pids.max"),
+            )
+        });
+    }
+    cases.push(case(
+        "pi-posix-mq",
+        "mq_open fails for want of a descriptor (RLIMIT_NOFILE 3), not of queue memory",
+        How::Shell("prlimit --nofile=3 -- $BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+        "",
+        want(1, "mq_open: EMFILE (Too many open files): descriptor limit reached (RLIMIT_NOFILE"),
+    ));
+    cases.push(Case {
+        setup: "echo 8 > /proc/sys/kernel/msgmnb".into(),
+        ..case(
+            "pi-sysv-msg",
+            "kernel.msgmnb 8: the queue cannot hold one 16-byte message",
+            How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+            "",
+            want(1, "msgsnd: EAGAIN (Resource temporarily unavailable): the queue cannot hold one message"),
+        )
+    });
+    cases.push(case(
+        "pi-sysv-msg",
+        "the queue removed under the parent (EIDRM injected at its msgrcv)",
+        How::Inject("msgrcv:error=EIDRM:when=1"),
+        SHORT,
+        want(1, "msgrcv: EIDRM (Identifier removed): the queue was removed while the run used it"),
+    ));
+    cases.push(Case {
+        setup: "umount /dev/shm; mount -t ramfs ramfs /dev/shm".into(),
+        ..case(
+            "pi-shm-sem",
+            "/dev/shm is ramfs (no fallocate)",
+            How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+            "",
+            success(),
+        )
+    });
+    cases.push(Case {
+        setup: "chmod 755 /dev/shm".into(),
+        ..case(
+            "pi-shm-sem",
+            "/dev/shm not writable for the user (as nobody)",
+            How::Shell(
+                "setpriv --reuid=65534 --regid=65534 --clear-groups -- $BIN $ARGS >$OUT 2>$ERR; st=$?"
+                    .into(),
+            ),
+            "",
+            want(1, "shm_open: EACCES (Permission denied): no permission to create files in /dev/shm"),
+        )
+    });
+    run_matrix("limits-named", &cases);
+}
+
+/// Under qemu-user (`qemu-x86_64`, Debian's qemu-user), as Docker runs amd64 images on
+/// arm64 hosts: it has no robust futex lists (`set_robust_list` is ENOSYS), so workers
+/// watch `getppid()` instead of the lifeline. What qemu cannot show (strace sees qemu's
+/// own system calls, so no profile and no injected fault) is covered natively above.
+#[test]
+fn under_qemu_user_without_robust_lists() {
+    if !command_works("qemu-x86_64", &["--version"]) {
+        skip("qemu-x86_64 (Debian's qemu-user) is not installed");
+        return;
+    }
+    let qemu = |to, signals| How::Signal { launch: "--default INT -- qemu-x86_64", to, signals };
+    let mut cases = Vec::new();
+    for p in pi_programs() {
+        let run = || How::Shell("qemu-x86_64 $BIN $ARGS >$OUT 2>$ERR; st=$?".into());
+        cases.push(case(p, "under qemu-x86_64", run(), "", success()));
+        // The same digits as the native run.
+        let native = Command::new(bin(p)).args(["-w", "7", "-n", "1000"]).output().unwrap();
+        assert!(native.status.success());
+        let stdout = String::from_utf8(native.stdout).unwrap().leak();
+        cases.push(case(
+            p,
+            "under qemu-x86_64, 7 workers, 1000 terms: the native run's digits",
+            run(),
+            "-w 7 -n 1000",
+            Want { stdout, ..success() },
+        ));
+        cases.push(case(
+            p,
+            "under qemu-x86_64, a bad command line",
+            run(),
+            "-w 0",
+            want(2, "invalid value '0' for --workers: must be from 1 to 512"),
+        ));
+        for (sig, status, text) in
+            [("INT", 130, "stopped by SIGINT"), ("TERM", 143, "stopped by SIGTERM")]
+        {
+            cases.push(case(
+                p,
+                &format!("under qemu-x86_64, SIG{sig} to the parent"),
+                qemu(None, sig),
+                LONG,
+                want(status, text),
+            ));
+        }
+        cases.push(case(
+            p,
+            "under qemu-x86_64, worker 1 SIGKILLed",
+            qemu(Some(1), "KILL"),
+            LONG,
+            want(1, "worker 1 was killed by signal 9 (SIGKILL)"),
+        ));
+        cases.push(case(
+            p,
+            "under qemu-x86_64, parent SIGKILLed: workers see a new parent and leave",
+            qemu(None, "KILL"),
+            LONG,
+            killed(p),
+        ));
+    }
+    run_matrix("qemu", &cases);
 }

@@ -190,6 +190,17 @@ pub fn elf_summary(path: &std::path::Path) -> (u16, Vec<u32>) {
     (u16_at(16), types)
 }
 
+/// Whether `program args` runs and exits with status 0.
+pub fn command_works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
 /// Whether `strace` is installed and allowed to trace here.
 pub fn strace_works() -> bool {
     Command::new("strace")
