@@ -3,7 +3,7 @@ CARGO    ?= cargo
 # Every [[bin]] of Cargo.toml: the one list of programs (scripts/programs.py).
 PROGRAMS := $(shell scripts/programs.py)
 
-.PHONY: all run test strace strace-raw container-test size bench ipc-bench readme package clean help
+.PHONY: all run test strace strace-raw container-test size bench ipc-bench stop-bench readme package clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release --bins
@@ -43,6 +43,9 @@ bench: all ## Wall time of each pi program against its C twin (glibc, gcc -O2 -s
 
 ipc-bench: all ## Transport benchmark: round trip and stream of every mechanism against C, table + SVG in results/
 	@scripts/ipc-bench.sh
+
+stop-bench: all ## Time from a stop signal to the exit, W = 16 to 512 computing workers (docs/faults.md)
+	@scripts/stop-bench.py
 
 readme: all ## Regenerate the README's tables (sizes, syscalls, benchmarks) from the scripts
 	@scripts/update-readme.py

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""update-readme.py: regenerates the README's measured tables from the project's own
-scripts, between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers:
+"""update-readme.py: regenerates the measured tables of README.md and of the pages in
+docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
+`<!-- NAME:end -->` markers (each pair in exactly one of those files):
 
 - size:  scripts/size.sh (bytes of each binary, peak RSS of a default run)
 - syscalls: scripts/strace-profile.py --summary (syscalls per run, against the C twins)
@@ -8,6 +9,7 @@ scripts, between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers:
 - faults: tests/faults.rs's own case list and measured times (cargo test --test faults
   with BAREIPC_FAULT_LOG set)
 - bench: scripts/bench.py (bareipc against the C twins, alternating runs)
+- stop: scripts/stop-bench.py (time to stop a run of W computing workers)
 - ipcbench: the latest results/ipc-bench.md and results/machine.txt, which
   `make ipc-bench` writes (not rerun here: it takes minutes)
 
@@ -48,8 +50,8 @@ def faults():
     subprocess.run(["cargo", "test", "-q", "--test", "faults"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     rows, order = {}, []
-    groups = ["worker-faults", "parent-killed", "stop-signals", "limits", "hostile-names",
-              "stdout-and-concurrency"]
+    groups = ["worker-faults", "parent-killed", "stop-signals", "launcher", "limits",
+              "limits-named", "qemu", "hostile-names", "stdout-and-concurrency"]
     names = sorted(os.listdir(log), key=lambda n: groups.index(n[:-4]) if n[:-4] in groups else 99)
     for name in names:
         for line in open(os.path.join(log, name)):
@@ -80,7 +82,8 @@ def faults():
 def main():
     """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
     bench), or all of them."""
-    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench"}
+    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench",
+                                   "stop"}
     sections = {}
     if "size" in wanted:
         sections["size"] = output(["scripts/size.sh", *programs()])
@@ -98,20 +101,29 @@ def main():
         sections["ipcbench"] = f"{table}\n\nMachine: {where}."
     if "faults" in wanted:
         sections["faults"] = faults()
+    if "stop" in wanted:
+        stop = output(["scripts/stop-bench.py", "--markdown"])
+        sections["stop"] = stop + f"\n\nMachine: {machine()}."
     if "bench" in wanted:
         bench = output(["scripts/bench.py", "--rounds", "30", "--overhead-rounds", "15"])
         sections["bench"] = bench + f"\n\nMachine: {machine()}."
     empty = [name for name, body in sections.items() if not body.strip()]
     if empty or (("strace" in wanted) and not any(n.startswith("strace-") for n in sections)):
         raise SystemExit(f"no output for {empty or 'strace'}: are strace and gcc installed?")
-    path = os.path.join(ROOT, "README.md")
-    text = open(path).read()
+    docs = os.path.join(ROOT, "docs")
+    paths = [os.path.join(ROOT, "README.md")] + sorted(
+        os.path.join(docs, f) for f in os.listdir(docs) if f.endswith(".md"))
+    texts = {path: open(path).read() for path in paths}
     for name, body in sections.items():
         pattern = re.compile(rf"(<!-- {name}:begin -->\n).*?(<!-- {name}:end -->)", re.S)
-        text, n = pattern.subn(lambda m: m.group(1) + body + "\n" + m.group(2), text)
-        if n != 1:
-            raise SystemExit(f"README.md lacks the {name} markers")
-    open(path, "w").write(text)
+        found = 0
+        for path, text in texts.items():
+            texts[path], n = pattern.subn(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+            found += n
+        if found != 1:
+            raise SystemExit(f"{found} pairs of {name} markers in README.md and docs/ (want 1)")
+    for path, text in texts.items():
+        open(path, "w").write(text)
 
 
 if __name__ == "__main__":
