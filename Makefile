@@ -3,7 +3,7 @@ CARGO    ?= cargo
 # Every [[bin]] of Cargo.toml: the one list of programs (scripts/programs.py).
 PROGRAMS := $(shell scripts/programs.py)
 
-.PHONY: all run test strace strace-raw container-test size bench ipc-bench stop-bench readme package clean help
+.PHONY: all run test strace strace-raw container-test image size bench ipc-bench stop-bench readme package clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release --bins
@@ -32,8 +32,16 @@ strace: all ## Each program's syscall profile under strace -f: parent, worker, f
 strace-raw: all ## The annotated strace of one small run (W = 2) of every program
 	@scripts/strace-profile.py --raw
 
-container-test: all ## Every program alone in an empty root, in fresh namespaces (unshare --root)
+container-test: all ## Every program in an empty root (unshare), then under Podman and Docker (docs/containers.md)
 	@scripts/container-test.sh
+
+ENGINE ?= podman
+# The host's architecture as container engines name it (TARGETARCH).
+HOSTARCH := $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
+image: all ## The FROM scratch image "bareipc" (context: target/image/bin/TARGETARCH/), built with $(ENGINE)
+	@rm -rf target/image && mkdir -p target/image/bin/$(HOSTARCH)
+	@cp $(addprefix bin/,$(PROGRAMS)) target/image/bin/$(HOSTARCH)/
+	$(ENGINE) build --build-arg TARGETARCH=$(HOSTARCH) -t bareipc -f Dockerfile target/image
 
 size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a default run
 	@scripts/size.sh $(PROGRAMS)

@@ -10,6 +10,8 @@ docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
   with BAREIPC_FAULT_LOG set)
 - bench: scripts/bench.py (bareipc against the C twins, alternating runs)
 - stop: scripts/stop-bench.py (time to stop a run of W computing workers)
+- containers, container-facts: scripts/engine-test.py --log (the engine matrix: every
+  program under Podman and Docker; each engine's /dev/shm, its seccomp profile)
 - ipcbench: the latest results/ipc-bench.md and results/machine.txt, which
   `make ipc-bench` writes (not rerun here: it takes minutes)
 
@@ -79,11 +81,49 @@ def faults():
     return "\n".join(out)
 
 
+def containers():
+    """The engine matrix as scripts/engine-test.py ran it: programs with the same outcome
+    under both engines share a row."""
+    log = os.path.join(ROOT, "target", "container-matrix")
+    shutil.rmtree(log, ignore_errors=True)
+    subprocess.run(["scripts/engine-test.py", "--log", log], cwd=ROOT, check=True,
+                   capture_output=True)
+    cells, order = {}, []
+    for line in open(os.path.join(log, "containers.tsv")):
+        program, engine, case, status, message, ms = line.rstrip("\n").split("\t")
+        message = message.replace(f"{program}: ", "")
+        outcome = f"exit {status}" + (f": `` {message} ``" if message else "")
+        cells.setdefault((case, program), {})[engine] = (outcome, int(ms))
+        if case not in order:
+            order.append(case)
+    rows, keys = {}, []
+    for (case, program), by in cells.items():
+        key = (case, by.get("podman", ("—", 0))[0], by.get("docker", ("—", 0))[0])
+        if key not in rows:
+            rows[key] = [[], 0]
+            keys.append(key)
+        rows[key][0].append(program)
+        rows[key][1] = max([rows[key][1]] + [ms for _, ms in by.values()])
+    every = set(programs())
+    out = ["| case | programs | Podman | Docker | ms |", "|---|---|---|---|---:|"]
+    for key in sorted(keys, key=lambda k: (order.index(k[0]), k)):
+        progs, ms = rows[key]
+        names = "all" if set(progs) == every else ", ".join(f"`{p}`" for p in sorted(progs))
+        out.append(f"| {key[0]} | {names} | {key[1]} | {key[2]} | {ms} |")
+    out.append("")
+    out.append(f"{len(cells) * 2} runs (every program, both engines). *ms*: the slowest of the "
+               "row — for `stop` and `kill`, from the command to the container's end as the "
+               "engine recorded it (`State.FinishedAt`); otherwise the whole run through the "
+               "engine's client (create, start, wait, logs, remove).")
+    facts = open(os.path.join(log, "container-facts.md")).read().strip()
+    return "\n".join(out), facts
+
+
 def main():
     """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
     bench), or all of them."""
     wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench",
-                                   "stop"}
+                                   "stop", "containers"}
     sections = {}
     if "size" in wanted:
         sections["size"] = output(["scripts/size.sh", *programs()])
@@ -101,6 +141,8 @@ def main():
         sections["ipcbench"] = f"{table}\n\nMachine: {where}."
     if "faults" in wanted:
         sections["faults"] = faults()
+    if "containers" in wanted:
+        sections["containers"], sections["container-facts"] = containers()
     if "stop" in wanted:
         stop = output(["scripts/stop-bench.py", "--markdown"])
         sections["stop"] = stop + f"\n\nMachine: {machine()}."
