@@ -72,9 +72,10 @@ pub const TICK: i32 = abi::SIGRTMIN;
 /// The tick's period: 200 ms.
 const TICK_PERIOD: abi::Timespec = abi::Timespec { tv_sec: 0, tv_nsec: 200_000_000 };
 
-/// The handler of every signal a run catches. [`TICK`] only interrupts the blocked call. A stop signal is recorded for the parent, which stops at its next look
-/// ([`Workers::interrupted`](super::Workers::interrupted)); a worker instead ends by the signal itself, as it would
-/// without a handler, so the parent reports its real fate.
+/// The handler of every signal a run catches. [`TICK`] only interrupts the blocked call.
+/// A stop signal is recorded for the parent, which stops at its next look
+/// ([`Workers::interrupted`](super::Workers::interrupted)); a worker instead ends by the
+/// signal itself, as it would without a handler, so the parent reports its real fate.
 extern "C" fn on_signal(sig: i32) {
     if sig == TICK {
         return;
@@ -226,7 +227,7 @@ unsafe fn arm_lifeline(pid: i32) -> Result<(), Error> {
 /// Arms the lifeline, the signals and the tick for a run whose parent is `pid` (see the
 /// module's documentation).
 ///
-/// System calls: `mmap`, `set_robust_list`, seven `rt_sigaction` (eight for each stop
+/// System calls: `mmap`, `set_robust_list`, seven `rt_sigaction` (one more for each stop
 /// signal the launcher ignored), `rt_sigprocmask`, `timer_create`, `timer_settime`. The
 /// timer and the handlers stay for the life of the process.
 ///
