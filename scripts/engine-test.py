@@ -216,8 +216,16 @@ def running(engine, name):
 
 
 def detached(engine, image, program, case, name):
-    engine("run", "-d", "--name", name, *engine.opts(case.opts), image, program, *case.args,
-           check=True)
+    r = engine("run", "-d", "--name", name, *engine.opts(case.opts), image, program,
+               *case.args)
+    if r.returncode != 0:
+        # Podman 4.3 can report "cannot start a container that has stopped" (exit 126)
+        # for a container that ran and ended before its `run -d` finished: the container
+        # exists and has run, and `wait` and `logs` tell how. Anything else is an error.
+        state = engine("inspect", "-f", "{{.State.Status}}", name).stdout.strip()
+        if state not in ("exited", "stopped"):
+            engine("rm", "-f", name)
+            raise RuntimeError(f"run -d: exit {r.returncode}: {r.stderr.strip()}")
 
 
 def finish(engine, name, since=None):
