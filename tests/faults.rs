@@ -441,6 +441,23 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         SHORT,
         want(1, "worker 0: short result message (8 of 16 bytes)"),
     ));
+    // eventfd: a worker's add that the kernel would refuse (the counter full: EAGAIN on a
+    // non-blocking eventfd), and adds that claim success and add nothing (the counter is
+    // still zero when the parent reads it; its report, its own first write, loses 8 bytes).
+    cases.push(case(
+        "pi-eventfd",
+        "every worker's add refused (EAGAIN injected: the counter full)",
+        How::Inject("write:error=EAGAIN:when=1"),
+        SHORT,
+        want(1, "write: EAGAIN (Resource temporarily unavailable): the eventfd counter would pass its limit"),
+    ));
+    cases.push(case(
+        "pi-eventfd",
+        "every worker's add lost (write returns 8, adds nothing)",
+        How::Inject("write:retval=8:when=1"),
+        SHORT,
+        want(1, "read: EAGAIN (Resource temporarily unavailable): no worker's result reached the counter"),
+    ));
     run_matrix("worker-faults", &cases);
 }
 

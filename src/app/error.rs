@@ -26,6 +26,13 @@ pub enum Error {
         /// Its length.
         len: usize,
     },
+    /// A channel that counts results (an eventfd counter) counted `got`, not `want`.
+    Count {
+        /// Results counted.
+        got: usize,
+        /// Workers.
+        want: usize,
+    },
 }
 
 impl From<CallError> for Error {
@@ -171,6 +178,9 @@ impl Describe for Error {
                 l.str("received a message of ").u64(len as u64);
                 l.str(" bytes that is no worker's result");
             }
+            Error::Count { got, want } => {
+                l.str("counted ").u64(got as u64).str(" results of ").u64(want as u64);
+            }
         }
     }
 }
@@ -257,5 +267,6 @@ mod tests {
             text(Error::Message { index: 0, problem: Problem::WrongIndex { claimed: 7 } }),
             "worker 0: result message claims to be from worker 7"
         );
+        assert_eq!(text(Error::Count { got: 3, want: 4 }), "counted 3 results of 4");
     }
 }

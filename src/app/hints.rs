@@ -18,6 +18,11 @@ fork:pids 11 process limit reached (a cgroup's pids.max: --pids-limit; or kernel
 /// No advice beyond [`HINTS`].
 pub const NONE: &str = "";
 
+/// The eventfd counter.
+pub const EVENTFD: &str = "\
+write 11 the eventfd counter would pass its limit (2^64 - 2)
+read 11 no worker's result reached the counter";
+
 /// POSIX message queues.
 pub const MQ: &str = "\
 mq_open 24 the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)

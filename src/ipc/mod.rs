@@ -14,8 +14,9 @@
 //! | [`mq`] | kernel object in the mqueue file system | `mq_open`, `mq_timedsend`, … | an IPC namespace |
 //! | [`msg`] | System V kernel object, integer id | `msgget`, `msgsnd`, `msgrcv`, `msgctl` | an IPC namespace |
 //! | [`shm`] | a file in the tmpfs at `/dev/shm`, mapped | `openat`, `fallocate`, `mmap` | a writable `/dev/shm` |
-//! | [`sem`] | a 32-byte file `/dev/shm/sem.NAME`, mapped; futex | `openat`, `linkat`, `futex` | a writable `/dev/shm` |
+//! | [`sem`] | a 32-byte file `/dev/shm/sem.NAME`, mapped; futex | `openat`, `fallocate`, `mmap`, `futex` | a writable `/dev/shm` |
 //! | [`futex`] | a 32-bit word in shared memory | `futex` | nothing |
+//! | [`eventfd`] | a 64-bit kernel counter, one descriptor | `eventfd2`, `write`, `read` | nothing |
 //!
 //! [`name`] builds the names of POSIX objects and their kernel forms.
 //!
@@ -52,6 +53,7 @@ macro_rules! fd_handle {
     )*};
 }
 
+pub mod eventfd;
 pub mod futex;
 pub mod mq;
 pub mod msg;

@@ -147,7 +147,8 @@ impl Fate {
         match (status.exit_status(), status.terminating_signal()) {
             (Some(code), _) => Fate::Exited(code),
             (None, Some(sig)) => Fate::Signaled(sig),
-            // wait4 without WUNTRACED/WCONTINUED reports only terminations.
+            // wait4 without WUNTRACED/WCONTINUED reports only terminations: this cannot be
+            // reached, and says so if it ever is.
             (None, None) => Fate::Exited(-1),
         }
     }
@@ -158,7 +159,8 @@ impl Describe for Fate {
     fn describe(&self, l: &mut Line) {
         match *self {
             Fate::Exited(code) => {
-                l.str("exited with status ").i64(code as i64);
+                // 0..=255 from wait4 (unsigned: no minus sign to print in any binary).
+                l.str("exited with status ").u64(code as u32 as u64);
             }
             Fate::Signaled(sig) => {
                 l.str("was killed by signal ").u64(sig as u64);
