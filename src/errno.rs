@@ -67,7 +67,9 @@ errnos! { SOCKET_CODES, SOCKET_TEXT:
     ENOTSOCK = 88, "Socket operation on non-socket";
     EOPNOTSUPP = 95, "Operation not supported";
     EAFNOSUPPORT = 97, "Address family not supported by protocol";
+    EADDRINUSE = 98, "Address already in use";
     ECONNRESET = 104, "Connection reset by peer";
+    ECONNREFUSED = 111, "Connection refused";
 }
 
 /// A table of error names and meanings beyond the common one.

@@ -350,6 +350,7 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
             "pi-pipe" => ("read", 1),
             "pi-socketpair" => ("read", 2), // its workers read once: the 2nd read is the parent's
             "pi-posix-mq" => ("mq_timedreceive", 1),
+            "pi-unix-dgram" => ("recvfrom", 1),
             "pi-sysv-msg" => ("msgrcv", 1),
             _ => ("wait4", 1),
         };
@@ -413,7 +414,12 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
             want(1, "worker 2 was killed by signal 15 (SIGTERM)"),
         ));
     }
-    for (p, call) in [("pi-posix-mq", "mq_timedsend"), ("pi-sysv-msg", "msgsnd")] {
+    // The call, and what it returns on success (a lost message is a success returned).
+    for (p, call, ok) in [
+        ("pi-posix-mq", "mq_timedsend", 0),
+        ("pi-sysv-msg", "msgsnd", 0),
+        ("pi-unix-dgram", "sendto", 16),
+    ] {
         let kill: &'static str =
             Box::leak(format!("{call}:signal=SIGKILL:when=1").into_boxed_str());
         cases.push(case(
@@ -423,7 +429,7 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
             SHORT,
             want(1, "worker # was killed by signal 9 (SIGKILL)"),
         ));
-        let lose: &'static str = Box::leak(format!("{call}:retval=0:when=1").into_boxed_str());
+        let lose: &'static str = Box::leak(format!("{call}:retval={ok}:when=1").into_boxed_str());
         cases.push(case(
             p,
             &format!("every worker's message lost ({call} skipped, success returned)"),
@@ -530,6 +536,21 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
             )
         },
     ];
+    // An abstract AF_UNIX name held by another socket of the network namespace.
+    cases.push(Case {
+        setup: "python3 -c 'import socket, time; s = socket.socket(socket.AF_UNIX, \
+                socket.SOCK_DGRAM); s.bind(\"\\0bareipc-dgram-7\"); time.sleep(60)' & sq=$!
+                for i in $(seq 400); do grep -q @bareipc-dgram-7 /proc/net/unix && break; \
+                sleep 0.05; done"
+            .into(),
+        ..case(
+            "pi-unix-dgram",
+            "its abstract name held by another socket",
+            How::Shell(format!("{PREDICTABLE}; kill $sq; wait $sq")),
+            "",
+            want(1, "bind: EADDRINUSE (Address already in use): another socket of this network namespace holds the name"),
+        )
+    });
     // System V: this run's key taken by a queue holding a foreign message (the run falls
     // back to a private queue and leaves the other alone); a dead run's queue (removed);
     // queues that only look alike (other mode, other key: kept).
@@ -767,7 +788,12 @@ fn whatever_the_launcher_hands_over() {
             p,
             "stdout a full pipe nobody reads; SIGTERM while the result waits to be written",
             How::Shell(
-                "python3 $LAUNCH --full-stdout -- $BIN $ARGS 2>$ERR & p=$!; sleep 1; \
+                // SIGTERM once the program is blocked in its write (syscall 1) to stdout.
+                "python3 $LAUNCH --full-stdout -- $BIN $ARGS 2>$ERR & p=$!
+                 for i in $(seq 1000); do
+                   read -r nr fd _ < /proc/$p/syscall 2>/dev/null
+                   [ \"$nr $fd\" = '1 0x1' ] && break; sleep 0.01
+                 done
                  tf=$(date +%s%N); kill -TERM $p; wait $p; st=$?"
                     .into(),
             ),

@@ -18,6 +18,12 @@ fork:pids 11 process limit reached (a cgroup's pids.max: --pids-limit; or kernel
 /// No advice beyond [`HINTS`].
 pub const NONE: &str = "";
 
+/// AF_UNIX datagrams to an abstract name.
+pub const DGRAM: &str = "\
+bind 98 another socket of this network namespace holds the name
+sendto 111 no socket holds the name any more (the parent has gone)
+socket 97 this kernel has no AF_UNIX sockets";
+
 /// The eventfd counter.
 pub const EVENTFD: &str = "\
 write 11 the eventfd counter would pass its limit (2^64 - 2)

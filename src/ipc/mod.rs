@@ -17,6 +17,7 @@
 //! | [`sem`] | a 32-byte file `/dev/shm/sem.NAME`, mapped; futex | `openat`, `fallocate`, `mmap`, `futex` | a writable `/dev/shm` |
 //! | [`futex`] | a 32-bit word in shared memory | `futex` | nothing |
 //! | [`eventfd`] | a 64-bit kernel counter, one descriptor | `eventfd2`, `write`, `read` | nothing |
+//! | [`dgram`] | `AF_UNIX` datagrams to an abstract name (no file) | `socket`, `bind`, `sendto`, `recvfrom` | a network namespace (any) |
 //!
 //! [`name`] builds the names of POSIX objects and their kernel forms.
 //!
@@ -53,6 +54,7 @@ macro_rules! fd_handle {
     )*};
 }
 
+pub mod dgram;
 pub mod eventfd;
 pub mod futex;
 pub mod mq;
