@@ -68,6 +68,8 @@ errnos! { SOCKET_CODES, SOCKET_TEXT:
     EOPNOTSUPP = 95, "Operation not supported";
     EAFNOSUPPORT = 97, "Address family not supported by protocol";
     EADDRINUSE = 98, "Address already in use";
+    EADDRNOTAVAIL = 99, "Cannot assign requested address";
+    ENETUNREACH = 101, "Network is unreachable";
     ECONNRESET = 104, "Connection reset by peer";
     ECONNREFUSED = 111, "Connection refused";
 }

@@ -351,6 +351,7 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
             "pi-socketpair" => ("read", 2), // its workers read once: the 2nd read is the parent's
             "pi-posix-mq" => ("mq_timedreceive", 1),
             "pi-unix-dgram" => ("recvfrom", 1),
+            "pi-tcp" => ("accept4", 1),
             "pi-sysv-msg" => ("msgrcv", 1),
             _ => ("wait4", 1),
         };
@@ -896,6 +897,13 @@ fn limits_name_the_one_that_was_hit() {
             want(1, "shm_open: EACCES (Permission denied): no permission to create files in /dev/shm"),
         )
     });
+    cases.push(case(
+        "pi-tcp",
+        "no loopback interface up (a fresh network namespace: unshare --net)",
+        How::Shell("unshare --net $BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+        "",
+        want(1, "connect: ENETUNREACH (Network is unreachable): no loopback interface is up"),
+    ));
     run_matrix("limits-named", &cases);
 }
 

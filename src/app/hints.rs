@@ -24,6 +24,13 @@ bind 98 another socket of this network namespace holds the name
 sendto 111 no socket holds the name any more (the parent has gone)
 socket 97 this kernel has no AF_UNIX sockets";
 
+/// TCP over the loopback interface.
+pub const TCP: &str = "\
+bind 99 no loopback interface is up in this network namespace (ip link set lo up)
+connect 101 no loopback interface is up in this network namespace (ip link set lo up)
+connect 111 nothing listens on the port any more (the parent has gone)
+socket 97 this kernel has no IPv4";
+
 /// The eventfd counter.
 pub const EVENTFD: &str = "\
 write 11 the eventfd counter would pass its limit (2^64 - 2)
