@@ -124,7 +124,9 @@ def start_podman(tmp):
         f.write(f'[containers]\nnetns = "none"\n'
                 f'default_ulimits = ["nofile={hard}:{hard}", "nproc=32768:32768"]\n'
                 '[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n'
-                'events_logger = "file"\n'
+                # File locks in its own directories: the default ("shm") leaves
+                # /dev/shm/libpod_lock on the host.
+                'events_logger = "file"\nlock_type = "file"\n'
                 f'tmp_dir = "{os.path.join(d, "tmp")}"\n')
     engine = Engine("podman", ["podman", "--root", os.path.join(d, "root"), "--runroot",
                                os.path.join(d, "run"), "--storage-driver", "vfs"],

@@ -89,6 +89,7 @@ fn public_bins() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         use std::os::unix::fs::PermissionsExt;
+        remove_dead_runs_dirs();
         let dir = std::env::temp_dir().join(format!("bareipc-faults-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -100,6 +101,24 @@ fn public_bins() -> PathBuf {
         dir
     })
     .clone()
+}
+
+/// Removes what earlier runs of this test left in the temporary directory — the binaries'
+/// copies (`bareipc-faults-PID`) and case directories (`bareipc-case-PID-N`) of test
+/// processes that no longer exist (a run that was killed, or that timed out on a case).
+/// Test binaries have no teardown: the next run cleans up.
+fn remove_dead_runs_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("bareipc-faults-")
+            .or_else(|| name.strip_prefix("bareipc-case-").and_then(|r| r.split('-').next()));
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The bash script that sets the sandbox up, runs `case`, and prints its report.
