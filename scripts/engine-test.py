@@ -212,9 +212,12 @@ def cases_for(program):
 ORDER = []
 
 
-def running(engine, name):
-    r = engine("inspect", "-f", "{{.State.Running}}", name)
-    return r.stdout.strip() == "true"
+def wait_running(engine, name):
+    """Waits (at most 10 s) until container `name` runs."""
+    for _ in range(200):
+        if engine("inspect", "-f", "{{.State.Running}}", name).stdout.strip() == "true":
+            return
+        time.sleep(0.05)
 
 
 def detached(engine, image, program, case, name):
@@ -277,10 +280,7 @@ def run_case(engine, image, program, case, serial):
         # one computes; then the long one is stopped, and must say so as usual.
         other = name + "-a"
         detached(engine, image, program, Case("", ["--ipc", "shareable"], LONG), other)
-        for _ in range(200):
-            if running(engine, other):
-                break
-            time.sleep(0.05)
+        wait_running(engine, other)
         case = Case(case.name, [o.replace("{other}", other) for o in case.opts], case.args)
         detached(engine, image, program, case, name)
         status, out, err = finish(engine, name)
@@ -291,10 +291,7 @@ def run_case(engine, image, program, case, serial):
         return status, out, err, int((time.monotonic() - t0) * 1000)
     # A long run, then `stop` or `kill -s SIG` once its workers compute.
     detached(engine, image, program, case, name)
-    for _ in range(200):
-        if running(engine, name):
-            break
-        time.sleep(0.05)
+    wait_running(engine, name)
     time.sleep(0.5)
     since = time.time()
     if case.how == "stop":
@@ -393,9 +390,10 @@ def main():
         for engine in engines:
             t = time.monotonic()
             image = build(engine, tmp, progs)
-            shm = engine("run", "--rm", "--name", f"bareipc-{engine.name}-inspect", "-d",
-                         *engine.run_opts, image, "pi-pipe", *LONG)
-            cid = shm.stdout.strip()
+            # A container created, never started: its /dev/shm size is in its config.
+            shm = engine("create", "--name", f"bareipc-{engine.name}-inspect",
+                         *engine.run_opts, image, progs[0], check=True)
+            cid = shm.stdout.strip().splitlines()[-1]
             size = engine("inspect", "-f", "{{.HostConfig.ShmSize}}", cid).stdout.strip()
             engine("rm", "-f", cid)
             facts.append(f"- {engine.name} "

@@ -47,7 +47,12 @@ fd_handle!(ShmObject);
 /// glibc: a symlink planted at the name is refused (ELOOP) instead of followed. (rustix's
 /// `shm::open` makes the same call without O_NOFOLLOW.)
 fn shm_open(name: &Name, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
-    let path = ShmPath::new("", name)?;
+    open_at(&ShmPath::new("", name)?, flags, mode)
+}
+
+/// `openat(AT_FDCWD, path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC, mode)`: `shm_open`'s
+/// call for any file under `/dev/shm`.
+fn open_at(path: &ShmPath, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
     let flags = flags | OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let fd = rustix::fs::open(path.as_cstr(), flags, Mode::from_bits_truncate(mode))?;
     crate::io::opened(&fd);
@@ -144,10 +149,7 @@ pub(crate) fn create_unlinked_at(
     len: usize,
     calls: [&'static str; 2],
 ) -> Result<Mapping, CallError> {
-    let flags = OFlags::CREATE | OFlags::EXCL | OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let fd = rustix::fs::open(path.as_cstr(), flags, Mode::empty()).call(calls[0])?;
-    crate::io::opened(&fd);
-    let obj = ShmObject(fd);
+    let obj = open_at(path, OFlags::CREATE | OFlags::EXCL, 0).call(calls[0])?;
     rustix::fs::unlink(path.as_cstr()).call(calls[1])?;
     obj.allocate(len as u64).call("fallocate")?;
     // SAFETY: no other process holds a descriptor of the file (mode 0, unlinked before it
