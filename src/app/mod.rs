@@ -42,14 +42,13 @@ const PI_OPTS: &[Opt] = &[
 /// The help of the pi programs after their usage line (one text rather than lines built
 /// from the option table: smaller; a test checks that it lists every option).
 const PI_HELP: &str = concat!(
-    "  -w, --workers N     worker processes, 1 to 512 (default 10)\n",
-    "  -n, --terms N       terms of the series, W to 10^15 (default 10000000)\n",
-    "  -d, --decimals N    decimals printed, 0 to 20 (default 11)\n",
-    "  -h, --help          print this help and exit\n",
-    "  -V, --version       print the version and exit\n\n",
-    "Prints sqrt(8 * sum of 1/(2k+1)^2 for k < N) with 11 decimals;\n",
-    "3.14159262176 with the defaults. Exit status: 0 done, 1 failed, 2 bad usage,\n",
-    "128+N stopped by signal N (SIGHUP, SIGINT, SIGTERM).",
+    "  -w, --workers N   worker processes, 1 to 512 (default 10)\n",
+    "  -n, --terms N     terms, W to 10^15 (default 10000000)\n",
+    "  -d, --decimals N  decimals, 0 to 20 (default 11)\n",
+    "  -h, --help        this help\n",
+    "  -V, --version     the version\n\n",
+    "Prints sqrt(8 * sum of 1/(2k+1)^2 for k < N): 3.14159262176 by default.\n",
+    "Exit status: 0 done, 1 failed, 2 bad usage, 128+N stopped by signal N.",
 );
 
 /// What the command line asked for.
@@ -187,8 +186,8 @@ const DEMO_OPTS: &[Opt] =
 /// The help of the demos after their usage line.
 const DEMO_HELP: &str = concat!(
     "  -m, --message TEXT  the message to send (at most 256 bytes)\n",
-    "  -h, --help          print this help and exit\n",
-    "  -V, --version       print the version and exit\n\n",
+    "  -h, --help          this help\n",
+    "  -V, --version       the version\n\n",
     "Exit status: 0 done, 1 failed, 2 bad usage.",
 );
 
