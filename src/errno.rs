@@ -74,6 +74,10 @@ errnos! { SOCKET_CODES, SOCKET_TEXT:
     ECONNREFUSED = 111, "Connection refused";
 }
 
+errnos! { FILE_CODES, FILE_TEXT:
+    ENXIO = 6, "No such device or address";
+}
+
 /// A table of error names and meanings beyond the common one.
 #[derive(Debug)]
 pub struct Extra {
@@ -88,6 +92,8 @@ pub const NONE: Extra = Extra { codes: &[], text: "" };
 pub const QUEUES: Extra = Extra { codes: QUEUE_CODES, text: QUEUE_TEXT };
 /// The codes of socket calls.
 pub const SOCKETS: Extra = Extra { codes: SOCKET_CODES, text: SOCKET_TEXT };
+/// The codes of named files met by path: a FIFO (ENXIO: no reader).
+pub const FILES: Extra = Extra { codes: FILE_CODES, text: FILE_TEXT };
 
 impl Extra {
     /// Whether `errno` has a name in the common table or this one.
@@ -279,8 +285,12 @@ mod tests {
         assert_eq!(Errno::from_raw(9999).name(), None);
     }
 
-    const TABLES: [(&[u8], &str); 3] =
-        [(CODES, TEXT), (QUEUE_CODES, QUEUE_TEXT), (SOCKET_CODES, SOCKET_TEXT)];
+    const TABLES: [(&[u8], &str); 4] = [
+        (CODES, TEXT),
+        (QUEUE_CODES, QUEUE_TEXT),
+        (SOCKET_CODES, SOCKET_TEXT),
+        (FILE_CODES, FILE_TEXT),
+    ];
 
     #[test]
     fn table_agrees_with_libc_and_glibc_strerror() {
@@ -306,6 +316,7 @@ mod tests {
             (libc::ECONNRESET, "ECONNRESET", 2),
             (libc::EDQUOT, "EDQUOT", 0),
             (libc::EOVERFLOW, "EOVERFLOW", 0),
+            (libc::ENXIO, "ENXIO", 3),
         ];
         for (value, name, table) in by_libc {
             let (codes, text) = TABLES[table];

@@ -18,9 +18,11 @@
 //! | [`futex`] | a 32-bit word in shared memory | `futex` | nothing |
 //! | [`eventfd`] | a 64-bit kernel counter, one descriptor | `eventfd2`, `write`, `read` | nothing |
 //! | [`tcp`] | TCP over 127.0.0.1, an ephemeral port | `socket`, `bind`, `listen`, `getsockname`, `accept4`, `connect` | a network namespace with `lo` up |
+//! | [`fifo`] | a named pipe: a file system entry that leads to a pipe buffer | `mknodat`, `openat`, `read`, `write` | a writable directory |
 //! | [`dgram`] | `AF_UNIX` datagrams to an abstract name (no file) | `socket`, `bind`, `sendto`, `recvfrom` | a network namespace (any) |
 //!
-//! [`name`] builds the names of POSIX objects and their kernel forms.
+//! [`name`] builds the names of POSIX objects and their kernel forms; [`dir`] makes the
+//! private directory where a FIFO or a socket file is named.
 //!
 //! ## Shared memory and soundness
 //! A mapping of a file that another process can shrink faults (SIGBUS) when touched past
@@ -56,7 +58,9 @@ macro_rules! fd_handle {
 }
 
 pub mod dgram;
+pub mod dir;
 pub mod eventfd;
+pub mod fifo;
 pub mod futex;
 pub mod mq;
 pub mod msg;

@@ -83,16 +83,21 @@ impl core::fmt::Debug for Name {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Appends 16 hex digits of `getrandom` randomness. (A request of up to 256 bytes is
-/// never cut short once the kernel's pool is ready, and before that it blocks: one call.)
-fn push_random_hex(line: &mut crate::fmt::Line) -> Result<(), Errno> {
+/// 64 bits of `getrandom` randomness. (A request of up to 256 bytes is never cut short
+/// once the kernel's pool is ready, and before that it blocks: one call.)
+pub(crate) fn random_u64() -> Result<u64, Errno> {
     let mut random = [0u8; 8];
     let flags = rustix::rand::GetRandomFlags::empty();
     let got = crate::io::retry_on_intr(|| Ok(rustix::rand::getrandom(&mut random, flags)?))?;
     if got != random.len() {
         return Err(Errno::EAGAIN);
     }
-    let bits = u64::from_be_bytes(random);
+    Ok(u64::from_be_bytes(random))
+}
+
+/// Appends 16 hex digits of [`random_u64`].
+fn push_random_hex(line: &mut crate::fmt::Line) -> Result<(), Errno> {
+    let bits = random_u64()?;
     let mut hex = [0u8; 16];
     for (i, digit) in hex.iter_mut().enumerate() {
         *digit = HEX[(bits >> (60 - 4 * i) & 15) as usize];

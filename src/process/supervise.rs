@@ -34,10 +34,11 @@
 //! [`Workers::new`]: super::Workers::new
 
 use super::{Error, exit};
-use crate::errno::{Context, Errno};
+use crate::errno::{CallError, Context, Errno};
+use crate::ipc::dir::DirNames;
 use crate::ipc::shm::Mapping;
 use crate::sys::{self, abi};
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32};
 
 /// Exit status of a worker that ends without a report: its parent is dead, or another
@@ -116,8 +117,73 @@ pub(crate) fn first_to_report() -> bool {
 #[inline(always)] // in the kernel's loop: a call would spill every vector register
 pub fn exit_if_orphaned() {
     if orphaned() {
-        exit(EXIT_ORPHANED);
+        leave_orphaned();
     }
+}
+
+/// Names what the run removes however it ends: the private directory `dir` and its entry
+/// — a FIFO, a socket file — which the run made by name. The parent carries the will out
+/// at the end ([`fulfil_will`]: explicitly on success, and when dropping its
+/// [`Workers`](super::Workers) on every error); if the parent is killed, its workers do,
+/// on their way out. The will is kept in the lifeline page, shared with the workers, so it
+/// holds for workers forked before and after; once fulfilled it is revoked, so that no
+/// orphan ever removes a name someone else made since. Without supervision, nothing.
+///
+/// Every orphaned worker carries the will out, perhaps several at once: removing what is
+/// already gone is not an error, and an `rmdir` of a directory another worker has not yet
+/// emptied fails quietly — the worker that removed the entry then removes it. (A worker
+/// that has already ended removes nothing: a parent killed after its last worker ended and
+/// before its own clean-up leaves the names behind.)
+pub fn will(dir: &DirNames) {
+    let Some(page) = lifeline() else { return };
+    // Only programs that make a will carry the code that carries it out.
+    WILL_HOOK.store(carry_out_will as Executor as *mut (), Relaxed);
+    // Revoked first, valid last (Release): an orphan never reads half of a will.
+    page.will_set.store(0, Relaxed);
+    // SAFETY: only this process writes the will, from its one thread; workers read it only
+    // once this process has died (`carry_out_will`), so nobody reads it meanwhile.
+    unsafe { page.will.get().write(*dir) };
+    page.will_set.store(1, Release);
+}
+
+/// How a will is carried out ([`carry_out_will`]).
+type Executor = fn() -> Result<(), CallError>;
+
+/// [`carry_out_will`] once a [`will`] was made, else null: binaries that make none carry
+/// no code to remove files.
+static WILL_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Carries out the [`will`], if one was made, and revokes it: what the parent does at the
+/// end of a run, once no worker is left (an error path does it in dropping
+/// [`Workers`](super::Workers), after the workers are reaped). Fails naming the `unlink`
+/// or `rmdir` that failed; what is already gone is not an error.
+pub fn fulfil_will() -> Result<(), CallError> {
+    let hook = WILL_HOOK.load(Relaxed);
+    if hook.is_null() {
+        return Ok(());
+    }
+    // SAFETY: the only non-null value ever stored is an `Executor`.
+    unsafe { core::mem::transmute::<*mut (), Executor>(hook)() }
+}
+
+/// In a worker whose parent has died: carries out the [`will`], then exits quietly.
+#[cold]
+#[inline(never)]
+pub(crate) fn leave_orphaned() -> ! {
+    let _ = fulfil_will();
+    exit(EXIT_ORPHANED)
+}
+
+/// Removes what the [`will`] names, if one is in force, and revokes it.
+fn carry_out_will() -> Result<(), CallError> {
+    let Some(page) = lifeline() else { return Ok(()) };
+    if page.will_set.swap(0, Acquire) == 0 {
+        return Ok(());
+    }
+    // SAFETY: the will is written only by the parent, from its one thread, before
+    // `will_set` (Release, read above with Acquire); it is read here by the parent itself
+    // or by a worker once the parent has died.
+    unsafe { &*page.will.get() }.remove()
 }
 
 /// In a worker: runs `attempt(deadline)`, a call that may block until an absolute
@@ -186,6 +252,10 @@ struct LifelinePage {
     /// Set by the first worker that reports an error: the others stay silent, so a limit
     /// that every worker hits makes one line, not W.
     reported: AtomicU32,
+    /// 1 while a [`will`] is in force.
+    will_set: AtomicU32,
+    /// The [`will`]: what to remove (valid while `will_set` is 1; all zeros before).
+    will: core::cell::UnsafeCell<DirNames>,
 }
 
 /// Maps the lifeline page, fills it for parent `pid` and registers it with the kernel.
@@ -206,15 +276,12 @@ unsafe fn arm_lifeline(pid: i32) -> Result<(), Error> {
     // unmapped, so the list registered below stays valid until the process exits; the
     // caller promises that no other robust list user exists.
     unsafe {
-        page.write(LifelinePage {
-            head_next: entry,
-            futex_offset: (word - entry) as isize,
-            pending: 0,
-            entry_next: base,
-            word: AtomicU32::new(pid as u32),
-            watch_parent: AtomicU32::new(0),
-            reported: AtomicU32::new(0),
-        });
+        // The mapping is zero-filled, which is every field's start but these (and the will,
+        // which is not read before a `will` writes it).
+        (&raw mut (*page).head_next).write(entry);
+        (&raw mut (*page).futex_offset).write((word - entry) as isize);
+        (&raw mut (*page).entry_next).write(base);
+        (*page).word.store(pid as u32, Relaxed);
         match sys::set_robust_list(page as *const u8) {
             Err(Errno::ENOSYS) => (*page).watch_parent.store(1, Relaxed),
             other => other.call("set_robust_list")?,

@@ -109,9 +109,8 @@ impl Workers {
                     Ok(()) => 0,
                     // Silent: nobody waits for an orphan, and when every worker hits the
                     // same limit, one line says it.
-                    Err(_) if supervise::orphaned() || !supervise::first_to_report() => {
-                        EXIT_ORPHANED
-                    }
+                    Err(_) if supervise::orphaned() => supervise::leave_orphaned(),
+                    Err(_) if !supervise::first_to_report() => EXIT_ORPHANED,
                     Err(e) => {
                         let mut l = crate::io::report_line();
                         l.str("worker ").u64(index as u64).str(": ");
@@ -220,6 +219,8 @@ impl Drop for Workers {
         for index in 0..self.len {
             let _ = self.reap(index);
         }
+        // No worker is left to carry out the run's will (if it made one).
+        let _ = supervise::fulfil_will();
     }
 }
 

@@ -40,3 +40,44 @@ impl Iterator for Args {
         Some(arg)
     }
 }
+
+/// The process's environment as the kernel laid it out: `NAME=value` strings after argv.
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    envp: *const *const u8,
+}
+
+impl Env {
+    /// The environment whose NULL-terminated array of string pointers starts at `envp`.
+    ///
+    /// # Safety
+    /// `envp` must point to a NULL-terminated array of pointers to NUL-terminated strings
+    /// that stay valid and unchanged for the rest of the process (as the kernel lays them
+    /// out on the initial stack).
+    pub unsafe fn from_raw(envp: *const *const u8) -> Env {
+        Env { envp }
+    }
+
+    /// The value of the variable `name`, if it is set (the first, if several are).
+    pub fn get(&self, name: &[u8]) -> Option<&'static core::ffi::CStr> {
+        let mut p = self.envp;
+        loop {
+            // SAFETY: `from_raw`'s contract: every pointer up to the NULL is a valid string.
+            let entry = unsafe {
+                if (*p).is_null() {
+                    return None;
+                }
+                let s = core::ffi::CStr::from_ptr(*p as *const core::ffi::c_char);
+                p = p.add(1);
+                s
+            };
+            let bytes = entry.to_bytes_with_nul();
+            if bytes.starts_with(name) && bytes.get(name.len()) == Some(&b'=') {
+                // SAFETY: what follows `NAME=` is the rest of a C string, NUL included.
+                return Some(unsafe {
+                    core::ffi::CStr::from_bytes_with_nul_unchecked(&bytes[name.len() + 1..])
+                });
+            }
+        }
+    }
+}

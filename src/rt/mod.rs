@@ -10,7 +10,7 @@
 mod args;
 pub mod mem;
 
-pub use args::Args;
+pub use args::{Args, Env};
 
 use crate::process::{self, NoLibc, SingleThreaded};
 
@@ -22,24 +22,29 @@ pub struct Start {
     pub single: SingleThreaded,
     /// No libc owns the robust list or the signal dispositions: supervise.
     pub no_libc: NoLibc,
+    /// The environment (`TMPDIR`, for the programs that make a directory).
+    pub env: Env,
 }
 
 /// A program's `main`: the arguments after `argv[0]`, and the runtime's proofs.
 pub type Main = fn(Args, Start) -> i32;
 
-/// Continues `_start`: reads `argc` and `argv` from the initial stack, runs `main`, exits
-/// with its status.
+/// Continues `_start`: reads `argc`, `argv` and `envp` from the initial stack, runs `main`,
+/// exits with its status.
 ///
 /// # Safety
 /// `sp` must be the stack pointer the kernel handed to `_start`: it points to `argc`,
-/// followed by `argc` argument pointers. The process must have a single thread and no
+/// followed by `argc` argument pointers, a NULL, and the NULL-terminated environment. The process must have a single thread and no
 /// libc (a `#![no_std]`, `#![no_main]` binary made with [`program!`](crate::program)).
 pub unsafe fn start(sp: *const usize, main: Main) -> ! {
     // SAFETY: the kernel's initial stack layout: argc, then argv[0..argc], then NULL.
     let args = unsafe { Args::from_raw(*sp, sp.add(1) as *const *const u8) };
+    // SAFETY: the kernel's initial stack layout: envp follows argv's NULL.
+    let env = unsafe { Env::from_raw(sp.add(2 + *sp) as *const *const u8) };
     // SAFETY: the caller's promise: nothing has started a thread, and there is no libc to
     // own the process-wide state.
-    let start = unsafe { Start { single: SingleThreaded::assume(), no_libc: NoLibc::assume() } };
+    let start =
+        unsafe { Start { single: SingleThreaded::assume(), no_libc: NoLibc::assume(), env } };
     process::exit(main(args, start))
 }
 

@@ -1,0 +1,151 @@
+//! Named pipes (FIFOs): a pipe that processes open by path.
+//!
+//! `mknod(path, S_IFIFO | mode)` makes a file system entry that holds no data: opening
+//! it connects the opener to one kernel pipe buffer, shared by everyone who has it open.
+//! That is the rendezvous anonymous pipes lack — unrelated processes meet by name, with no
+//! descriptor handed down — and the file's permissions decide who may. Writes of at most
+//! `PIPE_BUF` (4096) bytes are atomic: the messages of many writers never interleave.
+//!
+//! Opening has rules of its own: a blocking `O_RDONLY` open waits for a writer and a
+//! blocking `O_WRONLY` open waits for a reader; `O_WRONLY | O_NONBLOCK` with no reader
+//! fails with ENXIO; and on Linux `O_RDWR` never waits (POSIX leaves it undefined). A
+//! reader that holds no write end sees end of file whenever no writer has it open — before
+//! the first writer came as well as after the last left.
+//!
+//! References: [fifo(7)](https://man7.org/linux/man-pages/man7/fifo.7.html),
+//! [mknod(2)](https://man7.org/linux/man-pages/man2/mknod.2.html),
+//! [pipe(7)](https://man7.org/linux/man-pages/man7/pipe.7.html)
+
+use crate::errno::Errno;
+use core::ffi::CStr;
+use rustix::fd::{BorrowedFd, OwnedFd};
+use rustix::fs::{FileType, Mode, OFlags};
+
+/// An open end of a FIFO, closed on drop.
+#[derive(Debug)]
+pub struct Fifo(OwnedFd);
+
+fd_handle!(Fifo);
+
+/// `mknodat(dir, path, S_IFIFO | mode, 0)`: makes the FIFO at `path`, relative to the
+/// directory `dir` (EEXIST if anything is there). `rustix::fs::CWD` for `dir` takes
+/// `path` as `mknod` does.
+#[doc(alias = "mkfifo")]
+#[doc(alias = "mknod")]
+#[doc(alias = "mknodat")]
+pub fn make(dir: BorrowedFd<'_>, path: &CStr, mode: u32) -> Result<(), Errno> {
+    Ok(rustix::fs::mknodat(dir, path, FileType::Fifo, Mode::from_bits_truncate(mode), 0)?)
+}
+
+fn open(dir: BorrowedFd<'_>, path: &CStr, flags: OFlags) -> Result<Fifo, Errno> {
+    // O_NOFOLLOW: a symbolic link at the path is ELOOP, never followed.
+    let flags = flags | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+    let fd = rustix::fs::openat(dir, path, flags, Mode::empty())?;
+    crate::io::opened(&fd);
+    // Not checked to be a FIFO (an `fstat` more per open): whoever controls the directory
+    // controls what is there, and a wrong kind of file only makes the calls misbehave.
+    Ok(Fifo(fd))
+}
+
+impl Fifo {
+    /// `openat(dir, path, O_RDWR)`: the reading end for one who also keeps the FIFO writable, so
+    /// that it never waits to open and its reads block for data instead of seeing end of
+    /// file while no writer has the FIFO open. (Linux semantics; POSIX leaves O_RDWR on a
+    /// FIFO undefined.) The end of the data must then be known another way: by count.
+    #[doc(alias = "open")]
+    pub fn open_reader(dir: BorrowedFd<'_>, path: &CStr) -> Result<Fifo, Errno> {
+        open(dir, path, OFlags::RDWR)
+    }
+
+    /// `openat(dir, path, O_WRONLY | O_NONBLOCK)`: a writing end, at once; ENXIO if nobody has
+    /// the FIFO open for reading (a blocking open would wait for one forever). Writes
+    /// through it do not block either ([`write`](Self::write)).
+    #[doc(alias = "open")]
+    pub fn open_writer(dir: BorrowedFd<'_>, path: &CStr) -> Result<Fifo, Errno> {
+        open(dir, path, OFlags::WRONLY | OFlags::NONBLOCK)
+    }
+
+    /// `read(fd, buf, len)`: blocks until data comes (on an end from
+    /// [`open_reader`](Self::open_reader)); EINTR if a signal handler interrupts the wait.
+    pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        Ok(rustix::io::read(&self.0, buf)?)
+    }
+
+    /// `ioctl(fd, FIONREAD)`: bytes waiting to be read.
+    #[doc(alias = "FIONREAD")]
+    pub fn pending(&self) -> Result<usize, Errno> {
+        Ok(rustix::io::ioctl_fionread(&self.0)? as usize)
+    }
+
+    /// `write(fd, msg, len)` on a non-blocking writing end: all of `msg` (at most
+    /// `PIPE_BUF` bytes, so atomically) or, while the pipe has no room for all of it,
+    /// nothing and EAGAIN; EPIPE once no reader has the FIFO open.
+    pub fn write(&self, msg: &[u8]) -> Result<(), Errno> {
+        if msg.len() > 4096 {
+            return Err(Errno::EINVAL);
+        }
+        let n = rustix::io::write(&self.0, msg)?;
+        // Atomic: whole or EAGAIN. Anything else is not a FIFO's behaviour.
+        if n != msg.len() { Err(Errno::EIO) } else { Ok(()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipc::dir::PrivateDir;
+
+    fn private_dir(tag: &str) -> PrivateDir {
+        let tag = std::ffi::CString::new(tag).unwrap();
+        PrivateDir::create(c"/tmp", &tag, std::process::id() as u64, c"fifo").unwrap()
+    }
+
+    #[test]
+    fn writers_meet_the_reader_by_name_and_messages_stay_whole() {
+        let dir = private_dir("bareipc-fifo-test-");
+        let (at, path) = (dir.base(), dir.entry());
+        assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENOENT));
+        make(at, path, 0o600).unwrap();
+        assert_eq!(make(at, path, 0o600), Err(Errno::EEXIST));
+        // Nobody reads yet: a non-blocking writer is refused at once.
+        assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENXIO));
+        let reader = Fifo::open_reader(at, path).unwrap();
+        assert_eq!(reader.pending(), Ok(0));
+        let a = Fifo::open_writer(at, path).unwrap();
+        let b = Fifo::open_writer(at, path).unwrap();
+        a.write(b"aaaaaaaaaaaaaaaa").unwrap();
+        b.write(b"bbbbbbbbbbbbbbbb").unwrap();
+        drop((a, b));
+        assert_eq!(reader.pending(), Ok(32));
+        let mut buf = [0u8; 16];
+        assert_eq!(reader.read(&mut buf), Ok(16));
+        assert_eq!(&buf, b"aaaaaaaaaaaaaaaa");
+        assert_eq!(reader.read(&mut buf), Ok(16));
+        assert_eq!(&buf, b"bbbbbbbbbbbbbbbb");
+        // The reader gone, a writer's open is refused again.
+        drop(reader);
+        assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENXIO));
+        dir.remove().unwrap();
+    }
+
+    #[test]
+    fn a_full_fifo_refuses_a_message_whole() {
+        let dir = private_dir("bareipc-fifo-full-");
+        let (at, path) = (dir.base(), dir.entry());
+        make(at, path, 0o600).unwrap();
+        let reader = Fifo::open_reader(at, path).unwrap();
+        let w = Fifo::open_writer(at, path).unwrap();
+        let msg = [7u8; 3000];
+        let mut sent = 0;
+        let refused = loop {
+            match w.write(&msg) {
+                Ok(()) => sent += msg.len(),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(refused, Errno::EAGAIN);
+        assert_eq!(reader.pending(), Ok(sent));
+        drop(reader);
+        assert_eq!(w.write(b"x"), Err(Errno::EPIPE));
+    }
+}
