@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # sandbox.sh [--root DIR] COMMAND [ARG...]: runs COMMAND in fresh IPC, mount, PID, network
 # and UTS namespaces, with its own tmpfs at /dev/shm (1 MiB, mode 1777), the namespace's
-# mqueue file system at /dev/mqueue, its own /proc, and its loopback interface up (as
-# container engines bring it up, even with --network none). Everything the command creates —
+# mqueue file system at /dev/mqueue, its own /proc, its loopback interface up (as
+# container engines bring it up, even with --network none), and TMPDIR=/dev/shm. Everything the command creates —
 # System V objects, queues, files in /dev/shm, processes — dies with the namespaces, so a
 # test can count what a program leaves exactly and the host is never touched.
 #
@@ -27,6 +27,9 @@ mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm
 mkdir -p /dev/mqueue
 mount -t mqueue mqueue /dev/mqueue
 ip link set lo up
+# Where programs that make a directory (pi-fifo) make it: the counted tmpfs, as the image
+# does (Dockerfile: TMPDIR=/dev/shm).
+export TMPDIR=/dev/shm
 if [ "${1:-}" = --root ]; then
     root=$2
     shift 2

@@ -102,6 +102,15 @@ WHY = [
     ("pi-unix-dgram", "parent", "recvfrom", "one datagram, one result, any worker's"),
     ("pi-unix-dgram", "worker", "socket", "its own sending socket"),
     ("pi-unix-dgram", "worker", "sendto", "its 16-byte result, addressed to the name"),
+    ("pi-fifo", "parent", "open", "TMPDIR (else /tmp), O_PATH: the base of every name below"),
+    ("pi-fifo", "parent", "getrandom", "64 random bits for the directory's unique name"),
+    ("pi-fifo", "parent", "mkdirat", "the run's private directory, mode 0700"),
+    ("pi-fifo", "parent", "mknodat", "the FIFO in it: S_IFIFO, 0600"),
+    ("pi-fifo", "parent", "openat", "the FIFO, O_RDWR: no wait for a writer, no early end of file"),
+    ("pi-fifo", "parent", "read", "one result, any worker's"),
+    ("pi-fifo", "parent", "unlinkat", "the FIFO, then (AT_REMOVEDIR) its directory"),
+    ("pi-fifo", "worker", "openat", "the FIFO by name, O_WRONLY|O_NONBLOCK: ENXIO, not a hang, if the parent is gone"),
+    ("pi-fifo", "worker", "write", "its 16-byte result: atomic, at most PIPE_BUF"),
     ("pi-eventfd", "parent", "eventfd2", "the counter: EFD_CLOEXEC|EFD_NONBLOCK, starts at 0"),
     ("pi-eventfd", "parent", "read", "the sum of every worker's value, once all are reaped"),
     ("pi-eventfd", "worker", "write", "add its fixed-point partial sum and 1 to the counter"),
@@ -245,13 +254,16 @@ def trace(argv, path):
 
 def file_system_rules(program, events):
     """Errors for what a program must never do: touch any path but its own objects in
-    /dev/shm, write to stderr in a run that succeeded, or write stdout more than once."""
+    /dev/shm and the temporary directory itself (TMPDIR, else /tmp: pi-fifo opens it and
+    names everything else relative to it), write to stderr in a run that succeeded, or
+    write stdout more than once."""
     errors, stdout_writes = [], 0
+    tmpdir = os.environ.get("TMPDIR") or "/tmp"
     for c in counted(events):
         if c.name == "execve":
             continue
         for path in re.findall(r'"(/[^"]*)"', c.text):
-            if not path.startswith("/dev/shm/"):
+            if not path.startswith("/dev/shm/") and path != tmpdir:
                 errors.append(f"{program}: {c.name} of {path}")
         if c.name in ("write", "writev") and c.text.startswith(c.name + "(2,"):
             errors.append(f"{program}: wrote to stderr in a run that succeeded: {c.text}")

@@ -370,6 +370,7 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
             "pi-socketpair" => ("read", 2), // its workers read once: the 2nd read is the parent's
             "pi-posix-mq" => ("mq_timedreceive", 1),
             "pi-unix-dgram" => ("recvfrom", 1),
+            "pi-fifo" => ("read", 1),
             "pi-tcp" => ("accept4", 1),
             "pi-sysv-msg" => ("msgrcv", 1),
             _ => ("wait4", 1),
@@ -466,6 +467,24 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         How::Inject("write:retval=8:when=1"),
         SHORT,
         want(1, "worker 0: short result message (8 of 16 bytes)"),
+    ));
+    // FIFO: a write is whole or EAGAIN (at most PIPE_BUF bytes); one that claims part of
+    // the message is reported, and writes that claim success and write nothing leave the
+    // results missing. (The parent's own first write, its report, is injected the same
+    // way and loses its first 16 bytes: `pi-fifo: worker `.)
+    cases.push(case(
+        "pi-fifo",
+        "every worker's write claims 8 of 16 bytes (a FIFO never does)",
+        How::Inject("write:retval=8:when=1"),
+        SHORT,
+        want(1, "worker #: write: EIO (Input/output error)"),
+    ));
+    cases.push(case(
+        "pi-fifo",
+        "every write returns 16 and writes nothing (the report loses its first 16 bytes)",
+        How::Inject("write:retval=16:when=1"),
+        SHORT,
+        want(1, "0: sent no result"),
     ));
     // eventfd: a worker's add that the kernel would refuse (the counter full: EAGAIN on a
     // non-blocking eventfd), and adds that claim success and add nothing (the counter is
@@ -693,6 +712,29 @@ fn limits_end_in_one_line_naming_the_limit() {
          for f in null zero; do touch /mnt/dev/$f; mount --bind /dev/$f /mnt/dev/$f; done; \
          mount --bind /mnt/dev /dev",
         want(1, "shm_open: ENOENT (No such file or directory): /dev/shm is missing: mount a tmpfs there"),
+    ));
+    // pi-fifo's directory: the sandbox sets TMPDIR=/dev/shm (as the image does).
+    let fifo = |fault: &str, setup: &str, line: String, w: Want| Case {
+        setup: setup.into(),
+        ..case("pi-fifo", fault, shell(line), "", w)
+    };
+    cases.push(fifo(
+        "TMPDIR names no directory",
+        "export TMPDIR=/nonexistent",
+        "$BIN $ARGS".into(),
+        want(1, "open: ENOENT (No such file or directory): no such directory: set TMPDIR"),
+    ));
+    cases.push(fifo(
+        "TMPDIR read-only",
+        "mount -o remount,ro /dev/shm",
+        "$BIN $ARGS".into(),
+        want(1, "mkdir: EROFS (Read-only file system): read-only file system: set TMPDIR"),
+    ));
+    cases.push(fifo(
+        "TMPDIR not writable for the user (nobody, TMPDIR=/)",
+        "export TMPDIR=/",
+        format!("{nobody} $BIN $ARGS"),
+        want(1, "mkdir: EACCES (Permission denied): no permission to write there: set TMPDIR"),
     ));
     run_matrix("limits", &cases);
 }

@@ -18,6 +18,12 @@ fork:pids 11 process limit reached (a cgroup's pids.max: --pids-limit; or kernel
 /// No advice beyond [`HINTS`].
 pub const NONE: &str = "";
 
+/// A FIFO in a private directory (made in TMPDIR, else /tmp).
+pub const FIFO: &str = "\
+open 2 no such directory: set TMPDIR to one
+mkdir 13 no permission to write there: set TMPDIR
+mkdir 30 read-only file system: set TMPDIR";
+
 /// AF_UNIX datagrams to an abstract name.
 pub const DGRAM: &str = "\
 bind 98 another socket of this network namespace holds the name

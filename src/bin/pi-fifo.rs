@@ -1,0 +1,71 @@
+//! pi over a named pipe: the parent makes a private directory (`$TMPDIR`, else `/tmp`,
+//! else `/dev/shm`) with a FIFO in it, opens the FIFO to read and forks; each worker
+//! computes, opens the FIFO *by name* to write, and writes its 16-byte result — one atomic
+//! write, at most PIPE_BUF bytes, so W writers never interleave. The parent reads W
+//! results, removes the FIFO and the directory, then reaps. Should the parent be killed,
+//! its workers remove them on their way out (the lifeline's will).
+#![no_std]
+#![no_main]
+
+use bareipc::app::error::Error;
+use bareipc::app::pi::Job;
+use bareipc::app::protocol::{self, Partial, Tally, Wait};
+use bareipc::app::{self, Pi, hints};
+use bareipc::errno::{Context, Errno};
+use bareipc::ipc::dir::PrivateDir;
+use bareipc::ipc::fifo::{self, Fifo};
+use bareipc::process::supervise::{self, wait_slice};
+use bareipc::process::{self, Run, Workers};
+use bareipc::rt::{Args, Start};
+
+bareipc::program!("pi-fifo", main, errnos: bareipc::errno::FILES);
+
+fn main(args: Args, start: Start) -> i32 {
+    app::pi_main(args, start, &PI)
+}
+
+static PI: Pi =
+    Pi { about: "pi from W workers writing to one named pipe", hints: &hints::FIFO, run };
+
+fn run(job: &Job, start: &Start) -> Result<f64, Error> {
+    let workers = Workers::start(&start.single, &start.no_libc)?;
+    let pid = workers.parent_pid() as u64;
+    let dir = PrivateDir::create_temp(start.env.get(b"TMPDIR"), c"bareipc-fifo-", pid, c"fifo")?;
+    // Removed on every way out by the run's will — by the parent, or by its orphans if it
+    // is killed — rather than by the directory's own drop.
+    let dir = dir.leak();
+    supervise::will(&dir);
+    fifo::make(dir.base(), dir.entry(), 0o600).call("mknodat")?;
+    // Read and write: opening never waits for a writer, and reads wait for data rather
+    // than see end of file before the first worker opens (the end is known by count).
+    let reader = Fifo::open_reader(dir.base(), dir.entry()).call("openat")?;
+    let mut run = Run::new(workers, (dir, reader));
+    for index in 0..job.workers {
+        run.spawn(&start.single, |(dir, _)| -> Result<(), Error> {
+            let msg = Partial::compute(job, index).encode();
+            // Non-blocking: with no reader (the parent has died) ENXIO, not a wait forever.
+            let fifo = Fifo::open_writer(dir.base(), dir.entry()).call("openat")?;
+            // The pipe holds 4096 results; while it is full, try again every 100 ms.
+            supervise::patiently(|deadline| match fifo.write(&msg) {
+                Err(Errno::EAGAIN) => wait_slice(deadline),
+                sent => sent,
+            })
+            .call("write")?;
+            process::keep_until_exit(fifo);
+            Ok(())
+        })?;
+    }
+    let mut tally = Tally::new(job.workers);
+    let (workers, (_, reader)) = run.split();
+    protocol::gather(workers, &mut tally, "read", |buf, wait| match wait {
+        // The reader holds a write end too, so no end of file: once every worker has
+        // ended, what is not in the pipe never comes.
+        Wait::No if reader.pending()? == 0 => Err(Errno::EAGAIN),
+        _ => reader.read(buf),
+    })?;
+    workers.reap_all()?;
+    // No worker is left: the parent carries out the will itself.
+    supervise::fulfil_will()?;
+    run.keep_until_exit();
+    tally.total()
+}
