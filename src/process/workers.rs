@@ -65,6 +65,11 @@ impl Workers {
         self.parent
     }
 
+    /// Worker `index`'s pid, until it is reaped.
+    pub fn pid(&self, index: usize) -> Option<i32> {
+        self.pids.get(index).copied().flatten().map(|p| p.as_raw_nonzero().get())
+    }
+
     /// How many workers were started.
     pub fn len(&self) -> usize {
         self.len

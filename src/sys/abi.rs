@@ -41,8 +41,12 @@ pub const SIGXFSZ: i32 = 25;
 /// The first real-time signal a program without libc may use (glibc takes 32 and 33
 /// for itself and calls 34 `SIGRTMIN`).
 pub const SIGRTMIN: i32 = 34;
+/// `rt_sigprocmask`'s `how`: block the given signals.
+pub const SIG_BLOCK: usize = 0;
 /// `rt_sigprocmask`'s `how`: unblock the given signals.
 pub const SIG_UNBLOCK: usize = 1;
+/// `si_code` of a signal sent by `sigqueue` (`rt_sigqueueinfo`).
+pub const SI_QUEUE: i32 = -1;
 /// `rt_sigaction` handlers that are not functions.
 pub const SIG_DFL: usize = 0;
 pub const SIG_IGN: usize = 1;
@@ -133,6 +137,33 @@ pub struct MqAttr {
     pub(crate) reserved: [i64; 4],
 }
 
+/// `siginfo_t` as `rt_sigqueueinfo` takes it and `rt_sigtimedwait` fills it, for a
+/// signal queued by a process (the `_rt` member of its union): 128 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SigInfo {
+    pub signo: i32,
+    pub errno: i32,
+    pub code: i32,
+    _pad: i32,
+    /// The sender's pid — as the sender says: `rt_sigqueueinfo` passes it unchecked.
+    pub pid: i32,
+    pub uid: u32,
+    /// `union sigval`: the value queued with the signal.
+    pub value: u64,
+    _rest: [u64; 12],
+}
+
+impl SigInfo {
+    /// A `siginfo_t` for `rt_sigqueueinfo`: signal `signo` from `pid`, carrying `value`.
+    pub const fn queued(signo: i32, pid: i32, value: u64) -> SigInfo {
+        SigInfo { signo, errno: 0, code: SI_QUEUE, _pad: 0, pid, uid: 0, value, _rest: [0; 12] }
+    }
+}
+
+static_assertions::const_assert_eq!(core::mem::size_of::<SigInfo>(), 128);
+static_assertions::const_assert_eq!(core::mem::offset_of!(SigInfo, pid), 16);
+static_assertions::const_assert_eq!(core::mem::offset_of!(SigInfo, value), 24);
 static_assertions::const_assert_eq!(core::mem::size_of::<MqAttr>(), 64);
 static_assertions::const_assert_eq!(core::mem::offset_of!(MqAttr, msgsize), 16);
 
@@ -210,6 +241,8 @@ mod tests {
             (SIGCHLD, libc::SIGCHLD),
             (SIGXFSZ, libc::SIGXFSZ),
             (SIG_UNBLOCK as i32, libc::SIG_UNBLOCK),
+            (SIG_BLOCK as i32, libc::SIG_BLOCK),
+            (SI_QUEUE, libc::SI_QUEUE),
             (CLOCK_REALTIME as i32, libc::CLOCK_REALTIME),
             (CLOCK_MONOTONIC as i32, libc::CLOCK_MONOTONIC),
             (FUTEX_OWNER_DIED as i32, libc::FUTEX_OWNER_DIED as i32),
@@ -236,6 +269,23 @@ mod tests {
         assert_eq!(offset_of!(MsqidDs, lspid), offset_of!(libc::msqid_ds, msg_lspid));
         assert_eq!(offset_of!(MsqidDs, stime), offset_of!(libc::msqid_ds, msg_stime));
         assert_eq!(size_of::<MqAttr>(), size_of::<libc::mq_attr>());
+        assert_eq!(size_of::<SigInfo>(), size_of::<libc::siginfo_t>());
+        // libc exposes the union's members through methods only: read them back.
+        let mut info: libc::siginfo_t = unsafe { core::mem::zeroed() };
+        // SAFETY: both are plain 128-byte C structs; every bit pattern is valid for each.
+        unsafe {
+            (&raw mut info).cast::<SigInfo>().write(SigInfo::queued(
+                35,
+                1234,
+                0xdead_beef_0000_0001,
+            ))
+        };
+        // SAFETY: a queued signal's siginfo has the _rt member, which these read.
+        let (pid, value) = unsafe { (info.si_pid(), info.si_value().sival_ptr as u64) };
+        assert_eq!(
+            (info.si_signo, info.si_code, pid, value),
+            (35, libc::SI_QUEUE, 1234, 0xdead_beef_0000_0001)
+        );
         assert_eq!(size_of::<libc::sem_t>(), 32);
         assert_eq!(size_of::<MsgInfo>(), size_of::<libc::msginfo>());
         assert_eq!(SIG_DFL, libc::SIG_DFL);

@@ -3,7 +3,8 @@
 //!
 //! rustix covers most of what bareipc needs; this layer adds what it lacks (`fork`,
 //! `exit_group`, the POSIX message queue and SysV message calls, `rt_sigaction`,
-//! `rt_sigprocmask`, `timer_create`, `set_robust_list`). Every function here is a thin, typed shim: it passes its
+//! `rt_sigprocmask`, `rt_sigqueueinfo`, `rt_sigtimedwait`, `timer_create`,
+//! `set_robust_list`). Every function here is a thin, typed shim: it passes its
 //! arguments to the kernel unchanged and turns the kernel's `-errno` return into an
 //! [`Errno`]. What is specific to an architecture (the instruction, the numbers, the
 //! signal trampoline) is in its own file, [`arch`]; the constants and structs the kernel
@@ -131,6 +132,51 @@ pub(crate) fn unblock_signals(set: u64) -> Result<(), Errno> {
     // SAFETY: `set` is a readable 8-byte kernel sigset_t; the old mask is not requested.
     unsafe { syscall4(nr::RT_SIGPROCMASK, abi::SIG_UNBLOCK, &set as *const u64 as usize, 0, 8) }
         .map(drop)
+}
+
+/// `rt_sigprocmask(SIG_BLOCK, &set, NULL, 8)`: blocks the signals whose bits are set in
+/// `set`: they stay pending until a `rt_sigtimedwait` takes them.
+pub(crate) fn block_signals(set: u64) -> Result<(), Errno> {
+    // SAFETY: as for unblock_signals.
+    unsafe { syscall4(nr::RT_SIGPROCMASK, abi::SIG_BLOCK, &set as *const u64 as usize, 0, 8) }
+        .map(drop)
+}
+
+/// `rt_sigqueueinfo(pid, info.signo, &info)`: queues a signal with its `siginfo_t` to
+/// process `pid`.
+pub(crate) fn sigqueueinfo(pid: i32, info: &abi::SigInfo) -> Result<(), Errno> {
+    // SAFETY: `info` is a readable 128-byte siginfo_t.
+    unsafe {
+        syscall3(
+            nr::RT_SIGQUEUEINFO,
+            pid as isize as usize,
+            info.signo as usize,
+            info as *const abi::SigInfo as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// `rt_sigtimedwait(&set, &info, timeout, 8)`: takes one pending signal of `set` (which
+/// must be blocked), waiting up to `timeout` (None: for ever) — EAGAIN when it expires,
+/// EINTR when a handled signal outside `set` interrupts the wait.
+pub(crate) fn sigtimedwait(
+    set: u64,
+    timeout: Option<&abi::Timespec>,
+) -> Result<abi::SigInfo, Errno> {
+    let mut info = abi::SigInfo::queued(0, 0, 0);
+    // SAFETY: `set` is a readable sigset_t, `info` a writable siginfo_t, `timeout` null or
+    // a readable timespec.
+    unsafe {
+        syscall4(
+            nr::RT_SIGTIMEDWAIT,
+            &set as *const u64 as usize,
+            &mut info as *mut abi::SigInfo as usize,
+            opt_ptr(timeout),
+            8,
+        )
+    }?;
+    Ok(info)
 }
 
 /// `timer_create(CLOCK_MONOTONIC, {SIGEV_SIGNAL, signal}, &id)`, then

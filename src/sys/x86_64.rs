@@ -8,6 +8,8 @@ pub mod nr {
     pub const RT_SIGACTION: usize = 13;
     pub const RT_SIGRETURN: usize = 15;
     pub const RT_SIGPROCMASK: usize = 14;
+    pub const RT_SIGTIMEDWAIT: usize = 128;
+    pub const RT_SIGQUEUEINFO: usize = 129;
     pub const FORK: usize = 57;
     pub const KILL: usize = 62;
     pub const MSGGET: usize = 68;
