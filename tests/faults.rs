@@ -371,6 +371,7 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
             "pi-posix-mq" => ("mq_timedreceive", 1),
             "pi-unix-dgram" => ("recvfrom", 1),
             "pi-fifo" => ("read", 1),
+            "pi-signal" => ("rt_sigtimedwait", 1),
             "pi-tcp" => ("accept4", 1),
             "pi-sysv-msg" => ("msgrcv", 1),
             _ => ("wait4", 1),
@@ -440,6 +441,7 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         ("pi-posix-mq", "mq_timedsend", 0),
         ("pi-sysv-msg", "msgsnd", 0),
         ("pi-unix-dgram", "sendto", 16),
+        ("pi-signal", "rt_sigqueueinfo", 0),
     ] {
         let kill: &'static str =
             Box::leak(format!("{call}:signal=SIGKILL:when=1").into_boxed_str());
@@ -590,6 +592,19 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
             want(1, "bind: EADDRINUSE (Address already in use): another socket of this network namespace holds the name"),
         )
     });
+    // A real-time signal 35 from a process that is no worker (kill sends it with the
+    // sender's pid): eight bytes that are no worker's result.
+    cases.push(case(
+        "pi-signal",
+        "signal 35 from a process that is no worker",
+        How::Shell(
+            "$BIN -w 2 -n 100000000000 >$OUT 2>$ERR & p=$!; sleep 0.3; kill -s 35 $p; \
+             wait $p; st=$?"
+                .into(),
+        ),
+        "",
+        want(1, "received a message of 8 bytes that is no worker's result"),
+    ));
     // System V: this run's key taken by a queue holding a foreign message (the run falls
     // back to a private queue and leaves the other alone); a dead run's queue (removed);
     // queues that only look alike (other mode, other key: kept).
@@ -712,6 +727,29 @@ fn limits_end_in_one_line_naming_the_limit() {
          for f in null zero; do touch /mnt/dev/$f; mount --bind /dev/$f /mnt/dev/$f; done; \
          mount --bind /mnt/dev /dev",
         want(1, "shm_open: ENOENT (No such file or directory): /dev/shm is missing: mount a tmpfs there"),
+    ));
+    // Real-time signals: RLIMIT_SIGPENDING counts the signals pending for the user across
+    // the whole system (the tick's timer holds one from timer_create), so a case can only
+    // set it relative to the count of the moment (SigQ in /proc/self/status). At the
+    // limit every send is refused (EAGAIN, injected here so the case is exact): the
+    // workers try for a second, then one says so.
+    cases.push(case(
+        "pi-signal",
+        "every send refused: the pending signals at their limit (EAGAIN injected)",
+        How::Inject("rt_sigqueueinfo:error=EAGAIN"),
+        "",
+        want(1, "worker #: rt_sigqueueinfo: EAGAIN (Resource temporarily unavailable): the pending signals are at their limit (RLIMIT_SIGPENDING"),
+    ));
+    cases.push(case(
+        "pi-signal",
+        "RLIMIT_SIGPENDING 4 above the user's pending count, 20 workers: results wait their turn",
+        shell(
+            "q=$(awk '/^SigQ/ { split($2, a, \"/\"); print a[1] }' /proc/self/status); \
+             prlimit --sigpending=$((q + 4)) -- $BIN $ARGS"
+                .into(),
+        ),
+        "-w 20",
+        success(),
     ));
     // pi-fifo's directory: the sandbox sets TMPDIR=/dev/shm (as the image does).
     let fifo = |fault: &str, setup: &str, line: String, w: Want| Case {

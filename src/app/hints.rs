@@ -24,6 +24,11 @@ open 2 no such directory: set TMPDIR to one
 mkdir 13 no permission to write there: set TMPDIR
 mkdir 30 read-only file system: set TMPDIR";
 
+/// Real-time signals.
+pub const SIGNAL: &str = "\
+rt_sigqueueinfo 11 the pending signals are at their limit (RLIMIT_SIGPENDING, see `ulimit -i`)
+timer_create 11 the pending signals are at their limit (RLIMIT_SIGPENDING, see `ulimit -i`)";
+
 /// AF_UNIX datagrams to an abstract name.
 pub const DGRAM: &str = "\
 bind 98 another socket of this network namespace holds the name
