@@ -182,10 +182,40 @@ impl DirNames {
         self.names.entry()
     }
 
+    /// `base/NAME/entry` as one C string, for calls that take no directory descriptor
+    /// (`bind`, `connect`), where `base` is the path of the directory the run's directory
+    /// was made in; ENAMETOOLONG past 107 bytes, the most an AF_UNIX socket's path holds.
+    pub fn entry_path(&self, base: &CStr) -> Result<ShortPath, Errno> {
+        let mut path = ShortPath { buf: [0; 108], len: 0 };
+        for part in [base.to_bytes(), b"/", self.entry().to_bytes()] {
+            let end = path.len + part.len();
+            let slot = path.buf.get_mut(path.len..end).filter(|_| end < 108);
+            slot.ok_or(Errno::ENAMETOOLONG)?.copy_from_slice(part);
+            path.len = end;
+        }
+        Ok(path)
+    }
+
     /// As [`PrivateDir::remove`], but the descriptor stays open (it is `'static`); may
     /// run more than once, in several processes: what is already gone is not an error.
     pub fn remove(&self) -> Result<(), CallError> {
         remove(self.base, &self.names)
+    }
+}
+
+/// A path of at most 107 bytes and its NUL ([`DirNames::entry_path`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ShortPath {
+    buf: [u8; 108],
+    len: usize,
+}
+
+impl ShortPath {
+    /// The path.
+    pub fn as_cstr(&self) -> &CStr {
+        // SAFETY: made of C strings' bytes (no NUL) and "/", and buf[len] (len < 108) is
+        // still zero.
+        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
     }
 }
 

@@ -19,6 +19,7 @@
 //! | [`eventfd`] | a 64-bit kernel counter, one descriptor | `eventfd2`, `write`, `read` | nothing |
 //! | [`tcp`] | TCP over 127.0.0.1, an ephemeral port | `socket`, `bind`, `listen`, `getsockname`, `accept4`, `connect` | a network namespace with `lo` up |
 //! | [`fifo`] | a named pipe: a file system entry that leads to a pipe buffer | `mknodat`, `openat`, `read`, `write` | a writable directory |
+//! | [`seqpacket`] | `AF_UNIX` connections that keep message boundaries, listening at a path | `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom` | a writable directory |
 //! | [`rtsig`] | real-time signals queued with a 64-bit value | `rt_sigprocmask`, `rt_sigqueueinfo`, `rt_sigtimedwait` | nothing (permission to signal the receiver) |
 //! | [`dgram`] | `AF_UNIX` datagrams to an abstract name (no file) | `socket`, `bind`, `sendto`, `recvfrom` | a network namespace (any) |
 //!
@@ -69,6 +70,7 @@ pub mod name;
 pub mod pipe;
 pub mod rtsig;
 pub mod sem;
+pub mod seqpacket;
 pub mod shm;
 pub mod socket;
 pub mod tcp;
