@@ -3,9 +3,17 @@
 //! Between a parent and a forked child, for each mechanism and message size: the round
 //! trip (parent sends, child echoes; median and 99th percentile over many trips after a
 //! warm-up tenth) and a one-way stream (messages back to back; the child's exit, reaped,
-//! ends it). The mechanisms are bareipc's own wrappers: pipe, socketpair (stream), POSIX
-//! message queue, System V message queue, shared memory with two named semaphores, and
-//! shared memory with a futex word (spin briefly, then sleep). Each is measured with both
+//! ends it). The mechanisms are bareipc's own wrappers: pipe, FIFO (two, opened O_RDWR),
+//! socketpair (stream), AF_UNIX seqpacket (a listener at a path; `unix`), AF_UNIX
+//! datagrams to abstract names (`unix-dgram`), TCP and UDP over loopback (UDP straight
+//! from rustix: bareipc has no UDP program), POSIX message queue, System V message queue,
+//! eventfd (two counters: a wake-up carrying 8 bytes), real-time signals with a value
+//! (`signal`: 8 bytes), shared memory with two named semaphores, and shared memory with a
+//! futex word (spin briefly, then sleep). A mechanism that cannot carry a size says why
+//! in the table's note (eventfd and signals carry 8 bytes; UDP at most 65,507); UDP has no
+//! stream (no flow control: a one-way burst loses what the receiver's buffer cannot hold)
+//! and eventfd none either (values add up in the counter: there is no stream of
+//! messages to count). Each is measured with both
 //! processes on one CPU, on two CPUs, and unpinned, since the scheduler makes unpinned
 //! runs bimodal. The C baseline (bench/c/ipc-bench.c, plain glibc calls, the same
 //! protocol) runs in the same invocation, in three rounds alternating with bareipc's, so
@@ -21,18 +29,49 @@
 //! (`--quick`: 200 round trips per cell; `--smoke`: one placement, two sizes, for tests)
 //! Writes DIR/ipc-bench.md (table), DIR/ipc-bench.csv and DIR/ipc-bench.dat (for gnuplot).
 
+use bareipc::ipc::dgram::DgramSocket;
+use bareipc::ipc::dir::PrivateDir;
+use bareipc::ipc::eventfd::EventCounter;
+use bareipc::ipc::fifo::{self, Fifo};
 use bareipc::ipc::msg::{Message, MsgFlags, SysvQueue};
 use bareipc::ipc::name::Name;
+use bareipc::ipc::rtsig::RtSignal;
 use bareipc::ipc::sem::NamedSemaphore;
+use bareipc::ipc::seqpacket::{SeqpacketListener, SeqpacketStream};
 use bareipc::ipc::shm::Mapping;
+use bareipc::ipc::tcp::{TcpListener, TcpStream};
 use bareipc::ipc::{mq, pipe, socket};
+use rustix::fd::OwnedFd;
 use rustix::thread::futex;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Instant;
 
-const MECHANISMS: [&str; 7] =
-    ["pipe", "socketpair", "posix-mq", "sysv-msg", "shm-sem", "shm-futex", "futex-wake"];
+const MECHANISMS: [&str; 14] = [
+    "pipe",
+    "fifo",
+    "socketpair",
+    "unix",
+    "unix-dgram",
+    "tcp",
+    "udp",
+    "posix-mq",
+    "sysv-msg",
+    "eventfd",
+    "signal",
+    "shm-sem",
+    "shm-futex",
+    "futex-wake",
+];
+/// Mechanisms without a one-way stream (see the module's docs).
+fn has_stream(mech: &str) -> bool {
+    !matches!(mech, "udp" | "eventfd")
+}
+/// The signals of the `signal` mechanism: parent to child, child to parent. Blocked in
+/// `main` before any thread exists, so every thread inherits the mask and a queued signal
+/// waits for `rt_sigtimedwait` instead of ending the process.
+const PING: i32 = 35;
+const PONG: i32 = 36;
 /// Spins before a futex mechanism sleeps: shm-futex spins briefly; futex-wake, the floor
 /// of every blocking mechanism (a bare FUTEX_WAIT / FUTEX_WAKE hand-off), never spins.
 fn spins(mech: &str) -> u32 {
@@ -64,6 +103,31 @@ enum Channel {
     ShmFutex {
         map: Mapping,
         spins: u32,
+    },
+    Fifo {
+        to_child: Fifo,
+        to_parent: Fifo,
+    },
+    /// The parent's end, the child's end.
+    Seqpacket(SeqpacketStream, SeqpacketStream),
+    Dgram {
+        parent: DgramSocket,
+        child: DgramSocket,
+        parent_name: String,
+        child_name: String,
+    },
+    /// The parent's end, the child's end.
+    Tcp(TcpStream, TcpStream),
+    /// The parent's socket, the child's, each connected to the other.
+    Udp(OwnedFd, OwnedFd),
+    EventFd {
+        ping: EventCounter,
+        pong: EventCounter,
+    },
+    /// The peer's pid is filled in after the fork.
+    Signal {
+        peer: i32,
+        me: i32,
     },
 }
 
@@ -130,8 +194,116 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
                 }
             }
         }
+        "fifo" => {
+            // Two FIFOs in a private directory, each opened O_RDWR before the fork (both
+            // processes hold both); the names go at once: open FIFOs need none.
+            let tmp = std::env::var_os("TMPDIR").unwrap_or("/tmp".into());
+            let tmp =
+                std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(tmp.as_os_str()))
+                    .map_err(|e| e.to_string())?;
+            let id = std::process::id() as u64;
+            let open = || {
+                let dir = PrivateDir::create(&tmp, c"ipc-bench-fifo-", id, c"fifo")
+                    .map_err(|e| e.to_string())?;
+                fifo::make(dir.base(), dir.entry(), 0o600).map_err(err("mknodat"))?;
+                let f = Fifo::open_reader(dir.base(), dir.entry()).map_err(err("openat"))?;
+                dir.remove().map_err(|e| e.to_string())?;
+                Ok::<_, String>(f)
+            };
+            Channel::Fifo { to_child: open()?, to_parent: open()? }
+        }
+        "unix" => {
+            let tmp = std::env::temp_dir().join(format!("ipc-bench-unix-{}", std::process::id()));
+            std::fs::create_dir(&tmp).map_err(|e| e.to_string())?;
+            let path = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(
+                tmp.join("socket").as_os_str(),
+            ))
+            .map_err(|e| e.to_string())?;
+            let listener = SeqpacketListener::bind(&path, 1).map_err(|e| e.to_string())?;
+            let client = SeqpacketStream::connect(&path).map_err(|e| e.to_string())?;
+            let server = listener.accept().map_err(err("accept4"))?;
+            std::fs::remove_dir_all(&tmp).map_err(|e| e.to_string())?;
+            Channel::Seqpacket(client, server)
+        }
+        "unix-dgram" => {
+            let name = |side: &str| format!("ipc-bench-{}-{side}", std::process::id());
+            let (parent_name, child_name) = (name("parent"), name("child"));
+            Channel::Dgram {
+                parent: DgramSocket::bind_abstract(parent_name.as_bytes()).map_err(err("bind"))?,
+                child: DgramSocket::bind_abstract(child_name.as_bytes()).map_err(err("bind"))?,
+                parent_name,
+                child_name,
+            }
+        }
+        "tcp" => {
+            let (listener, port) = TcpListener::loopback(1).map_err(|e| e.to_string())?;
+            let client = TcpStream::loopback(port).map_err(|e| e.to_string())?;
+            let server = listener.accept().map_err(err("accept4"))?;
+            Channel::Tcp(client, server)
+        }
+        "udp" => {
+            if size > 65507 {
+                return Err(format!("{size} bytes exceed a UDP datagram's 65,507"));
+            }
+            use rustix::net::{AddressFamily, SocketType, ipproto};
+            let sock = || {
+                let fd =
+                    rustix::net::socket(AddressFamily::INET, SocketType::DGRAM, Some(ipproto::UDP))
+                        .map_err(|e| format!("socket: {e}"))?;
+                let local = std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 0);
+                rustix::net::bind(&fd, &local).map_err(|e| format!("bind: {e}"))?;
+                // Large messages need room for a round's worth of datagrams.
+                rustix::net::sockopt::set_socket_recv_buffer_size(&fd, 1 << 20).ok();
+                let addr =
+                    rustix::net::getsockname(&fd).map_err(|e| format!("getsockname: {e}"))?;
+                Ok::<_, String>((fd, addr))
+            };
+            let ((a, a_addr), (b, b_addr)) = (sock()?, sock()?);
+            rustix::net::connect(&a, &b_addr).map_err(|e| format!("connect: {e}"))?;
+            rustix::net::connect(&b, &a_addr).map_err(|e| format!("connect: {e}"))?;
+            Channel::Udp(a, b)
+        }
+        "eventfd" => {
+            if size != 8 {
+                return Err("an eventfd carries one 8-byte counter".into());
+            }
+            Channel::EventFd {
+                ping: EventCounter::new_blocking().map_err(err("eventfd2"))?,
+                pong: EventCounter::new_blocking().map_err(err("eventfd2"))?,
+            }
+        }
+        "signal" => {
+            if size != 8 {
+                return Err("a signal carries one 8-byte value".into());
+            }
+            Channel::Signal { peer: 0, me: 0 }
+        }
         _ => unreachable!(),
     })
+}
+
+fn signal(n: i32) -> RtSignal {
+    RtSignal::new(n).unwrap_or_else(|e| fail("signal", e))
+}
+
+/// Queues `value` with signal `n` to `peer`, waiting out the pending-signal limit.
+fn queue(n: i32, peer: i32, me: i32, value: u64) {
+    loop {
+        match signal(n).queue(peer, me, value) {
+            Err(bareipc::errno::Errno::EAGAIN) => std::thread::yield_now(),
+            done => return done.unwrap_or_else(|e| fail("rt_sigqueueinfo", e)),
+        }
+    }
+}
+
+/// Takes one signal `n`, waiting for it.
+fn take(n: i32) -> u64 {
+    loop {
+        match signal(n).take(true) {
+            Err(bareipc::errno::Errno::EINTR) => continue,
+            got => return got.unwrap_or_else(|e| fail("rt_sigtimedwait", e)).value,
+        }
+    }
 }
 
 fn word(map: &Mapping, i: usize) -> &AtomicU32 {
@@ -276,6 +448,80 @@ fn round_trip(c: &mut Channel, child: bool, buf: &mut [u8]) {
                 get(map, DATA + size, buf);
             }
         }
+        Channel::Fifo { to_child, to_parent } => {
+            let io = |r: Result<usize, bareipc::errno::Errno>| full(r, "read");
+            if child {
+                io(bareipc::io::read_full(&*to_child, buf));
+                ok(bareipc::io::write_all(&*to_parent, buf), "write");
+            } else {
+                ok(bareipc::io::write_all(&*to_child, buf), "write");
+                io(bareipc::io::read_full(&*to_parent, buf));
+            }
+        }
+        Channel::Seqpacket(a, b) => {
+            let end = if child { b } else { a };
+            if child {
+                full(end.receive(buf), "recvfrom");
+                ok(end.send(buf), "sendto");
+            } else {
+                ok(end.send(buf), "sendto");
+                full(end.receive(buf), "recvfrom");
+            }
+        }
+        Channel::Dgram { parent, child: c, parent_name, child_name } => {
+            if child {
+                full(c.receive(buf, true), "recvfrom");
+                ok(c.send_to(buf, parent_name.as_bytes(), true), "sendto");
+            } else {
+                ok(parent.send_to(buf, child_name.as_bytes(), true), "sendto");
+                full(parent.receive(buf, true), "recvfrom");
+            }
+        }
+        Channel::Tcp(a, b) => {
+            let end = if child { b } else { a };
+            if child {
+                full(end.read_full(buf), "read");
+                ok(end.write_all(buf), "write");
+            } else {
+                ok(end.write_all(buf), "write");
+                full(end.read_full(buf), "read");
+            }
+        }
+        Channel::Udp(a, b) => {
+            let end: &OwnedFd = if child { b } else { a };
+            let send = |buf: &[u8]| rustix::net::send(end, buf, rustix::net::SendFlags::empty());
+            let recv =
+                |buf: &mut [u8]| rustix::net::recv(end, buf, rustix::net::RecvFlags::empty());
+            let n = |r: rustix::io::Result<usize>| r.map_err(Into::into);
+            if child {
+                full(n(recv(buf).map(|(n, _)| n)), "recv");
+                full(n(send(buf)), "send");
+            } else {
+                full(n(send(buf)), "send");
+                full(n(recv(buf).map(|(n, _)| n)), "recv");
+            }
+        }
+        Channel::EventFd { ping, pong } => {
+            let value = u64::from_ne_bytes(buf[..8].try_into().unwrap_or([0; 8])).max(1);
+            if child {
+                let v = ping.take().unwrap_or_else(|e| fail("read", e));
+                ok(pong.add(v), "write");
+            } else {
+                ok(ping.add(value), "write");
+                let v = pong.take().unwrap_or_else(|e| fail("read", e));
+                buf[..8].copy_from_slice(&v.to_ne_bytes());
+            }
+        }
+        Channel::Signal { peer, me } => {
+            if child {
+                let v = take(PING);
+                queue(PONG, *peer, *me, v);
+            } else {
+                queue(PING, *peer, *me, u64::from_ne_bytes(buf[..8].try_into().unwrap_or([0; 8])));
+                let v = take(PONG);
+                buf[..8].copy_from_slice(&v.to_ne_bytes());
+            }
+        }
     }
 }
 
@@ -340,6 +586,42 @@ fn stream_one(c: &mut Channel, child: bool, buf: &mut [u8], i: usize) {
                 let _ = futex::wake(head, futex::Flags::empty(), 1);
             }
         }
+        Channel::Fifo { to_child, .. } => {
+            if child {
+                bareipc::io::read_full(&*to_child, buf).unwrap_or_else(|e| fail("read", e));
+            } else {
+                check(bareipc::io::write_all(&*to_child, buf), "write");
+            }
+        }
+        Channel::Seqpacket(a, b) => {
+            if child {
+                b.receive(buf).unwrap_or_else(|e| fail("recvfrom", e));
+            } else {
+                check(a.send(buf), "sendto");
+            }
+        }
+        Channel::Dgram { parent, child: c, child_name, .. } => {
+            if child {
+                c.receive(buf, true).unwrap_or_else(|e| fail("recvfrom", e));
+            } else {
+                check(parent.send_to(buf, child_name.as_bytes(), true), "sendto");
+            }
+        }
+        Channel::Tcp(a, b) => {
+            if child {
+                b.read_full(buf).unwrap_or_else(|e| fail("read", e));
+            } else {
+                check(a.write_all(buf), "write");
+            }
+        }
+        Channel::Signal { peer, me } => {
+            if child {
+                take(PING);
+            } else {
+                queue(PING, *peer, *me, i as u64);
+            }
+        }
+        Channel::Udp(..) | Channel::EventFd { .. } => {}
     }
 }
 
@@ -372,6 +654,12 @@ fn measure_ours(
         fail("fork", std::io::Error::last_os_error());
     }
     let child = pid == 0;
+    if let Channel::Signal { peer, me } = &mut c {
+        // SAFETY: plain calls.
+        (*peer, *me) = unsafe {
+            if child { (libc::getppid(), libc::getpid()) } else { (pid, libc::getpid()) }
+        };
+    }
     // A measurement that hangs (a peer that died) ends the whole run rather than waiting
     // forever: the parent by SIGALRM after two minutes, the child with its parent.
     // SAFETY: plain calls with constant arguments.
@@ -471,6 +759,10 @@ struct Row {
 }
 
 fn main() {
+    // Before any thread exists (see PING): every thread inherits the mask.
+    for n in [PING, PONG] {
+        signal(n).block().unwrap_or_else(|e| fail("rt_sigprocmask", e));
+    }
     let args: Vec<String> = std::env::args().collect();
     let smoke = args.iter().any(|a| a == "--smoke");
     let quick = smoke || args.iter().any(|a| a == "--quick");
@@ -500,6 +792,7 @@ fn main() {
                     _ => 20_000,
                 };
                 let stream = if quick { 200 } else { (32 << 20) / size.max(1) }.clamp(200, 100_000);
+                let stream = if has_stream(mech) { stream } else { 0 };
                 // Three rounds, bareipc and C alternating (ours first, then C first, then
                 // ours), a third of the trips each: drift of a shared machine hits both.
                 let (mut ours, mut theirs): (Result<Sample, String>, Result<Sample, String>) =
@@ -529,7 +822,8 @@ fn main() {
                 let stats = |s: Result<Sample, String>| {
                     s.map(|s| {
                         let (m, p) = median_p99(s.rtt);
-                        (m, p, (stream * size) as f64 / (s.stream_ns as f64 / 1e9) / 1e6)
+                        let mbps = (stream * size) as f64 / (s.stream_ns as f64 / 1e9) / 1e6;
+                        (m, p, if stream == 0 { f64::NAN } else { mbps })
                     })
                 };
                 let (ours, theirs) = (stats(ours), stats(theirs));
@@ -571,6 +865,7 @@ fn main() {
 fn write_results(dir: &str, rows: &[Row]) {
     std::fs::create_dir_all(dir).unwrap_or_else(|e| fail(dir, e));
     let fmt = |v: &Result<(f64, f64, f64), String>| match v {
+        Ok((m, p, t)) if t.is_nan() => (format!("{m:.2}"), format!("{p:.2}"), "n/a".into()),
         Ok((m, p, t)) => (format!("{m:.2}"), format!("{p:.2}"), format!("{t:.1}")),
         Err(_) => ("n/a".into(), "n/a".into(), "n/a".into()),
     };

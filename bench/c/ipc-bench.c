@@ -4,7 +4,8 @@
  * table compares the two under the same conditions.
  *
  * Usage: ipc-bench-c MECHANISM SIZE ITERATIONS STREAM_MESSAGES PIN
- *   MECHANISM: pipe socketpair posix-mq sysv-msg shm-sem shm-futex futex-wake
+ *   MECHANISM: pipe fifo socketpair unix unix-dgram tcp udp posix-mq sysv-msg eventfd
+ *              signal shm-sem shm-futex futex-wake
  *   PIN: same (both on CPU 0), two (parent CPU 0, child CPU 1), none
  * Prints one line: "rtt_ns" followed by every round trip in nanoseconds, then a line
  * "stream_ns NANOSECONDS" for STREAM_MESSAGES one-way messages. */
@@ -13,6 +14,10 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <mqueue.h>
+#include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <stdint.h>
@@ -25,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <stddef.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,6 +131,72 @@ static void await_ring(struct shared *sh, int producer)
     }
 }
 
+/* One connected pair of `type` sockets of `family`: a listener (SOCK_SEQPACKET at a path,
+ * TCP on loopback) accepted, or two datagram sockets connected to each other. */
+static void connected_pair(int family, int type, int sv[2])
+{
+    struct sockaddr_storage st = { 0 };
+    socklen_t len;
+    if (family == AF_UNIX) {
+        struct sockaddr_un *un = (struct sockaddr_un *)&st;
+        un->sun_family = AF_UNIX;
+        snprintf(un->sun_path, sizeof un->sun_path, "/tmp/ipc-bench-c-%d.sock", getpid());
+        unlink(un->sun_path);
+        len = sizeof *un;
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)&st;
+        in->sin_family = AF_INET;
+        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        len = sizeof *in;
+    }
+    int l = socket(family, type | SOCK_CLOEXEC, 0);
+    if (l < 0 || bind(l, (struct sockaddr *)&st, len) || getsockname(l, (struct sockaddr *)&st, &len)) die("bind");
+    if (type == SOCK_DGRAM) {
+        int o = socket(family, type | SOCK_CLOEXEC, 0);
+        struct sockaddr_storage ost = { 0 };
+        socklen_t olen = sizeof ost;
+        struct sockaddr_in *in = (struct sockaddr_in *)&ost;
+        in->sin_family = AF_INET;
+        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int big = 1 << 20;
+        setsockopt(l, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+        setsockopt(o, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+        if (o < 0 || bind(o, (struct sockaddr *)&ost, sizeof *in) || getsockname(o, (struct sockaddr *)&ost, &olen)) die("bind");
+        if (connect(l, (struct sockaddr *)&ost, olen) || connect(o, (struct sockaddr *)&st, len)) die("connect");
+        sv[0] = o; sv[1] = l;
+        return;
+    }
+    if (listen(l, 1)) die("listen");
+    int c = socket(family, type | SOCK_CLOEXEC, 0);
+    if (c < 0 || connect(c, (struct sockaddr *)&st, len)) die("connect");
+    int a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+    if (a < 0) die("accept4");
+    if (family == AF_UNIX) unlink(((struct sockaddr_un *)&st)->sun_path);
+    close(l);
+    sv[0] = c; sv[1] = a;
+}
+
+/* The child's and the parent's abstract AF_UNIX datagram names. */
+static struct sockaddr_un dgram_name(const char *side, socklen_t *len)
+{
+    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    int n = snprintf(un.sun_path + 1, sizeof un.sun_path - 1, "ipc-bench-c-%d-%s", getpid(), side);
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+    return un;
+}
+
+static void send_one(int fd, const void *p, size_t n, int dgram)
+{
+    if (dgram) { if (send(fd, p, n, 0) != (ssize_t)n) die("send"); }
+    else write_all(fd, p, n);
+}
+
+static void recv_one(int fd, void *p, size_t n, int dgram)
+{
+    if (dgram) { if (recv(fd, p, n, 0) != (ssize_t)n) die("recv"); }
+    else read_full(fd, p, n);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 6) { fprintf(stderr, "usage: ipc-bench-c MECHANISM SIZE ITERATIONS STREAM PIN\n"); return 2; }
@@ -139,8 +211,57 @@ int main(int argc, char **argv)
     struct shared *sh = NULL;
     char name_a[64], name_b[64];
 
+    /* Signals: blocked before the fork (the child inherits the mask), taken by sigwaitinfo. */
+    int ping = SIGRTMIN + 1, pong = SIGRTMIN + 2;
+    sigset_t ping_set, pong_set, both;
+    sigemptyset(&ping_set); sigaddset(&ping_set, ping);
+    sigemptyset(&pong_set); sigaddset(&pong_set, pong);
+    sigemptyset(&both); sigaddset(&both, ping); sigaddset(&both, pong);
+    int dgram = 0, efd_ping = -1, efd_pong = -1;
+    int da = -1, db = -1;
+    struct sockaddr_un dga, dgb;
+    socklen_t dga_len = 0, dgb_len = 0;
+
     if (!strcmp(mech, "pipe")) {
         if (pipe(p2c) || pipe(c2p)) die("pipe");
+    } else if (!strcmp(mech, "fifo")) {
+        char dir[4096], path[4200];
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/ipc-bench-c-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir)) die("mkdtemp");
+        int *ends[2] = { p2c, c2p };
+        for (int i = 0; i < 2; i++) {
+            snprintf(path, sizeof path, "%s/fifo%d", dir, i);
+            if (mkfifo(path, 0600)) die("mkfifo");
+            int fd = open(path, O_RDWR | O_CLOEXEC);
+            if (fd < 0) die("open");
+            ends[i][0] = ends[i][1] = fd;
+            unlink(path);
+        }
+        rmdir(dir);
+    } else if (!strcmp(mech, "unix")) {
+        connected_pair(AF_UNIX, SOCK_SEQPACKET, sv);
+        dgram = 1;
+    } else if (!strcmp(mech, "tcp")) {
+        connected_pair(AF_INET, SOCK_STREAM, sv);
+    } else if (!strcmp(mech, "udp")) {
+        if (size > 65507) { fprintf(stderr, "ipc-bench-c: %zu bytes exceed a UDP datagram's 65,507\n", size); return 1; }
+        connected_pair(AF_INET, SOCK_DGRAM, sv);
+        dgram = 1;
+    } else if (!strcmp(mech, "unix-dgram")) {
+        dga = dgram_name("parent", &dga_len);
+        dgb = dgram_name("child", &dgb_len);
+        da = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        db = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (da < 0 || db < 0 || bind(da, (struct sockaddr *)&dga, dga_len) || bind(db, (struct sockaddr *)&dgb, dgb_len)) die("bind");
+    } else if (!strcmp(mech, "eventfd")) {
+        if (size != 8) { fprintf(stderr, "ipc-bench-c: an eventfd carries one 8-byte counter\n"); return 1; }
+        efd_ping = eventfd(0, EFD_CLOEXEC);
+        efd_pong = eventfd(0, EFD_CLOEXEC);
+        if (efd_ping < 0 || efd_pong < 0) die("eventfd");
+    } else if (!strcmp(mech, "signal")) {
+        if (size != 8) { fprintf(stderr, "ipc-bench-c: a signal carries one 8-byte value\n"); return 1; }
+        if (sigprocmask(SIG_BLOCK, &both, NULL)) die("sigprocmask");
     } else if (!strcmp(mech, "socketpair")) {
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) die("socketpair");
     } else if (!strcmp(mech, "posix-mq")) {
@@ -182,9 +303,11 @@ int main(int argc, char **argv)
     }
     struct { long mtype; char text[]; } *msg = calloc(1, sizeof(long) + size);
 
+    pid_t parent = getpid();
     pid_t child = child_pid = fork();
     if (child < 0) die("fork");
     int is_child = child == 0;
+    pid_t peer = is_child ? parent : child;
     if (!strcmp(mode, "same")) pin(0);
     else if (!strcmp(mode, "two")) pin(is_child ? 1 : 0);
 
@@ -192,9 +315,35 @@ int main(int argc, char **argv)
     uint64_t *rtt = calloc((size_t)iters, sizeof *rtt);
     for (long i = 0; i < total; i++) {
         uint64_t t0 = is_child ? 0 : now_ns();
-        if (!strcmp(mech, "pipe")) {
+        if (!strcmp(mech, "pipe") || !strcmp(mech, "fifo")) {
             if (is_child) { read_full(p2c[0], buf, size); write_all(c2p[1], buf, size); }
             else { write_all(p2c[1], buf, size); read_full(c2p[0], back, size); }
+        } else if (!strcmp(mech, "unix") || !strcmp(mech, "tcp") || !strcmp(mech, "udp")) {
+            if (is_child) { recv_one(sv[1], buf, size, dgram); send_one(sv[1], buf, size, dgram); }
+            else { send_one(sv[0], buf, size, dgram); recv_one(sv[0], back, size, dgram); }
+        } else if (!strcmp(mech, "unix-dgram")) {
+            if (is_child) {
+                if (recv(db, buf, size, 0) != (ssize_t)size) die("recv");
+                if (sendto(db, buf, size, 0, (struct sockaddr *)&dga, dga_len) != (ssize_t)size) die("sendto");
+            } else {
+                if (sendto(da, buf, size, 0, (struct sockaddr *)&dgb, dgb_len) != (ssize_t)size) die("sendto");
+                if (recv(da, back, size, 0) != (ssize_t)size) die("recv");
+            }
+        } else if (!strcmp(mech, "eventfd")) {
+            uint64_t v = 1;
+            if (is_child) { if (read(efd_ping, &v, 8) != 8 || write(efd_pong, &v, 8) != 8) die("eventfd"); }
+            else { if (write(efd_ping, &v, 8) != 8 || read(efd_pong, &v, 8) != 8) die("eventfd"); }
+        } else if (!strcmp(mech, "signal")) {
+            union sigval v = { 0 };
+            siginfo_t info;
+            if (is_child) {
+                if (sigwaitinfo(&ping_set, &info) != ping) die("sigwaitinfo");
+                while (sigqueue(peer, pong, info.si_value)) if (errno != EAGAIN) die("sigqueue");
+            } else {
+                memcpy(&v, buf, sizeof v);
+                while (sigqueue(peer, ping, v)) if (errno != EAGAIN) die("sigqueue");
+                if (sigwaitinfo(&pong_set, &info) != pong) die("sigwaitinfo");
+            }
         } else if (!strcmp(mech, "socketpair")) {
             if (is_child) { read_full(sv[1], buf, size); write_all(sv[1], buf, size); }
             else { write_all(sv[0], buf, size); read_full(sv[0], back, size); }
@@ -225,8 +374,20 @@ int main(int argc, char **argv)
     /* One-way stream: STREAM messages; the child's exit (reaped) marks the end. */
     uint64_t s0 = now_ns();
     for (long i = 0; i < stream; i++) {
-        if (!strcmp(mech, "pipe")) {
+        if (!strcmp(mech, "pipe") || !strcmp(mech, "fifo")) {
             if (is_child) read_full(p2c[0], buf, size); else write_all(p2c[1], buf, size);
+        } else if (!strcmp(mech, "unix") || !strcmp(mech, "tcp")) {
+            if (is_child) recv_one(sv[1], buf, size, dgram); else send_one(sv[0], buf, size, dgram);
+        } else if (!strcmp(mech, "unix-dgram")) {
+            if (is_child) { if (recv(db, buf, size, 0) != (ssize_t)size) die("recv"); }
+            else if (sendto(da, buf, size, 0, (struct sockaddr *)&dgb, dgb_len) != (ssize_t)size) die("sendto");
+        } else if (!strcmp(mech, "signal")) {
+            siginfo_t info;
+            union sigval v = { .sival_int = (int)i };
+            if (is_child) { if (sigwaitinfo(&ping_set, &info) != ping) die("sigwaitinfo"); }
+            else while (sigqueue(peer, ping, v)) { if (errno != EAGAIN) die("sigqueue"); sched_yield(); }
+        } else if (!strcmp(mech, "udp") || !strcmp(mech, "eventfd")) {
+            /* no stream (see examples/ipc-bench.rs) */
         } else if (!strcmp(mech, "socketpair")) {
             if (is_child) read_full(sv[1], buf, size); else write_all(sv[0], buf, size);
         } else if (!strcmp(mech, "posix-mq")) {

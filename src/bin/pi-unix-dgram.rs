@@ -45,7 +45,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             let sender = DgramSocket::new().call("socket")?;
             // The parent's queue holds net.unix.max_dgram_qlen datagrams (10): while it is
             // full, try again every 100 ms, so the worker ends if the parent dies meanwhile.
-            supervise::patiently(|deadline| match sender.send_to(&msg, name) {
+            supervise::patiently(|deadline| match sender.send_to(&msg, name, false) {
                 Err(Errno::EAGAIN) => wait_slice(deadline),
                 sent => sent,
             })

@@ -51,12 +51,15 @@ impl DgramSocket {
         Ok(socket)
     }
 
-    /// `sendto(fd, msg, len, MSG_DONTWAIT, "\0name")`: one datagram to the socket bound to
-    /// `name`. EAGAIN while its queue is full, ECONNREFUSED if no socket holds the name.
+    /// `sendto(fd, msg, len, flags, "\0name")`: one datagram to the socket bound to
+    /// `name`; while its queue is full, waits (EINTR if a signal handler interrupts) unless
+    /// `wait` is false (MSG_DONTWAIT: then EAGAIN). ECONNREFUSED if no socket holds the
+    /// name.
     #[doc(alias = "sendto")]
-    pub fn send_to(&self, msg: &[u8], name: &[u8]) -> Result<(), Errno> {
+    pub fn send_to(&self, msg: &[u8], name: &[u8], wait: bool) -> Result<(), Errno> {
         let addr = address(name)?;
-        let n = rustix::net::sendto(&self.0, msg, SendFlags::DONTWAIT, &addr)?;
+        let flags = if wait { SendFlags::empty() } else { SendFlags::DONTWAIT };
+        let n = rustix::net::sendto(&self.0, msg, flags, &addr)?;
         // A datagram goes whole or not at all.
         if n != msg.len() { Err(Errno::EIO) } else { Ok(()) }
     }
@@ -81,8 +84,8 @@ mod tests {
         let rx = DgramSocket::bind_abstract(name.as_bytes()).unwrap();
         assert_eq!(DgramSocket::bind_abstract(name.as_bytes()).err(), Some(Errno::EADDRINUSE));
         let tx = DgramSocket::new().unwrap();
-        tx.send_to(b"hello", name.as_bytes()).unwrap();
-        tx.send_to(b"world!", name.as_bytes()).unwrap();
+        tx.send_to(b"hello", name.as_bytes(), true).unwrap();
+        tx.send_to(b"world!", name.as_bytes(), false).unwrap();
         let mut buf = [0u8; 4];
         assert_eq!(rx.receive(&mut buf, true), Ok(5)); // boundaries kept; cut to 4
         assert_eq!(&buf, b"hell");
@@ -91,6 +94,6 @@ mod tests {
         assert_eq!(rx.receive(&mut buf, false), Err(Errno::EAGAIN));
         drop(rx);
         // The name went with the socket.
-        assert_eq!(tx.send_to(b"x", name.as_bytes()), Err(Errno::ECONNREFUSED));
+        assert_eq!(tx.send_to(b"x", name.as_bytes(), false), Err(Errno::ECONNREFUSED));
     }
 }

@@ -4,8 +4,8 @@
 //! descriptor.
 //!
 //! The counter holds at most 2^64 − 2. A write that would pass that blocks until a read
-//! makes room — or, on a non-blocking counter (the only kind made here), fails with EAGAIN,
-//! so an overflow is an error, never a hang.
+//! makes room — or, on a non-blocking counter ([`EventCounter::new`], what pi-eventfd
+//! uses), fails with EAGAIN, so an overflow is an error, never a hang.
 //!
 //! References: [eventfd(2)](https://man7.org/linux/man-pages/man2/eventfd.2.html)
 
@@ -29,6 +29,16 @@ impl EventCounter {
     #[doc(alias = "eventfd")]
     pub fn new() -> Result<EventCounter, Errno> {
         let fd = rustix::event::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
+        crate::io::opened(&fd);
+        Ok(EventCounter(fd))
+    }
+
+    /// `eventfd(0, EFD_CLOEXEC)`: a counter at zero whose `take` waits while it is zero
+    /// and whose `add` waits for room — a wake-up channel between processes (the
+    /// benchmark's ping-pong), where a waiting side must have a peer that will post.
+    #[doc(alias = "eventfd")]
+    pub fn new_blocking() -> Result<EventCounter, Errno> {
+        let fd = rustix::event::eventfd(0, EventfdFlags::CLOEXEC)?;
         crate::io::opened(&fd);
         Ok(EventCounter(fd))
     }
@@ -64,6 +74,18 @@ mod tests {
         c.add(2).unwrap();
         assert_eq!(c.take(), Ok(42));
         assert_eq!(c.take(), Err(Errno::EAGAIN));
+    }
+
+    #[test]
+    fn a_blocking_counter_wakes_its_reader() {
+        let c = EventCounter::new_blocking().unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                c.add(7).unwrap();
+            });
+            assert_eq!(c.take(), Ok(7));
+        });
     }
 
     #[test]
