@@ -90,7 +90,9 @@ enum Channel {
         to_child: (pipe::PipeReader, pipe::PipeWriter),
         to_parent: (pipe::PipeReader, pipe::PipeWriter),
     },
-    Socket(socket::Stream, socket::Stream),
+    /// A connected byte stream, one end each: a socket pair or a loopback TCP connection
+    /// (the parent's end, the child's end).
+    Stream(OwnedFd, OwnedFd),
     PosixMq(mq::MessageQueue, mq::MessageQueue),
     SysvMsg(SysvQueue, Box<Message<SYSV_MAX>>),
     ShmSem {
@@ -116,8 +118,6 @@ enum Channel {
         parent_name: String,
         child_name: String,
     },
-    /// The parent's end, the child's end.
-    Tcp(TcpStream, TcpStream),
     /// The parent's socket, the child's, each connected to the other.
     Udp(OwnedFd, OwnedFd),
     EventFd {
@@ -151,7 +151,7 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
         },
         "socketpair" => {
             let (a, b) = socket::stream_pair().map_err(err("socketpair"))?;
-            Channel::Socket(a, b)
+            Channel::Stream(a.into(), b.into())
         }
         "posix-mq" => {
             let attr = mq::MqAttr::new(SLOTS as i64, size as i64);
@@ -239,7 +239,7 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
             let (listener, port) = TcpListener::loopback(1).map_err(|e| e.to_string())?;
             let client = TcpStream::loopback(port).map_err(|e| e.to_string())?;
             let server = listener.accept().map_err(err("accept4"))?;
-            Channel::Tcp(client, server)
+            Channel::Stream(client.into(), server.into())
         }
         "udp" => {
             if size > 65507 {
@@ -387,14 +387,14 @@ fn round_trip(c: &mut Channel, child: bool, buf: &mut [u8]) {
                 full(to_parent.0.read_full(buf), "read");
             }
         }
-        Channel::Socket(a, b) => {
-            let end = if child { b } else { a };
+        Channel::Stream(a, b) => {
+            let end: &OwnedFd = if child { b } else { a };
             if child {
-                full(end.read_full(buf), "read");
-                ok(end.write_all(buf), "write");
+                full(bareipc::io::read_full(end, buf), "read");
+                ok(bareipc::io::write_all(end, buf), "write");
             } else {
-                ok(end.write_all(buf), "write");
-                full(end.read_full(buf), "read");
+                ok(bareipc::io::write_all(end, buf), "write");
+                full(bareipc::io::read_full(end, buf), "read");
             }
         }
         Channel::PosixMq(to_child, to_parent) => {
@@ -477,16 +477,6 @@ fn round_trip(c: &mut Channel, child: bool, buf: &mut [u8]) {
                 full(parent.receive(buf, true), "recvfrom");
             }
         }
-        Channel::Tcp(a, b) => {
-            let end = if child { b } else { a };
-            if child {
-                full(end.read_full(buf), "read");
-                ok(end.write_all(buf), "write");
-            } else {
-                ok(end.write_all(buf), "write");
-                full(end.read_full(buf), "read");
-            }
-        }
         Channel::Udp(a, b) => {
             let end: &OwnedFd = if child { b } else { a };
             let send = |buf: &[u8]| rustix::net::send(end, buf, rustix::net::SendFlags::empty());
@@ -537,11 +527,11 @@ fn stream_one(c: &mut Channel, child: bool, buf: &mut [u8], i: usize) {
                 check(to_child.1.write_all(buf), "write");
             }
         }
-        Channel::Socket(a, b) => {
+        Channel::Stream(a, b) => {
             if child {
-                b.read_full(buf).unwrap_or_else(|e| fail("read", e));
+                bareipc::io::read_full(b, buf).unwrap_or_else(|e| fail("read", e));
             } else {
-                check(a.write_all(buf), "write");
+                check(bareipc::io::write_all(a, buf), "write");
             }
         }
         Channel::PosixMq(to_child, _) => {
@@ -605,13 +595,6 @@ fn stream_one(c: &mut Channel, child: bool, buf: &mut [u8], i: usize) {
                 c.receive(buf, true).unwrap_or_else(|e| fail("recvfrom", e));
             } else {
                 check(parent.send_to(buf, child_name.as_bytes(), true), "sendto");
-            }
-        }
-        Channel::Tcp(a, b) => {
-            if child {
-                b.read_full(buf).unwrap_or_else(|e| fail("read", e));
-            } else {
-                check(a.write_all(buf), "write");
             }
         }
         Channel::Signal { peer, me } => {
