@@ -8,10 +8,13 @@ int main(int argc, char **argv)
 {
     parse(argc, argv);
     int sig = SIGRTMIN + 1;
-    sigset_t set;
+    sigset_t set, blocked;
     sigemptyset(&set);
     sigaddset(&set, sig);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) die("sigprocmask");
+    /* SIGCHLD blocked too: under strace it is delivered and cuts sigwaitinfo short. */
+    blocked = set;
+    sigaddset(&blocked, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &blocked, NULL) < 0) die("sigprocmask");
     pid_t parent = getpid(), pids[512];
     double sums[512];
     for (long i = 0; i < workers; i++) {
@@ -28,7 +31,9 @@ int main(int argc, char **argv)
     }
     for (long got = 0; got < workers;) {
         siginfo_t info;
-        if (sigwaitinfo(&set, &info) != sig) die("sigwaitinfo");
+        int taken = sigwaitinfo(&set, &info);
+        if (taken < 0 && errno == EINTR) continue;
+        if (taken != sig) die("sigwaitinfo");
         for (long i = 0; i < workers; i++)
             if (pids[i] == info.si_pid) {
                 memcpy(&sums[i], &info.si_value.sival_ptr, sizeof sums[i]);

@@ -11,10 +11,11 @@ use bareipc::app::pi::Job;
 use bareipc::app::protocol::{self, Partial, Tally, Wait};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{Context, Errno};
-use bareipc::ipc::rtsig::RtSignal;
+use bareipc::ipc::rtsig::{self, RtSignal};
 use bareipc::process::supervise::{self, wait_slice};
 use bareipc::process::{MAX_WORKERS, Run, Workers};
 use bareipc::rt::{Args, Start};
+use rustix::process::Signal;
 
 bareipc::program!("pi-signal", main, errnos: bareipc::errno::QUEUES);
 
@@ -32,8 +33,9 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
     let signal = RtSignal::new(RESULT).call("rt_sigprocmask")?;
     // Blocked before the first worker exists: a result is never delivered (its default
-    // action would end the parent), it waits in the queue for rt_sigtimedwait.
-    signal.block().call("rt_sigprocmask")?;
+    // action would end the parent), it waits in the queue for rt_sigtimedwait. SIGCHLD
+    // too: under strace it would be delivered and cut the wait short (EINTR).
+    rtsig::block(&[RESULT, Signal::CHILD.as_raw()]).call("rt_sigprocmask")?;
     let parent = workers.parent_pid();
     let mut run = Run::new(workers, ());
     let mut pids = [0; MAX_WORKERS];

@@ -34,6 +34,23 @@ pub struct Queued {
     pub value: u64,
 }
 
+/// `rt_sigprocmask(SIG_BLOCK, signals)`: blocks each of `signals` (1 to 64) with one
+/// call. A process that waits in [`RtSignal::take`] may want SIGCHLD (17) blocked too:
+/// ignored by default, it never interrupts anything — but under a tracer such as strace
+/// every signal is delivered, and a SIGCHLD would end the wait with EINTR (a waiting
+/// `rt_sigtimedwait` is not restarted). Blocked, it waits unseen; `wait4` needs no signal.
+#[doc(alias = "sigprocmask")]
+pub fn block(signals: &[i32]) -> Result<(), Errno> {
+    let mut set = 0u64;
+    for &n in signals {
+        if !(1..=64).contains(&n) {
+            return Err(Errno::EINVAL);
+        }
+        set |= 1 << (n - 1);
+    }
+    sys::block_signals(set)
+}
+
 impl RtSignal {
     /// Signal `signo`; EINVAL outside 34..=64.
     pub fn new(signo: i32) -> Result<RtSignal, Errno> {
@@ -47,10 +64,10 @@ impl RtSignal {
 
     /// `rt_sigprocmask(SIG_BLOCK, {signal})`: from now on the signal stays pending for
     /// [`take`](Self::take) instead of being delivered (its default action ends the
-    /// process). The mask is inherited by `fork`.
+    /// process). The mask is inherited by `fork`. See [`block`] to block others with it.
     #[doc(alias = "sigprocmask")]
     pub fn block(self) -> Result<(), Errno> {
-        sys::block_signals(1 << (self.0 - 1))
+        block(&[self.0])
     }
 
     /// `rt_sigqueueinfo(pid, signal, {SI_QUEUE, si_pid = own_pid, si_value = value})`:
@@ -78,6 +95,12 @@ impl RtSignal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_takes_signal_numbers_only() {
+        assert_eq!(block(&[0]), Err(Errno::EINVAL));
+        assert_eq!(block(&[65]), Err(Errno::EINVAL));
+    }
 
     #[test]
     fn only_real_time_signals_free_of_glibc() {
