@@ -129,11 +129,10 @@ pub fn exit_if_orphaned() {
 /// holds for workers forked before and after; once fulfilled it is revoked, so that no
 /// orphan ever removes a name someone else made since. Without supervision, nothing.
 ///
-/// Every orphaned worker carries the will out, perhaps several at once: removing what is
-/// already gone is not an error, and an `rmdir` of a directory another worker has not yet
-/// emptied fails quietly — the worker that removed the entry then removes it. (A worker
-/// that has already ended removes nothing: a parent killed after its last worker ended and
-/// before its own clean-up leaves the names behind.)
+/// The first orphaned worker to look takes the will (an atomic swap, which revokes it) and
+/// carries it out; the others find none. (A worker that has already ended removes
+/// nothing: a parent killed after its last worker ended and before its own clean-up
+/// leaves the names behind.)
 pub fn will(dir: &DirNames) {
     let Some(page) = lifeline() else { return };
     // Only programs that make a will carry the code that carries it out.
