@@ -111,7 +111,7 @@ WHY = [
     ("pi-fifo", "parent", "unlinkat", "the FIFO, then (AT_REMOVEDIR) its directory"),
     ("pi-fifo", "worker", "openat", "the FIFO by name, O_WRONLY|O_NONBLOCK: ENXIO, not a hang, if the parent is gone"),
     ("pi-fifo", "worker", "write", "its 16-byte result: atomic, at most PIPE_BUF"),
-    ("pi-signal", "parent", "rt_sigprocmask", "unblock the stop signals and the tick; block 35, the results' signal"),
+    ("pi-signal", "parent", "rt_sigprocmask", "unblock the stop signals and the tick; block 35 (the results) and SIGCHLD"),
     ("pi-signal", "parent", "rt_sigtimedwait", "one queued signal 35: si_pid names the worker, si_value is its sum"),
     ("pi-signal", "worker", "getpid", "its own pid for si_pid: rt_sigqueueinfo fills in nothing"),
     ("pi-signal", "worker", "rt_sigqueueinfo", "signal 35 to the parent, SI_QUEUE, its sum's 64 bits as the value"),
