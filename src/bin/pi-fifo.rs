@@ -1,5 +1,5 @@
-//! pi over a named pipe: the parent makes a private directory (`$TMPDIR`, else `/tmp`,
-//! else `/dev/shm`) with a FIFO in it, opens the FIFO to read and forks; each worker
+//! pi over a named pipe: the parent makes a private directory (`$TMPDIR`, else `/tmp`)
+//! with a FIFO in it, opens the FIFO to read and forks; each worker
 //! computes, opens the FIFO *by name* to write, and writes its 16-byte result — one atomic
 //! write, at most PIPE_BUF bytes, so W writers never interleave. The parent reads W
 //! results, removes the FIFO and the directory, then reaps. Should the parent be killed,

@@ -79,8 +79,8 @@ impl PrivateDir {
 
     /// Opens the directory `base` (`open(base, O_PATH | O_DIRECTORY)`) and makes
     /// `mkdirat(base, NAME, 0700)` in it, where NAME is `tag`, `id` in decimal, a dash and
-    /// a random 64-bit number in decimal (`getrandom`): unique among runs of every PID namespace that
-    /// share the directory, and never a dead run's. The entry will be `NAME/entry`, which
+    /// a random 64-bit number in decimal (`getrandom`): unique among the runs of every PID
+    /// namespace that share the directory, and never a dead run's. The entry will be `NAME/entry`, which
     /// the caller creates (see [`entry`](Self::entry)). Fails naming `open`, `getrandom` or
     /// `mkdir`; ENAMETOOLONG if the names pass 128 bytes.
     #[doc(alias = "mkdirat")]
@@ -258,6 +258,21 @@ mod tests {
         drop(d);
         e.remove().unwrap();
         assert_eq!(std::fs::read_dir(&b).unwrap().count(), 0);
+        std::fs::remove_dir(&b).unwrap();
+    }
+
+    #[test]
+    fn the_full_path_of_the_entry_fits_a_socket_address_or_is_refused() {
+        let (b, bc) = base("d");
+        let d = PrivateDir::create(&bc, c"s-", 1, c"socket").unwrap().leak();
+        let path = d.entry_path(&bc).unwrap();
+        assert_eq!(
+            path.as_cstr().to_bytes(),
+            b.join(d.entry().to_str().unwrap()).as_os_str().as_encoded_bytes()
+        );
+        let long = std::ffi::CString::new("/x".repeat(40)).unwrap();
+        assert_eq!(d.entry_path(&long).err(), Some(Errno::ENAMETOOLONG));
+        d.remove().unwrap();
         std::fs::remove_dir(&b).unwrap();
     }
 
