@@ -39,6 +39,7 @@ use bareipc::ipc::rtsig::RtSignal;
 use bareipc::ipc::sem::NamedSemaphore;
 use bareipc::ipc::seqpacket::{SeqpacketListener, SeqpacketStream};
 use bareipc::ipc::shm::Mapping;
+use bareipc::ipc::socket::UnixAddr;
 use bareipc::ipc::tcp::{TcpListener, TcpStream};
 use bareipc::ipc::{mq, pipe, socket};
 use rustix::fd::OwnedFd;
@@ -115,8 +116,8 @@ enum Channel {
     Dgram {
         parent: DgramSocket,
         child: DgramSocket,
-        parent_name: String,
-        child_name: String,
+        parent_name: UnixAddr,
+        child_name: UnixAddr,
     },
     /// The parent's socket, the child's, each connected to the other.
     Udp(OwnedFd, OwnedFd),
@@ -219,6 +220,7 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
                 tmp.join("socket").as_os_str(),
             ))
             .map_err(|e| e.to_string())?;
+            let path = UnixAddr::path(&[&path]).map_err(err("bind"))?;
             let listener = SeqpacketListener::bind(&path, 1).map_err(|e| e.to_string())?;
             let client = SeqpacketStream::connect(&path).map_err(|e| e.to_string())?;
             let server = listener.accept().map_err(err("accept4"))?;
@@ -227,10 +229,12 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
         }
         "unix-dgram" => {
             let name = |side: &str| format!("ipc-bench-{}-{side}", std::process::id());
-            let (parent_name, child_name) = (name("parent"), name("child"));
+            let address =
+                |side| UnixAddr::abstract_name(name(side).as_bytes()).map_err(err("bind"));
+            let (parent_name, child_name) = (address("parent")?, address("child")?);
             Channel::Dgram {
-                parent: DgramSocket::bind_abstract(parent_name.as_bytes()).map_err(err("bind"))?,
-                child: DgramSocket::bind_abstract(child_name.as_bytes()).map_err(err("bind"))?,
+                parent: DgramSocket::bind(&parent_name).map_err(err("bind"))?,
+                child: DgramSocket::bind(&child_name).map_err(err("bind"))?,
                 parent_name,
                 child_name,
             }
@@ -461,19 +465,19 @@ fn round_trip(c: &mut Channel, child: bool, buf: &mut [u8]) {
         Channel::Seqpacket(a, b) => {
             let end = if child { b } else { a };
             if child {
-                full(end.receive(buf), "recvfrom");
+                full(end.receive(buf, true), "recvfrom");
                 ok(end.send(buf), "sendto");
             } else {
                 ok(end.send(buf), "sendto");
-                full(end.receive(buf), "recvfrom");
+                full(end.receive(buf, true), "recvfrom");
             }
         }
         Channel::Dgram { parent, child: c, parent_name, child_name } => {
             if child {
                 full(c.receive(buf, true), "recvfrom");
-                ok(c.send_to(buf, parent_name.as_bytes(), true), "sendto");
+                ok(c.send_to(buf, parent_name, true), "sendto");
             } else {
-                ok(parent.send_to(buf, child_name.as_bytes(), true), "sendto");
+                ok(parent.send_to(buf, child_name, true), "sendto");
                 full(parent.receive(buf, true), "recvfrom");
             }
         }
@@ -585,7 +589,7 @@ fn stream_one(c: &mut Channel, child: bool, buf: &mut [u8], i: usize) {
         }
         Channel::Seqpacket(a, b) => {
             if child {
-                b.receive(buf).unwrap_or_else(|e| fail("recvfrom", e));
+                b.receive(buf, true).unwrap_or_else(|e| fail("recvfrom", e));
             } else {
                 check(a.send(buf), "sendto");
             }
@@ -594,7 +598,7 @@ fn stream_one(c: &mut Channel, child: bool, buf: &mut [u8], i: usize) {
             if child {
                 c.receive(buf, true).unwrap_or_else(|e| fail("recvfrom", e));
             } else {
-                check(parent.send_to(buf, child_name.as_bytes(), true), "sendto");
+                check(parent.send_to(buf, child_name, true), "sendto");
             }
         }
         Channel::Signal { peer, me } => {

@@ -22,6 +22,21 @@ macro_rules! errnos {
         /// `NAME\0meaning\0` for each code.
         const $text: &str = concat!($(stringify!($name), "\0", $meaning, "\0"),*);
     };
+    // Two tables, the second a superset of the first: the first's entries, then its own.
+    ($codes:ident, $text:ident: $($name:ident = $value:literal, $meaning:literal;)*
+     + $codes2:ident, $text2:ident: $($name2:ident = $value2:literal, $meaning2:literal;)*) => {
+        errnos! { $codes, $text: $($name = $value, $meaning;)* }
+        impl Errno {
+            $(#[doc = $meaning2] pub const $name2: Errno = Errno($value2);)*
+        }
+        /// The first table's codes, then this one's.
+        const $codes2: &[u8] = &[$($value,)* $($value2),*];
+        /// `NAME\0meaning\0` for each code.
+        const $text2: &str = concat!(
+            $(stringify!($name), "\0", $meaning, "\0",)*
+            $(stringify!($name2), "\0", $meaning2, "\0"),*
+        );
+    };
 }
 
 errnos! { CODES, TEXT:
@@ -63,15 +78,16 @@ errnos! { QUEUE_CODES, QUEUE_TEXT:
     EMSGSIZE = 90, "Message too long";
     ETIMEDOUT = 110, "Connection timed out";
 }
-errnos! { SOCKET_CODES, SOCKET_TEXT:
-    ENOTSOCK = 88, "Socket operation on non-socket";
-    EOPNOTSUPP = 95, "Operation not supported";
+errnos! { UNIX_SOCKET_CODES, UNIX_SOCKET_TEXT:
     EAFNOSUPPORT = 97, "Address family not supported by protocol";
     EADDRINUSE = 98, "Address already in use";
+    ECONNREFUSED = 111, "Connection refused";
++ SOCKET_CODES, SOCKET_TEXT:
+    ENOTSOCK = 88, "Socket operation on non-socket";
+    EOPNOTSUPP = 95, "Operation not supported";
     EADDRNOTAVAIL = 99, "Cannot assign requested address";
     ENETUNREACH = 101, "Network is unreachable";
     ECONNRESET = 104, "Connection reset by peer";
-    ECONNREFUSED = 111, "Connection refused";
 }
 
 errnos! { FILE_CODES, FILE_TEXT:
@@ -92,6 +108,9 @@ pub const NONE: Extra = Extra { codes: &[], text: "" };
 pub const QUEUES: Extra = Extra { codes: QUEUE_CODES, text: QUEUE_TEXT };
 /// The codes of socket calls.
 pub const SOCKETS: Extra = Extra { codes: SOCKET_CODES, text: SOCKET_TEXT };
+/// The codes a Unix socket bound to a path can meet: a kernel without AF_UNIX, a file in
+/// the way, nobody listening (the rest of [`SOCKETS`] concerns networks and streams).
+pub const UNIX_SOCKETS: Extra = Extra { codes: UNIX_SOCKET_CODES, text: UNIX_SOCKET_TEXT };
 /// The codes of named files met by path: a FIFO (ENXIO: no reader).
 pub const FILES: Extra = Extra { codes: FILE_CODES, text: FILE_TEXT };
 

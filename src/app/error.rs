@@ -96,11 +96,9 @@ fn hint(call: &str, errno: Errno) -> Option<&'static str> {
 
 /// Whether a descriptor can be opened now (`open("/", O_PATH)`, closed at once).
 fn descriptor_left() -> bool {
-    use rustix::fs::{Mode, OFlags};
-    !matches!(
-        rustix::fs::open(c"/", OFlags::PATH | OFlags::CLOEXEC, Mode::empty()),
-        Err(rustix::io::Errno::MFILE)
-    )
+    use crate::sys::{self, abi};
+    let flags = abi::O_PATH | abi::O_CLOEXEC;
+    !matches!(sys::openat(rustix::fs::CWD, c"/", flags, 0), Err(Errno::EMFILE))
 }
 
 /// Whether RLIMIT_NPROC can be what stopped a `fork`: a finite limit, and a real user
@@ -164,8 +162,8 @@ impl Describe for Error {
                 match problem {
                     Problem::Missing => l.str("sent no result"),
                     Problem::Short { got } => {
-                        l.str("short result message (").u64(got as u64).str(" of ");
-                        l.u64(super::protocol::Partial::SIZE as u64).str(" bytes)")
+                        const _: () = assert!(super::protocol::Partial::SIZE == 16);
+                        l.str("short result message (").u64(got as u64).str(" of 16 bytes)")
                     }
                     Problem::Malformed => l.str("malformed result message"),
                     Problem::Duplicate => l.str("sent a second result"),

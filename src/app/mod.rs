@@ -39,16 +39,17 @@ const PI_OPTS: &[Opt] = &[
     VERSION_OPT,
 ];
 
-/// The help of the pi programs after their usage line (one text rather than lines built
+/// The help of the pi programs after `Usage: PROGRAM` (one text rather than lines built
 /// from the option table: smaller; a test checks that it lists every option).
 const PI_HELP: &str = concat!(
+    " [-w N] [-n N] [-d N]\n\nOptions:\n",
     "  -w, --workers N   worker processes, 1 to 512 (default 10)\n",
     "  -n, --terms N     terms, W to 10^15 (default 10000000)\n",
     "  -d, --decimals N  decimals, 0 to 20 (default 11)\n",
     "  -h, --help        this help\n",
     "  -V, --version     the version\n\n",
     "Prints sqrt(8 * sum of 1/(2k+1)^2 for k < N): 3.14159262176 by default.\n",
-    "Exit status: 0 done, 1 failed, 2 bad usage, 128+N stopped by signal N.",
+    "Exit status: 0 done, 1 failed, 2 bad usage, 128+N stopped by signal N.\n",
 );
 
 /// What the command line asked for.
@@ -67,13 +68,16 @@ fn usage_error(u: Usage) -> i32 {
     EXIT_USAGE
 }
 
-/// Prints `PROGRAM VERSION: about`, the usage line and `rest` (options and notes).
-fn help(about: &str, usage: &str, rest: &str) -> Line {
+/// ` VERSION`: what follows the program's name in `--version` and `--help`.
+const SPACE_VERSION: &str = concat!(" ", env!("CARGO_PKG_VERSION"));
+
+/// Prints `PROGRAM VERSION: about`, `Usage: PROGRAM` and `rest` (the usage's arguments,
+/// options and notes). (Few pieces: each costs a call in every binary.)
+fn help(about: &str, rest: &str) -> Line {
     let mut l = Line::new();
     let name = io::program();
-    l.str(name).str(" ").str(VERSION).str(": ").str(about).str("\n\n");
-    l.str("Usage: ").str(name).str(" ").str(usage).str("\n\nOptions:\n");
-    l.str(rest).str("\n");
+    l.str(name).str(SPACE_VERSION).str(": ").str(about).str("\n\nUsage: ");
+    l.str(name).str(rest);
     l
 }
 
@@ -135,7 +139,7 @@ pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, progr
     }
     match action {
         Action::Help => {
-            return emit(&help(about, "[-w N] [-n N] [-d N]", PI_HELP));
+            return emit(&help(about, PI_HELP));
         }
         Action::Version => return version(),
         Action::Run => {}
@@ -172,7 +176,7 @@ pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, progr
 
 fn version() -> i32 {
     let mut l = Line::new();
-    l.str(io::program()).str(" ").str(VERSION).str("\n");
+    l.str(io::program()).str(SPACE_VERSION).str("\n");
     emit(&l)
 }
 
@@ -183,12 +187,13 @@ pub const MAX_MESSAGE: usize = 256;
 const DEMO_OPTS: &[Opt] =
     &[Opt { short: b'm', long: "message", value: Some("TEXT") }, HELP, VERSION_OPT];
 
-/// The help of the demos after their usage line.
+/// The help of the demos after `Usage: PROGRAM`.
 const DEMO_HELP: &str = concat!(
+    " [-m TEXT]\n\nOptions:\n",
     "  -m, --message TEXT  the message to send (at most 256 bytes)\n",
     "  -h, --help          this help\n",
     "  -V, --version       the version\n\n",
-    "Exit status: 0 done, 1 failed, 2 bad usage.",
+    "Exit status: 0 done, 1 failed, 2 bad usage.\n",
 );
 
 /// Runs a single-process demo: parses `-m TEXT` and calls `run` with the message (or
@@ -216,7 +221,7 @@ pub fn demo_main<'a>(
         return usage_error(u);
     }
     match action {
-        Action::Help => emit(&help(about, "[-m TEXT]", DEMO_HELP)),
+        Action::Help => emit(&help(about, DEMO_HELP)),
         Action::Version => version(),
         Action::Run => match run(message) {
             Ok(out) => emit(&out),

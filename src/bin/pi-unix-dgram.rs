@@ -13,11 +13,12 @@ use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{Context, Errno};
 use bareipc::fmt::Line;
 use bareipc::ipc::dgram::DgramSocket;
+use bareipc::ipc::socket::UnixAddr;
 use bareipc::process::supervise::{self, wait_slice};
 use bareipc::process::{self, Run, Workers};
 use bareipc::rt::{Args, Start};
 
-bareipc::program!("pi-unix-dgram", main, errnos: bareipc::errno::SOCKETS);
+bareipc::program!("pi-unix-dgram", main, errnos: bareipc::errno::UNIX_SOCKETS);
 
 fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
@@ -36,8 +37,8 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     // shares the network namespace) is EADDRINUSE, reported before any worker starts.
     let mut line = Line::new();
     line.str("bareipc-dgram-").u64(workers.parent_pid() as u64);
-    let name = line.as_bytes();
-    let socket = DgramSocket::bind_abstract(name).call("bind")?;
+    let name = UnixAddr::abstract_name(line.as_bytes()).call("bind")?;
+    let socket = DgramSocket::bind(&name).call("bind")?;
     let mut run = Run::new(workers, socket);
     for index in 0..job.workers {
         run.spawn(&start.single, |_| -> Result<(), Error> {
@@ -45,7 +46,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             let sender = DgramSocket::new().call("socket")?;
             // The parent's queue holds net.unix.max_dgram_qlen datagrams (10): while it is
             // full, try again every 100 ms, so the worker ends if the parent dies meanwhile.
-            supervise::patiently(|deadline| match sender.send_to(&msg, name, false) {
+            supervise::patiently(|deadline| match sender.send_to(&msg, &name, false) {
                 Err(Errno::EAGAIN) => wait_slice(deadline),
                 sent => sent,
             })

@@ -11,9 +11,10 @@
 //!
 //! References: [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
 
+use super::socket::UnixAddr;
 use crate::errno::Errno;
-use rustix::fd::OwnedFd;
-use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
+use crate::sys::{self, abi};
+use rustix::fd::{AsFd, OwnedFd};
 
 /// An AF_UNIX SOCK_DGRAM socket, closed on drop (which also frees its name, if bound).
 #[derive(Debug)]
@@ -21,56 +22,44 @@ pub struct DgramSocket(OwnedFd);
 
 fd_handle!(DgramSocket);
 
-/// The abstract address `\0name`.
-fn address(name: &[u8]) -> Result<SocketAddrUnix, Errno> {
-    Ok(SocketAddrUnix::new_abstract_name(name)?)
-}
-
 impl DgramSocket {
     /// `socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)`: an unnamed socket, to send from.
     #[doc(alias = "socket")]
     pub fn new() -> Result<DgramSocket, Errno> {
-        let fd = rustix::net::socket_with(
-            AddressFamily::UNIX,
-            SocketType::DGRAM,
-            SocketFlags::CLOEXEC,
-            None,
-        )?;
+        let fd = sys::socket(abi::AF_UNIX, abi::SOCK_DGRAM | abi::SOCK_CLOEXEC)?;
         crate::io::opened(&fd);
         Ok(DgramSocket(fd))
     }
 
-    /// [`new`](Self::new), then `bind(fd, "\0name")`: a socket others can send to by
-    /// `name` (at most 107 bytes). EADDRINUSE if a socket of the network namespace holds
-    /// that name.
-    #[doc(alias = "bind")]
-    pub fn bind_abstract(name: &[u8]) -> Result<DgramSocket, Errno> {
-        let addr = address(name)?;
+    /// [`new`](Self::new), then `bind(fd, addr)`: a socket others can send to at `addr`
+    /// ([`UnixAddr::abstract_name`]). EADDRINUSE if a socket of the network namespace
+    /// holds that name.
+    pub fn bind(addr: &UnixAddr) -> Result<DgramSocket, Errno> {
         let socket = DgramSocket::new()?;
-        rustix::net::bind(&socket.0, &addr)?;
+        sys::bind(socket.0.as_fd(), addr.as_bytes())?;
         Ok(socket)
     }
 
-    /// `sendto(fd, msg, len, flags, "\0name")`: one datagram to the socket bound to
-    /// `name`; while its queue is full, waits (EINTR if a signal handler interrupts) unless
+    /// `sendto(fd, msg, len, flags, addr)`: one datagram to the socket bound to `addr`;
+    /// while its queue is full, waits (EINTR if a signal handler interrupts) unless
     /// `wait` is false (MSG_DONTWAIT: then EAGAIN). ECONNREFUSED if no socket holds the
-    /// name.
+    /// address.
     #[doc(alias = "sendto")]
-    pub fn send_to(&self, msg: &[u8], name: &[u8], wait: bool) -> Result<(), Errno> {
-        let addr = address(name)?;
-        let flags = if wait { SendFlags::empty() } else { SendFlags::DONTWAIT };
-        let n = rustix::net::sendto(&self.0, msg, flags, &addr)?;
+    pub fn send_to(&self, msg: &[u8], addr: &UnixAddr, wait: bool) -> Result<(), Errno> {
+        let flags = if wait { 0 } else { abi::MSG_DONTWAIT };
+        let n = sys::send_to(self.0.as_fd(), msg, flags, addr.as_bytes())?;
         // A datagram goes whole or not at all.
         if n != msg.len() { Err(Errno::EIO) } else { Ok(()) }
     }
 
-    /// `recv(fd, buf, len, flags)`: one datagram into `buf`, blocking until one comes
-    /// unless `wait` is false (then EAGAIN if none is queued). Returns the datagram's
-    /// length, which may exceed `buf.len()` (the rest is lost: MSG_TRUNC semantics).
+    /// `recvfrom(fd, buf, len, flags, NULL, NULL)`: one datagram into `buf`, blocking
+    /// until one comes unless `wait` is false (then EAGAIN if none is queued). Returns the
+    /// datagram's length, which may exceed `buf.len()` (the rest is lost: MSG_TRUNC
+    /// semantics).
     #[doc(alias = "recv")]
     pub fn receive(&self, buf: &mut [u8], wait: bool) -> Result<usize, Errno> {
-        let flags = RecvFlags::TRUNC | if wait { RecvFlags::empty() } else { RecvFlags::DONTWAIT };
-        Ok(rustix::net::recv(&self.0, buf, flags)?.1)
+        let flags = abi::MSG_TRUNC | if wait { 0 } else { abi::MSG_DONTWAIT };
+        sys::recv(self.0.as_fd(), buf, flags)
     }
 }
 
@@ -81,11 +70,12 @@ mod tests {
     #[test]
     fn datagrams_reach_a_name_that_is_no_file() {
         let name = format!("bareipc-test-{}", std::process::id());
-        let rx = DgramSocket::bind_abstract(name.as_bytes()).unwrap();
-        assert_eq!(DgramSocket::bind_abstract(name.as_bytes()).err(), Some(Errno::EADDRINUSE));
+        let name = UnixAddr::abstract_name(name.as_bytes()).unwrap();
+        let rx = DgramSocket::bind(&name).unwrap();
+        assert_eq!(DgramSocket::bind(&name).err(), Some(Errno::EADDRINUSE));
         let tx = DgramSocket::new().unwrap();
-        tx.send_to(b"hello", name.as_bytes(), true).unwrap();
-        tx.send_to(b"world!", name.as_bytes(), false).unwrap();
+        tx.send_to(b"hello", &name, true).unwrap();
+        tx.send_to(b"world!", &name, false).unwrap();
         let mut buf = [0u8; 4];
         assert_eq!(rx.receive(&mut buf, true), Ok(5)); // boundaries kept; cut to 4
         assert_eq!(&buf, b"hell");
@@ -94,6 +84,6 @@ mod tests {
         assert_eq!(rx.receive(&mut buf, false), Err(Errno::EAGAIN));
         drop(rx);
         // The name went with the socket.
-        assert_eq!(tx.send_to(b"x", name.as_bytes(), false), Err(Errno::ECONNREFUSED));
+        assert_eq!(tx.send_to(b"x", &name, false), Err(Errno::ECONNREFUSED));
     }
 }

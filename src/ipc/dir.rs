@@ -25,9 +25,9 @@
 //! [openat(2)](https://man7.org/linux/man-pages/man2/openat.2.html)
 
 use crate::errno::{CallError, Context, Errno};
+use crate::sys::{self, abi};
 use core::ffi::CStr;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{AtFlags, Mode, OFlags};
 
 /// Bytes for the names `NAME\0NAME/entry\0`.
 const NAMES: usize = 128;
@@ -65,8 +65,14 @@ impl Names {
     }
 }
 
+/// Where temporary files go: `tmpdir` (the value of `TMPDIR`) when it is set and not
+/// empty, else `/tmp`.
+pub fn temp_base(tmpdir: Option<&CStr>) -> &CStr {
+    tmpdir.filter(|t| !t.is_empty()).unwrap_or(c"/tmp")
+}
+
 impl PrivateDir {
-    /// [`create`](Self::create) in `tmpdir` when it is set and not empty, else in `/tmp`.
+    /// [`create`](Self::create) in [`temp_base(tmpdir)`](temp_base).
     #[doc(alias = "mkdirat")]
     pub fn create_temp(
         tmpdir: Option<&CStr>,
@@ -74,7 +80,7 @@ impl PrivateDir {
         id: u64,
         entry: &CStr,
     ) -> Result<PrivateDir, CallError> {
-        PrivateDir::create(tmpdir.filter(|t| !t.is_empty()).unwrap_or(c"/tmp"), tag, id, entry)
+        PrivateDir::create(temp_base(tmpdir), tag, id, entry)
     }
 
     /// Opens the directory `base` (`open(base, O_PATH | O_DIRECTORY)`) and makes
@@ -85,8 +91,8 @@ impl PrivateDir {
     /// `mkdir`; ENAMETOOLONG if the names pass 128 bytes.
     #[doc(alias = "mkdirat")]
     pub fn create(base: &CStr, tag: &CStr, id: u64, entry: &CStr) -> Result<PrivateDir, CallError> {
-        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let base = rustix::fs::open(base, flags, Mode::empty()).call("open")?;
+        let flags = abi::O_PATH | abi::O_DIRECTORY | abi::O_CLOEXEC;
+        let base = sys::openat(rustix::fs::CWD, base, flags, 0).call("open")?;
         crate::io::opened(&base);
         let random = crate::ipc::name::random_u64().call("getrandom")?;
         let mut l = crate::fmt::Line::new();
@@ -105,7 +111,7 @@ impl PrivateDir {
         buf[2 * n + 1] = b'/';
         buf[2 * n + 2..end].copy_from_slice(entry);
         dir.names.split = n + 1;
-        if let Err(e) = rustix::fs::mkdirat(&dir.base, dir.name(), Mode::RWXU) {
+        if let Err(e) = sys::mkdirat(dir.base.as_fd(), dir.name(), 0o700) {
             dir.names.split = 0;
             return Err(e).call("mkdir");
         }
@@ -182,20 +188,6 @@ impl DirNames {
         self.names.entry()
     }
 
-    /// `base/NAME/entry` as one C string, for calls that take no directory descriptor
-    /// (`bind`, `connect`), where `base` is the path of the directory the run's directory
-    /// was made in; ENAMETOOLONG past 107 bytes, the most an AF_UNIX socket's path holds.
-    pub fn entry_path(&self, base: &CStr) -> Result<ShortPath, Errno> {
-        let mut path = ShortPath { buf: [0; 108], len: 0 };
-        for part in [base.to_bytes(), b"/", self.entry().to_bytes()] {
-            let end = path.len + part.len();
-            let slot = path.buf.get_mut(path.len..end).filter(|_| end < 108);
-            slot.ok_or(Errno::ENAMETOOLONG)?.copy_from_slice(part);
-            path.len = end;
-        }
-        Ok(path)
-    }
-
     /// As [`PrivateDir::remove`], but the descriptor stays open (it is `'static`); may
     /// run more than once, in several processes: what is already gone is not an error.
     pub fn remove(&self) -> Result<(), CallError> {
@@ -203,30 +195,13 @@ impl DirNames {
     }
 }
 
-/// A path of at most 107 bytes and its NUL ([`DirNames::entry_path`]).
-#[derive(Clone, Copy, Debug)]
-pub struct ShortPath {
-    buf: [u8; 108],
-    len: usize,
-}
-
-impl ShortPath {
-    /// The path.
-    pub fn as_cstr(&self) -> &CStr {
-        // SAFETY: made of C strings' bytes (no NUL) and "/", and buf[len] (len < 108) is
-        // still zero.
-        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
-    }
-}
-
 /// `unlinkat(dir, entry, 0)` (a missing entry is fine), then `unlinkat(dir, name,
 /// AT_REMOVEDIR)` (a missing directory too); fails naming `unlink` or `rmdir`.
 fn remove(dir: BorrowedFd<'_>, names: &Names) -> Result<(), CallError> {
-    let gone = |r: rustix::io::Result<()>| {
-        r.or_else(|e| if e == rustix::io::Errno::NOENT { Ok(()) } else { Err(e) })
-    };
-    gone(rustix::fs::unlinkat(dir, names.entry(), AtFlags::empty())).call("unlink")?;
-    gone(rustix::fs::unlinkat(dir, names.name(), AtFlags::REMOVEDIR)).call("rmdir")
+    let gone =
+        |r: Result<(), Errno>| r.or_else(|e| if e == Errno::ENOENT { Ok(()) } else { Err(e) });
+    gone(sys::unlinkat(dir, names.entry(), 0)).call("unlink")?;
+    gone(sys::unlinkat(dir, names.name(), abi::AT_REMOVEDIR)).call("rmdir")
 }
 
 #[cfg(test)]
@@ -262,18 +237,10 @@ mod tests {
     }
 
     #[test]
-    fn the_full_path_of_the_entry_fits_a_socket_address_or_is_refused() {
-        let (b, bc) = base("d");
-        let d = PrivateDir::create(&bc, c"s-", 1, c"socket").unwrap().leak();
-        let path = d.entry_path(&bc).unwrap();
-        assert_eq!(
-            path.as_cstr().to_bytes(),
-            b.join(d.entry().to_str().unwrap()).as_os_str().as_encoded_bytes()
-        );
-        let long = std::ffi::CString::new("/x".repeat(40)).unwrap();
-        assert_eq!(d.entry_path(&long).err(), Some(Errno::ENAMETOOLONG));
-        d.remove().unwrap();
-        std::fs::remove_dir(&b).unwrap();
+    fn temporary_files_go_to_tmpdir_unless_it_is_unset_or_empty() {
+        assert_eq!(temp_base(Some(c"/run/x")), c"/run/x");
+        assert_eq!(temp_base(Some(c"")), c"/tmp");
+        assert_eq!(temp_base(None), c"/tmp");
     }
 
     #[test]

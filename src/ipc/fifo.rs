@@ -17,9 +17,9 @@
 //! [pipe(7)](https://man7.org/linux/man-pages/man7/pipe.7.html)
 
 use crate::errno::Errno;
+use crate::sys::{self, abi};
 use core::ffi::CStr;
 use rustix::fd::{BorrowedFd, OwnedFd};
-use rustix::fs::{FileType, Mode, OFlags};
 
 /// An open end of a FIFO, closed on drop.
 #[derive(Debug)]
@@ -34,13 +34,12 @@ fd_handle!(Fifo);
 #[doc(alias = "mknod")]
 #[doc(alias = "mknodat")]
 pub fn make(dir: BorrowedFd<'_>, path: &CStr, mode: u32) -> Result<(), Errno> {
-    Ok(rustix::fs::mknodat(dir, path, FileType::Fifo, Mode::from_bits_truncate(mode), 0)?)
+    sys::mknodat(dir, path, abi::S_IFIFO | (mode & 0o7777))
 }
 
-fn open(dir: BorrowedFd<'_>, path: &CStr, flags: OFlags) -> Result<Fifo, Errno> {
+fn open(dir: BorrowedFd<'_>, path: &CStr, flags: i32) -> Result<Fifo, Errno> {
     // O_NOFOLLOW: a symbolic link at the path is ELOOP, never followed.
-    let flags = flags | OFlags::CLOEXEC | OFlags::NOFOLLOW;
-    let fd = rustix::fs::openat(dir, path, flags, Mode::empty())?;
+    let fd = sys::openat(dir, path, flags | abi::O_CLOEXEC | abi::O_NOFOLLOW, 0)?;
     crate::io::opened(&fd);
     // Not checked to be a FIFO (an `fstat` more per open): whoever controls the directory
     // controls what is there, and a wrong kind of file only makes the calls misbehave.
@@ -54,7 +53,7 @@ impl Fifo {
     /// FIFO undefined.) The end of the data must then be known another way: by count.
     #[doc(alias = "open")]
     pub fn open_reader(dir: BorrowedFd<'_>, path: &CStr) -> Result<Fifo, Errno> {
-        open(dir, path, OFlags::RDWR)
+        open(dir, path, abi::O_RDWR)
     }
 
     /// `openat(dir, path, O_WRONLY | O_NONBLOCK)`: a writing end, at once; ENXIO if nobody has
@@ -62,7 +61,7 @@ impl Fifo {
     /// through it do not block either ([`write`](Self::write)).
     #[doc(alias = "open")]
     pub fn open_writer(dir: BorrowedFd<'_>, path: &CStr) -> Result<Fifo, Errno> {
-        open(dir, path, OFlags::WRONLY | OFlags::NONBLOCK)
+        open(dir, path, abi::O_WRONLY | abi::O_NONBLOCK)
     }
 
     /// `read(fd, buf, len)`: blocks until data comes (on an end from

@@ -101,7 +101,10 @@ impl Describe for Error {
                 fate.describe(l);
             }
             Error::Stopped { signal } => {
-                l.str("stopped by ").str(signal_name(signal).unwrap_or("a signal"));
+                match signal_abbrev(signal) {
+                    Some(name) => l.str("stopped by SIG").str(name),
+                    None => l.str("stopped by a signal"),
+                };
             }
         }
     }
@@ -164,21 +167,19 @@ impl Describe for Fate {
             }
             Fate::Signaled(sig) => {
                 l.str("was killed by signal ").u64(sig as u64);
-                if let Some(name) = signal_name(sig) {
-                    l.str(" (").str(name).str(")");
+                if let Some(name) = signal_abbrev(sig) {
+                    l.str(" (SIG").str(name).str(")");
                 }
             }
         }
     }
 }
 
-/// The name of signal `sig` (1..=31 on x86_64), such as `"SIGKILL"`.
-pub fn signal_name(sig: i32) -> Option<&'static str> {
+/// The abbreviation of signal `sig` (1..=31 on x86_64), as `kill -l` prints it: `"KILL"`.
+pub fn signal_abbrev(sig: i32) -> Option<&'static str> {
     // One string rather than 31: no table of pointers in every binary.
-    const NAMES: &str = "SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL \
-        SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP \
-        SIGTSTP SIGTTIN SIGTTOU SIGURG SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGWINCH SIGIO \
-        SIGPWR SIGSYS";
+    const NAMES: &str = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM \
+        STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
     if !(1..=31).contains(&sig) {
         return None;
     }
@@ -208,15 +209,14 @@ mod tests {
 
     #[test]
     fn signal_names() {
-        assert_eq!(signal_name(9), Some("SIGKILL"));
-        assert_eq!(signal_name(15), Some("SIGTERM"));
-        assert_eq!(signal_name(31), Some("SIGSYS"));
-        assert_eq!(signal_name(0), None);
-        assert_eq!(signal_name(64), None);
-        for (sig, name) in
-            [(libc::SIGCHLD, "SIGCHLD"), (libc::SIGPIPE, "SIGPIPE"), (libc::SIGPWR, "SIGPWR")]
+        assert_eq!(signal_abbrev(9), Some("KILL"));
+        assert_eq!(signal_abbrev(15), Some("TERM"));
+        assert_eq!(signal_abbrev(31), Some("SYS"));
+        assert_eq!(signal_abbrev(0), None);
+        assert_eq!(signal_abbrev(64), None);
+        for (sig, name) in [(libc::SIGCHLD, "CHLD"), (libc::SIGPIPE, "PIPE"), (libc::SIGPWR, "PWR")]
         {
-            assert_eq!(signal_name(sig), Some(name));
+            assert_eq!(signal_abbrev(sig), Some(name));
         }
     }
 }

@@ -12,9 +12,15 @@ pub const O_RDWR: i32 = 2;
 pub const O_CREAT: i32 = 0o100;
 pub const O_EXCL: i32 = 0o200;
 pub const O_NONBLOCK: i32 = 0o4000;
-#[cfg(test)]
 pub const O_NOFOLLOW: i32 = 0o400000;
 pub const O_CLOEXEC: i32 = 0o2000000;
+pub const O_DIRECTORY: i32 = 0o200000;
+/// `open` flag: a descriptor that only names a file (no reads or writes through it).
+pub const O_PATH: i32 = 0o10000000;
+/// `unlinkat` flag: remove a directory, as `rmdir`.
+pub const AT_REMOVEDIR: i32 = 0x200;
+/// File type bits of `mknod`'s mode: a FIFO.
+pub const S_IFIFO: u32 = 0o10000;
 
 pub const IPC_PRIVATE: i32 = 0;
 pub const IPC_CREAT: i32 = 0o1000;
@@ -29,6 +35,14 @@ pub const MSG_INFO: i32 = 12;
 /// `msgctl` command: like IPC_STAT, but given an index into the kernel's table; returns
 /// the queue's identifier.
 pub const MSG_STAT: i32 = 11;
+
+pub const AF_UNIX: u32 = 1;
+pub const SOCK_DGRAM: u32 = 2;
+pub const SOCK_SEQPACKET: u32 = 5;
+/// `socket` and `accept4` flag: the new descriptor is closed on `exec`.
+pub const SOCK_CLOEXEC: u32 = 0o2000000;
+pub const MSG_TRUNC: u32 = 0x20;
+pub const MSG_DONTWAIT: u32 = 0x40;
 
 pub const SIGHUP: i32 = 1;
 pub const SIGINT: i32 = 2;
@@ -224,6 +238,10 @@ mod tests {
             (O_NONBLOCK, libc::O_NONBLOCK),
             (O_NOFOLLOW, libc::O_NOFOLLOW),
             (O_CLOEXEC, libc::O_CLOEXEC),
+            (O_DIRECTORY, libc::O_DIRECTORY),
+            (O_PATH, libc::O_PATH),
+            (AT_REMOVEDIR, libc::AT_REMOVEDIR),
+            (S_IFIFO as i32, libc::S_IFIFO as i32),
             (IPC_PRIVATE, libc::IPC_PRIVATE),
             (IPC_CREAT, libc::IPC_CREAT),
             (IPC_EXCL, libc::IPC_EXCL),
@@ -233,6 +251,12 @@ mod tests {
             (IPC_STAT, libc::IPC_STAT),
             (MSG_INFO, libc::MSG_INFO),
             (MSG_STAT, libc::MSG_STAT),
+            (AF_UNIX as i32, libc::AF_UNIX),
+            (SOCK_DGRAM as i32, libc::SOCK_DGRAM),
+            (SOCK_SEQPACKET as i32, libc::SOCK_SEQPACKET),
+            (SOCK_CLOEXEC as i32, libc::SOCK_CLOEXEC),
+            (MSG_TRUNC as i32, libc::MSG_TRUNC),
+            (MSG_DONTWAIT as i32, libc::MSG_DONTWAIT),
             (SIGHUP, libc::SIGHUP),
             (SIGINT, libc::SIGINT),
             (SIGKILL, libc::SIGKILL),

@@ -4,7 +4,10 @@
 //! rustix covers most of what bareipc needs; this layer adds what it lacks (`fork`,
 //! `exit_group`, the POSIX message queue and SysV message calls, `rt_sigaction`,
 //! `rt_sigprocmask`, `rt_sigqueueinfo`, `rt_sigtimedwait`, `timer_create`,
-//! `set_robust_list`). Every function here is a thin, typed shim: it passes its
+//! `set_robust_list`), and takes over a few calls rustix has where its general
+//! conversions cost more bytes than a 16 KiB binary can spare: the AF_UNIX socket calls
+//! and the file calls of a private directory (`openat`, `mkdirat`, `mknodat`, `unlinkat`),
+//! 20 to 30 bytes a call. Every function here is a thin, typed shim: it passes its
 //! arguments to the kernel unchanged and turns the kernel's `-errno` return into an
 //! [`Errno`]. What is specific to an architecture (the instruction, the numbers, the
 //! signal trampoline) is in its own file, [`arch`]; the constants and structs the kernel
@@ -18,6 +21,8 @@ pub(crate) mod arch;
 
 use crate::errno::Errno;
 use arch::nr;
+use core::ffi::CStr;
+use rustix::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 /// Turns a raw kernel return value into `Ok(value)` or `Err(errno)`.
 ///
@@ -78,6 +83,114 @@ unsafe fn syscall5(
 ) -> Result<usize, Errno> {
     // SAFETY: the caller's contract is arch::syscall5's.
     check(unsafe { arch::syscall5(nr, a0, a1, a2, a3, a4) })
+}
+
+/// A descriptor the kernel has just returned, owned by nobody else yet.
+fn new_fd(fd: usize) -> OwnedFd {
+    // SAFETY: a successful call that creates a descriptor returns it (0..=i32::MAX), and
+    // nothing else knows it yet.
+    unsafe { OwnedFd::from_raw_fd(fd as i32) }
+}
+
+/// `openat(dir, path, flags, mode)`: the opened file's descriptor. (The file calls the
+/// private directories need are here, as the socket calls, for size.)
+pub(crate) fn openat(
+    dir: BorrowedFd<'_>,
+    path: &CStr,
+    flags: i32,
+    mode: u32,
+) -> Result<OwnedFd, Errno> {
+    let (dir, path) = (dir.as_raw_fd() as usize, path.as_ptr() as usize);
+    // SAFETY: openat reads the NUL-terminated string at `path`; it creates a descriptor,
+    // which the result owns.
+    unsafe { syscall4(nr::OPENAT, dir, path, flags as usize, mode as usize) }.map(new_fd)
+}
+
+/// `mkdirat(dir, path, mode)`.
+pub(crate) fn mkdirat(dir: BorrowedFd<'_>, path: &CStr, mode: u32) -> Result<(), Errno> {
+    let (dir, path) = (dir.as_raw_fd() as usize, path.as_ptr() as usize);
+    // SAFETY: mkdirat reads the NUL-terminated string at `path`.
+    unsafe { syscall3(nr::MKDIRAT, dir, path, mode as usize) }.map(drop)
+}
+
+/// `mknodat(dir, path, mode, 0)`: `mode` holds the file type (S_IFIFO) and permissions.
+pub(crate) fn mknodat(dir: BorrowedFd<'_>, path: &CStr, mode: u32) -> Result<(), Errno> {
+    let (dir, path) = (dir.as_raw_fd() as usize, path.as_ptr() as usize);
+    // SAFETY: mknodat reads the NUL-terminated string at `path`.
+    unsafe { syscall4(nr::MKNODAT, dir, path, mode as usize, 0) }.map(drop)
+}
+
+/// `unlinkat(dir, path, flags)`: a file, or with AT_REMOVEDIR an empty directory.
+pub(crate) fn unlinkat(dir: BorrowedFd<'_>, path: &CStr, flags: i32) -> Result<(), Errno> {
+    let (dir, path) = (dir.as_raw_fd() as usize, path.as_ptr() as usize);
+    // SAFETY: unlinkat reads the NUL-terminated string at `path`.
+    unsafe { syscall3(nr::UNLINKAT, dir, path, flags as usize) }.map(drop)
+}
+
+/// `socket(domain, type, 0)`. (The socket calls are here rather than rustix's for size:
+/// rustix's general conversions cost a pi program's binary 20 to 30 bytes per call,
+/// which the 16 KiB limit cannot spare.)
+pub(crate) fn socket(domain: u32, ty: u32) -> Result<OwnedFd, Errno> {
+    // SAFETY: socket reads and writes no memory of ours; it creates a descriptor, which
+    // the result owns.
+    unsafe { syscall3(nr::SOCKET, domain as usize, ty as usize, 0) }.map(new_fd)
+}
+
+/// `bind(fd, addr, addr.len())`: `addr` is a `struct sockaddr_*`'s bytes, which the
+/// kernel checks.
+pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &[u8]) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd() as usize;
+    // SAFETY: bind reads `addr.len()` bytes at `addr`, a valid slice.
+    unsafe { syscall3(nr::BIND, fd, addr.as_ptr() as usize, addr.len()) }.map(drop)
+}
+
+/// `connect(fd, addr, addr.len())`, as [`bind`].
+pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &[u8]) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd() as usize;
+    // SAFETY: connect reads `addr.len()` bytes at `addr`, a valid slice.
+    unsafe { syscall3(nr::CONNECT, fd, addr.as_ptr() as usize, addr.len()) }.map(drop)
+}
+
+/// `listen(fd, backlog)`.
+pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: i32) -> Result<(), Errno> {
+    // SAFETY: listen touches no memory of ours.
+    unsafe { syscall2(nr::LISTEN, fd.as_raw_fd() as usize, backlog as usize) }.map(drop)
+}
+
+/// `accept4(fd, NULL, NULL, flags)`: the next connection's descriptor.
+pub(crate) fn accept4(fd: BorrowedFd<'_>, flags: u32) -> Result<OwnedFd, Errno> {
+    let fd = fd.as_raw_fd() as usize;
+    // SAFETY: with NULL address pointers accept4 writes no memory of ours; it creates a
+    // descriptor, which the result owns.
+    unsafe { syscall4(nr::ACCEPT4, fd, 0, 0, flags as usize) }.map(new_fd)
+}
+
+/// `sendto(fd, msg, len, flags, to, to.len())`: bytes sent. An empty `to` is passed as
+/// NULL, 0 (a connected socket's peer).
+pub(crate) fn send_to(
+    fd: BorrowedFd<'_>,
+    msg: &[u8],
+    flags: u32,
+    to: &[u8],
+) -> Result<usize, Errno> {
+    let (fd, flags) = (fd.as_raw_fd() as usize, flags as usize);
+    let (msg, len) = (msg.as_ptr() as usize, msg.len());
+    let addr = if to.is_empty() { 0 } else { to.as_ptr() as usize };
+    // SAFETY: sendto reads `len` bytes at `msg` and `to.len()` at `to`, valid slices
+    // (or no address at all).
+    check(unsafe { arch::syscall6(nr::SENDTO, [fd, msg, len, flags, addr, to.len()]) })
+}
+
+/// `recvfrom(fd, buf, len, flags, NULL, NULL)`: bytes received (with MSG_TRUNC, the
+/// message's whole length, which may pass `buf.len()`; the kernel still writes at most
+/// `buf.len()` bytes).
+pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8], flags: u32) -> Result<usize, Errno> {
+    let (fd, flags) = (fd.as_raw_fd() as usize, flags as usize);
+    // SAFETY: recvfrom writes at most `buf.len()` bytes at `buf`, a valid exclusive
+    // slice; NULL address pointers: it writes no address.
+    check(unsafe {
+        arch::syscall6(nr::RECVFROM, [fd, buf.as_mut_ptr() as usize, buf.len(), flags, 0, 0])
+    })
 }
 
 /// `fork()`: duplicates the calling process. Returns 0 in the child and the child's pid

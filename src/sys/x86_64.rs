@@ -10,6 +10,17 @@ pub mod nr {
     pub const RT_SIGPROCMASK: usize = 14;
     pub const RT_SIGTIMEDWAIT: usize = 128;
     pub const RT_SIGQUEUEINFO: usize = 129;
+    pub const SOCKET: usize = 41;
+    pub const CONNECT: usize = 42;
+    pub const SENDTO: usize = 44;
+    pub const RECVFROM: usize = 45;
+    pub const BIND: usize = 49;
+    pub const LISTEN: usize = 50;
+    pub const ACCEPT4: usize = 288;
+    pub const OPENAT: usize = 257;
+    pub const MKDIRAT: usize = 258;
+    pub const MKNODAT: usize = 259;
+    pub const UNLINKAT: usize = 263;
     pub const FORK: usize = 57;
     pub const KILL: usize = 62;
     pub const MSGGET: usize = 68;
@@ -90,6 +101,22 @@ pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
         asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1,
              in("rdx") a2, in("r10") a3, in("r8") a4, lateout("rcx") _, lateout("r11") _,
              options(nostack));
+    }
+    ret
+}
+
+/// Issues system call `nr` with six arguments.
+///
+/// # Safety
+/// As for [`syscall4`].
+#[inline]
+pub unsafe fn syscall6(nr: usize, a: [usize; 6]) -> usize {
+    let ret: usize;
+    // SAFETY: see `syscall4`; the fifth and sixth arguments go in r8 and r9.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a[0], in("rsi") a[1],
+             in("rdx") a[2], in("r10") a[3], in("r8") a[4], in("r9") a[5],
+             lateout("rcx") _, lateout("r11") _, options(nostack));
     }
     ret
 }
