@@ -17,6 +17,6 @@ ARG PROGRAM=
 COPY bin/${TARGETARCH}/${PROGRAM} /bin/
 # No shell in the image: the runtime finds the program named on the command line in PATH.
 ENV PATH=/bin
-# No /tmp either: programs that make a directory (pi-fifo) make it in the one directory a
+# No /tmp either: programs that make a directory (pi-fifo, pi-unix) make it in the one directory a
 # container always has writable, even with --read-only (not with --ipc none).
 ENV TMPDIR=/dev/shm

@@ -110,6 +110,18 @@ WHY = [
     ("pi-fifo", "parent", "unlinkat", "the FIFO, then (AT_REMOVEDIR) its directory"),
     ("pi-fifo", "worker", "openat", "the FIFO by name, O_WRONLY|O_NONBLOCK: ENXIO, not a hang, if the parent is gone"),
     ("pi-fifo", "worker", "write", "its 16-byte result: atomic, at most PIPE_BUF"),
+    ("pi-unix", "parent", "openat", "TMPDIR (else /tmp), O_PATH: the base of the directory's name"),
+    ("pi-unix", "parent", "getrandom", "64 random bits for the directory's unique name"),
+    ("pi-unix", "parent", "mkdirat", "the run's private directory, mode 0700"),
+    ("pi-unix", "parent", "socket", "the listener: AF_UNIX, SOCK_SEQPACKET"),
+    ("pi-unix", "parent", "bind", "to TMPDIR/bareipc-unix-PID-R/socket: creates the socket's file"),
+    ("pi-unix", "parent", "listen", "backlog 512: every worker may connect at once"),
+    ("pi-unix", "parent", "accept4", "one connection per worker, in the order they connect"),
+    ("pi-unix", "parent", "recvfrom", "the one 16-byte message on each connection (MSG_TRUNC: its real length)"),
+    ("pi-unix", "parent", "unlinkat", "the socket's file, then (AT_REMOVEDIR) its directory"),
+    ("pi-unix", "worker", "socket", "its own AF_UNIX SOCK_SEQPACKET socket"),
+    ("pi-unix", "worker", "connect", "to the socket's path, after computing"),
+    ("pi-unix", "worker", "sendto", "its 16-byte result: one message, whole"),
     ("pi-signal", "parent", "rt_sigprocmask", "unblock the stop signals and the tick; block 35 (the results) and SIGCHLD"),
     ("pi-signal", "parent", "rt_sigtimedwait", "one queued signal 35: si_pid names the worker, si_value is its sum"),
     ("pi-signal", "worker", "getpid", "its own pid for si_pid: rt_sigqueueinfo fills in nothing"),
@@ -257,16 +269,18 @@ def trace(argv, path):
 
 def file_system_rules(program, events):
     """Errors for what a program must never do: touch any path but its own objects in
-    /dev/shm and the temporary directory itself (TMPDIR, else /tmp: pi-fifo opens it and
-    names everything else relative to it), write to stderr in a run that succeeded, or
-    write stdout more than once."""
+    /dev/shm, the temporary directory itself (TMPDIR, else /tmp: pi-fifo and pi-unix open
+    it and name everything else relative to it) and the run's own directory in it (whose
+    socket pi-unix binds and connects to by its whole path), write to stderr in a run that
+    succeeded, or write stdout more than once."""
     errors, stdout_writes = [], 0
     tmpdir = os.environ.get("TMPDIR") or "/tmp"
     for c in counted(events):
         if c.name == "execve":
             continue
         for path in re.findall(r'"(/[^"]*)"', c.text):
-            if not path.startswith("/dev/shm/") and path != tmpdir:
+            own = path.startswith(tmpdir.rstrip("/") + "/bareipc-")
+            if not path.startswith("/dev/shm/") and path != tmpdir and not own:
                 errors.append(f"{program}: {c.name} of {path}")
         if c.name in ("write", "writev") and c.text.startswith(c.name + "(2,"):
             errors.append(f"{program}: wrote to stderr in a run that succeeded: {c.text}")

@@ -371,6 +371,7 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
             "pi-posix-mq" => ("mq_timedreceive", 1),
             "pi-unix-dgram" => ("recvfrom", 1),
             "pi-fifo" => ("read", 1),
+            "pi-unix" => ("accept4", 1),
             "pi-signal" => ("rt_sigtimedwait", 1),
             "pi-tcp" => ("accept4", 1),
             "pi-sysv-msg" => ("msgrcv", 1),
@@ -487,6 +488,22 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         How::Inject("write:retval=16:when=1"),
         SHORT,
         want(1, "0: sent no result"),
+    ));
+    // Unix seqpacket: a connection that closes with no message (a receive that returns 0),
+    // and sends that claim success and send nothing (the connection then closes empty).
+    cases.push(case(
+        "pi-unix",
+        "the parent's first receive returns 0 (a connection closed with no message)",
+        How::Inject("recvfrom:retval=0:when=1"),
+        SHORT,
+        want(1, "worker 0: sent no result"),
+    ));
+    cases.push(case(
+        "pi-unix",
+        "every send returns 16 and sends nothing",
+        How::Inject("sendto:retval=16:when=1"),
+        SHORT,
+        want(1, "worker 0: sent no result"),
     ));
     // eventfd: a worker's add that the kernel would refuse (the counter full: EAGAIN on a
     // non-blocking eventfd), and adds that claim success and add nothing (the counter is
@@ -751,29 +768,43 @@ fn limits_end_in_one_line_naming_the_limit() {
         "-w 20",
         success(),
     ));
-    // pi-fifo's directory: the sandbox sets TMPDIR=/dev/shm (as the image does).
-    let fifo = |fault: &str, setup: &str, line: String, w: Want| Case {
-        setup: setup.into(),
-        ..case("pi-fifo", fault, shell(line), "", w)
-    };
-    cases.push(fifo(
-        "TMPDIR names no directory",
-        "export TMPDIR=/nonexistent",
-        "$BIN $ARGS".into(),
-        want(1, "open: ENOENT (No such file or directory): no such directory: set TMPDIR"),
-    ));
-    cases.push(fifo(
-        "TMPDIR read-only",
-        "mount -o remount,ro /dev/shm",
-        "$BIN $ARGS".into(),
-        want(1, "mkdir: EROFS (Read-only file system): read-only file system: set TMPDIR"),
-    ));
-    cases.push(fifo(
-        "TMPDIR not writable for the user (nobody, TMPDIR=/)",
-        "export TMPDIR=/",
-        format!("{nobody} $BIN $ARGS"),
-        want(1, "mkdir: EACCES (Permission denied): no permission to write there: set TMPDIR"),
-    ));
+    // The private directory of pi-fifo and pi-unix: the sandbox sets TMPDIR=/dev/shm (as
+    // the image does).
+    for p in ["pi-fifo", "pi-unix"] {
+        let dir = |fault: &str, setup: &str, line: String, w: Want| Case {
+            setup: setup.into(),
+            ..case(p, fault, shell(line), "", w)
+        };
+        cases.push(dir(
+            "TMPDIR names no directory",
+            "export TMPDIR=/nonexistent",
+            "$BIN $ARGS".into(),
+            want(1, "open: ENOENT (No such file or directory): no such directory: set TMPDIR"),
+        ));
+        cases.push(dir(
+            "TMPDIR read-only",
+            "mount -o remount,ro /dev/shm",
+            "$BIN $ARGS".into(),
+            want(1, "mkdir: EROFS (Read-only file system): read-only file system: set TMPDIR"),
+        ));
+        cases.push(dir(
+            "TMPDIR not writable for the user (nobody, TMPDIR=/)",
+            "export TMPDIR=/",
+            format!("{nobody} $BIN $ARGS"),
+            want(1, "mkdir: EACCES (Permission denied): no permission to write there: set TMPDIR"),
+        ));
+    }
+    // A socket's path holds 107 bytes: a TMPDIR of 80 leaves too little for the rest.
+    cases.push(Case {
+        setup: "export TMPDIR=/dev/shm/$(printf '%070d' 0); mkdir $TMPDIR".into(),
+        ..case(
+            "pi-unix",
+            "TMPDIR so long that the socket's path passes 107 bytes",
+            shell("$BIN $ARGS".into()),
+            "",
+            want(1, "bind: ENAMETOOLONG (File name too long): socket path over 107 bytes"),
+        )
+    });
     run_matrix("limits", &cases);
 }
 

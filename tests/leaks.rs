@@ -67,20 +67,27 @@ fn without_dev_shm_the_shm_program_says_how_to_fix_it() {
     );
 }
 
-/// pi-fifo outside the sandbox: its directory goes into TMPDIR when set, else /tmp, and
-/// is gone when the run ends, however it ends (the parent killed: its workers remove it).
+/// The programs that make a private directory (pi-fifo, pi-unix), outside the sandbox:
+/// it goes into TMPDIR when set, else /tmp, and is gone when the run ends, however it
+/// ends (the parent killed: its workers remove it).
 #[test]
-fn the_fifo_directory_goes_where_tmpdir_says_and_is_removed() {
-    let dir = std::env::temp_dir().join(format!("bareipc-tmpdir-{}", std::process::id()));
+fn the_private_directory_goes_where_tmpdir_says_and_is_removed() {
+    for (program, tag) in [("pi-fifo", "fifo"), ("pi-unix", "unix")] {
+        private_directory_goes_where_tmpdir_says_and_is_removed(program, tag);
+    }
+}
+
+fn private_directory_goes_where_tmpdir_says_and_is_removed(program: &str, tag: &str) {
+    let dir = std::env::temp_dir().join(format!("bareipc-tmpdir-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let count = || std::fs::read_dir(&dir).unwrap().count();
     // A run, and one whose parent is SIGKILLed while its workers compute.
-    let mut cmd = Command::new(bin("pi-fifo"));
+    let mut cmd = Command::new(bin(program));
     cmd.env("TMPDIR", &dir).args(["-w", "4"]);
     let o = run_cmd(cmd, Duration::from_secs(60));
-    assert_eq!(o.stdout, "3.14159262176\n", "{o:?}");
+    assert_eq!(o.stdout, "3.14159262176\n", "{program}: {o:?}");
     assert_eq!(count(), 0);
-    let mut child = Command::new(bin("pi-fifo"))
+    let mut child = Command::new(bin(program))
         .env("TMPDIR", &dir)
         .args(["-w", "4", "-n", "100000000000"])
         .spawn()
@@ -89,23 +96,23 @@ fn the_fifo_directory_goes_where_tmpdir_says_and_is_removed() {
     while count() == 0 && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(count(), 1, "the run made its directory in TMPDIR");
+    assert_eq!(count(), 1, "{program}: the run made its directory in TMPDIR");
     child.kill().unwrap();
     child.wait().unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while count() != 0 && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(count(), 0, "the orphaned workers removed the FIFO and its directory");
+    assert_eq!(count(), 0, "{program}: the orphaned workers removed the entry and its directory");
     std::fs::remove_dir(&dir).unwrap();
     // Without TMPDIR: /tmp, and nothing of this run's left there after a SIGTERM.
-    let mut child = Command::new(bin("pi-fifo"))
+    let mut child = Command::new(bin(program))
         .env_remove("TMPDIR")
         .args(["-w", "2", "-n", "100000000000"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let prefix = format!("bareipc-fifo-{}-", child.id());
+    let prefix = format!("bareipc-{tag}-{}-", child.id());
     let ours = || {
         std::fs::read_dir("/tmp")
             .unwrap()
@@ -117,9 +124,9 @@ fn the_fifo_directory_goes_where_tmpdir_says_and_is_removed() {
     while ours() == 0 && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(ours(), 1, "the run made its directory in /tmp");
+    assert_eq!(ours(), 1, "{program}: the run made its directory in /tmp");
     // SAFETY: kill(2) on a child of ours that has not been waited for.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
     assert_eq!(child.wait().unwrap().code(), Some(143));
-    assert_eq!(ours(), 0, "a stopped run removes its directory");
+    assert_eq!(ours(), 0, "{program}: a stopped run removes its directory");
 }

@@ -24,6 +24,13 @@ open 2 no such directory: set TMPDIR to one
 mkdir 13 no permission to write there: set TMPDIR
 mkdir 30 read-only file system: set TMPDIR";
 
+/// A Unix seqpacket socket bound to a path in a private directory (TMPDIR, else /tmp).
+pub const UNIX: &str = "\
+open 2 no such directory: set TMPDIR to one
+mkdir 13 no permission to write there: set TMPDIR
+mkdir 30 read-only file system: set TMPDIR
+bind 36 socket path over 107 bytes: set a shorter TMPDIR";
+
 /// Real-time signals.
 pub const SIGNAL: &str = "\
 rt_sigqueueinfo 11 the pending signals are at their limit (RLIMIT_SIGPENDING, see `ulimit -i`)
