@@ -66,13 +66,15 @@ errnos! { CODES, TEXT:
     EDQUOT = 122, "Disk quota exceeded";
 }
 
-// Codes only the queue or the socket programs can meet (ESRCH: the search for dead
-// runs' System V queues; EFAULT: no call of bareipc's passes a bad pointer): their binaries register these
-// tables (`program!(…, errnos: …)`), the others do not carry them.
-errnos! { QUEUE_CODES, QUEUE_TEXT:
+// Codes only some programs can meet: their binaries register these tables
+// (`program!(…, errnos: …)`), the others do not carry them. ESRCH and EFAULT: a process
+// gone, an address not mapped (pi-process-vm reading a worker; the search for dead runs'
+// System V queues).
+errnos! { PROCESS_CODES, PROCESS_TEXT:
     ESRCH = 3, "No such process";
-    E2BIG = 7, "Argument list too long";
     EFAULT = 14, "Bad address";
++ QUEUE_CODES, QUEUE_TEXT:
+    E2BIG = 7, "Argument list too long";
     ENOMSG = 42, "No message of desired type";
     EIDRM = 43, "Identifier removed";
     EMSGSIZE = 90, "Message too long";
@@ -90,6 +92,10 @@ errnos! { UNIX_SOCKET_CODES, UNIX_SOCKET_TEXT:
     ECONNRESET = 104, "Connection reset by peer";
 }
 
+errnos! { FD_PASSING_CODES, FD_PASSING_TEXT:
+    ETOOMANYREFS = 109, "Too many references: cannot splice";
+}
+
 errnos! { FILE_CODES, FILE_TEXT:
     ENXIO = 6, "No such device or address";
 }
@@ -103,7 +109,7 @@ pub struct Extra {
 
 /// No extra names.
 pub const NONE: Extra = Extra { codes: &[], text: "" };
-/// The codes of message queue calls (`msgrcv`'s E2BIG and ENOMSG, EIDRM, EMSGSIZE,
+/// The codes of message queue calls (ESRCH, EFAULT, then `msgrcv`'s E2BIG and ENOMSG, EIDRM, EMSGSIZE,
 /// ETIMEDOUT).
 pub const QUEUES: Extra = Extra { codes: QUEUE_CODES, text: QUEUE_TEXT };
 /// The codes of socket calls.
@@ -111,6 +117,10 @@ pub const SOCKETS: Extra = Extra { codes: SOCKET_CODES, text: SOCKET_TEXT };
 /// The codes a Unix socket bound to a path can meet: a kernel without AF_UNIX, a file in
 /// the way, nobody listening (the rest of [`SOCKETS`] concerns networks and streams).
 pub const UNIX_SOCKETS: Extra = Extra { codes: UNIX_SOCKET_CODES, text: UNIX_SOCKET_TEXT };
+/// The codes of reading another process's memory (ESRCH, EFAULT).
+pub const PROCESSES: Extra = Extra { codes: PROCESS_CODES, text: PROCESS_TEXT };
+/// The codes of passing descriptors over a socket (ETOOMANYREFS: too many in flight).
+pub const FD_PASSING: Extra = Extra { codes: FD_PASSING_CODES, text: FD_PASSING_TEXT };
 /// The codes of named files met by path: a FIFO (ENXIO: no reader).
 pub const FILES: Extra = Extra { codes: FILE_CODES, text: FILE_TEXT };
 

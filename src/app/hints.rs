@@ -31,6 +31,16 @@ mkdir 13 no permission to write there: set TMPDIR
 mkdir 30 read-only file system: set TMPDIR
 bind 36 socket path over 107 bytes: set a shorter TMPDIR";
 
+/// A memfd passed over a socket.
+pub const MEMFD: &str = "\
+sendmsg 109 descriptors in flight passed RLIMIT_NOFILE (see `ulimit -n`); use fewer workers
+memfd_create 38 this kernel has no memfd_create (Linux 3.17 and later)";
+
+/// Reading workers' memory.
+pub const PROCESS_VM: &str = "\
+process_vm_readv 1 reading a worker's memory is refused here: kernel.yama.ptrace_scope 2 or 3, a seccomp profile, or no CAP_SYS_PTRACE
+process_vm_readv 38 process_vm_readv is refused here (a seccomp profile?)";
+
 /// Real-time signals.
 pub const SIGNAL: &str = "\
 rt_sigqueueinfo 11 the pending signals are at their limit (RLIMIT_SIGPENDING, see `ulimit -i`)

@@ -188,7 +188,8 @@ impl Tally {
         Ok(())
     }
 
-    fn has(&self, index: usize) -> bool {
+    /// Whether worker `index`'s sum has arrived.
+    pub fn has(&self, index: usize) -> bool {
         self.seen[index / 64] & 1 << (index % 64) != 0
     }
 

@@ -16,11 +16,13 @@
 //! | [`shm`] | a file in the tmpfs at `/dev/shm`, mapped | `openat`, `fallocate`, `mmap` | a writable `/dev/shm` |
 //! | [`sem`] | a 32-byte file `/dev/shm/sem.NAME`, mapped; futex | `openat`, `fallocate`, `mmap`, `futex` | a writable `/dev/shm` |
 //! | [`futex`] | a 32-bit word in shared memory | `futex` | nothing |
+//! | [`memfd`] | an anonymous file in memory, sealed, passed as a descriptor | `memfd_create`, `ftruncate`, `fcntl`, `mmap`, `sendmsg`/`recvmsg` (SCM_RIGHTS) | nothing |
 //! | [`eventfd`] | a 64-bit kernel counter, one descriptor | `eventfd2`, `write`, `read` | nothing |
 //! | [`tcp`] | TCP over 127.0.0.1, an ephemeral port | `socket`, `bind`, `listen`, `getsockname`, `accept4`, `connect` | a network namespace with `lo` up |
 //! | [`fifo`] | a named pipe: a file system entry that leads to a pipe buffer | `mknodat`, `openat`, `read`, `write` | a writable directory |
 //! | [`seqpacket`] | `AF_UNIX` connections that keep message boundaries, listening at a path | `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom` | a writable directory |
 //! | [`rtsig`] | real-time signals queued with a 64-bit value | `rt_sigprocmask`, `rt_sigqueueinfo`, `rt_sigtimedwait` | nothing (permission to signal the receiver) |
+//! | [`process_vm`] | another process's memory, read directly | `process_vm_readv` | ptrace permission over the target (Yama, seccomp, capabilities) |
 //! | [`dgram`] | `AF_UNIX` datagrams to an abstract name (no file) | `socket`, `bind`, `sendto`, `recvfrom` | a network namespace (any) |
 //!
 //! [`name`] builds the names of POSIX objects and their kernel forms; [`dir`] makes the
@@ -64,10 +66,12 @@ pub mod dir;
 pub mod eventfd;
 pub mod fifo;
 pub mod futex;
+pub mod memfd;
 pub mod mq;
 pub mod msg;
 pub mod name;
 pub mod pipe;
+pub mod process_vm;
 pub mod rtsig;
 pub mod sem;
 pub mod seqpacket;

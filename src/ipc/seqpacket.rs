@@ -21,7 +21,7 @@
 use super::socket::UnixAddr;
 use crate::errno::{CallError, Context, Errno};
 use crate::sys::{self, abi};
-use rustix::fd::{AsFd, OwnedFd};
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 /// A listening SOCK_SEQPACKET socket, closed on drop (its file stays: see the module).
 #[derive(Debug)]
@@ -38,6 +38,16 @@ fn socket() -> Result<OwnedFd, CallError> {
     let fd = sys::socket(abi::AF_UNIX, abi::SOCK_SEQPACKET | abi::SOCK_CLOEXEC).call("socket")?;
     crate::io::opened(&fd);
     Ok(fd)
+}
+
+/// `socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)`: two connected ends, with no
+/// name, to share with processes forked afterwards.
+#[doc(alias = "socketpair")]
+pub fn pair() -> Result<(SeqpacketStream, SeqpacketStream), Errno> {
+    let (a, b) = sys::socketpair(abi::AF_UNIX, abi::SOCK_SEQPACKET | abi::SOCK_CLOEXEC)?;
+    crate::io::opened(&a);
+    crate::io::opened(&b);
+    Ok((SeqpacketStream(a), SeqpacketStream(b)))
 }
 
 impl SeqpacketListener {
@@ -76,6 +86,74 @@ impl SeqpacketStream {
         let n = crate::io::retry_on_intr(|| sys::send_to(self.0.as_fd(), msg, 0, &[]))?;
         // A message goes whole or not at all.
         if n != msg.len() { Err(Errno::EIO) } else { Ok(()) }
+    }
+
+    /// `sendmsg`: a one-byte message carrying `fd` (`SCM_RIGHTS`), of which the receiver
+    /// gets a descriptor of its own — the same open file, as `dup` would give, in another
+    /// process. Blocks while the socket's buffer is full (EINTR if a signal handler
+    /// interrupts); ETOOMANYREFS when the sender's descriptors in flight would pass its
+    /// RLIMIT_NOFILE (unless privileged).
+    #[doc(alias = "sendmsg")]
+    #[doc(alias = "SCM_RIGHTS")]
+    pub fn send_fd(&self, fd: BorrowedFd<'_>) -> Result<(), Errno> {
+        let byte = [0u8];
+        let iov = abi::IoVec { base: byte.as_ptr() as usize, len: 1 };
+        let cmsg = abi::CmsgFd {
+            len: abi::CMSG_FD_LEN,
+            level: abi::SOL_SOCKET,
+            kind: abi::SCM_RIGHTS,
+            fd: fd.as_raw_fd(),
+            pad: 0,
+        };
+        let msg = abi::MsgHdr {
+            name: 0,
+            name_len: 0,
+            iov: &iov as *const abi::IoVec as usize,
+            iov_len: 1,
+            control: &cmsg as *const abi::CmsgFd as usize,
+            control_len: core::mem::size_of::<abi::CmsgFd>(),
+            flags: 0,
+        };
+        // SAFETY: `msg` points at `iov` (one byte at `byte`) and `cmsg`, all alive for the
+        // call, with their exact lengths; the descriptor is borrowed, so open.
+        unsafe { sys::sendmsg(self.0.as_fd(), &msg, 0) }.map(drop)
+    }
+
+    /// `recvmsg(…, MSG_CMSG_CLOEXEC)`: one message sent by [`send_fd`](Self::send_fd), and
+    /// the descriptor it carries (close-on-exec), blocking until one comes unless `wait` is
+    /// false (MSG_DONTWAIT: EAGAIN). EPIPE once the other end is closed; EIO for a message
+    /// that carries no descriptor. Room is made for one descriptor only: the kernel closes
+    /// any more a message carries.
+    #[doc(alias = "recvmsg")]
+    pub fn receive_fd(&self, wait: bool) -> Result<OwnedFd, Errno> {
+        let mut byte = [0u8];
+        let mut iov = abi::IoVec { base: byte.as_mut_ptr() as usize, len: 1 };
+        let mut cmsg = abi::CmsgFd::default();
+        let mut msg = abi::MsgHdr {
+            name: 0,
+            name_len: 0,
+            iov: &mut iov as *mut abi::IoVec as usize,
+            iov_len: 1,
+            control: &mut cmsg as *mut abi::CmsgFd as usize,
+            // CMSG_LEN(4), not CMSG_SPACE(4): room for exactly one descriptor.
+            control_len: abi::CMSG_FD_LEN,
+            flags: 0,
+        };
+        let flags = abi::MSG_CMSG_CLOEXEC | if wait { 0 } else { abi::MSG_DONTWAIT };
+        // SAFETY: `msg` points at `iov` (one writable byte) and `cmsg` (CMSG_FD_LEN
+        // writable bytes), all alive for the call; a descriptor received is taken below.
+        let n = unsafe { sys::recvmsg(self.0.as_fd(), &mut msg, flags) }?;
+        let one_fd = msg.control_len >= abi::CMSG_FD_LEN
+            && cmsg.len == abi::CMSG_FD_LEN
+            && cmsg.level == abi::SOL_SOCKET
+            && cmsg.kind == abi::SCM_RIGHTS;
+        match (n, one_fd) {
+            // SAFETY: the kernel installed this descriptor in this process for this
+            // message: nothing else owns it.
+            (_, true) => Ok(unsafe { OwnedFd::from_raw_fd(cmsg.fd) }),
+            (0, false) => Err(Errno::EPIPE),
+            (_, false) => Err(Errno::EIO),
+        }
     }
 
     /// `recvfrom(fd, buf, len, flags, NULL, NULL)`: one message into `buf`, blocking until
@@ -118,5 +196,26 @@ mod tests {
         assert_eq!(SeqpacketStream::connect(&p).unwrap_err().errno, Errno::ECONNREFUSED);
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(SeqpacketStream::connect(&p).unwrap_err().errno, Errno::ENOENT);
+    }
+
+    #[test]
+    fn a_descriptor_travels_and_arrives_as_a_new_one() {
+        let (a, b) = pair().unwrap();
+        let (r, w) = rustix::pipe::pipe().unwrap();
+        a.send_fd(w.as_fd()).unwrap();
+        drop(w);
+        let got = b.receive_fd(true).unwrap();
+        // The same pipe, through a descriptor of its own (close-on-exec).
+        assert!(rustix::io::fcntl_getfd(&got).unwrap().contains(rustix::io::FdFlags::CLOEXEC));
+        assert_eq!(rustix::io::write(&got, b"hi"), Ok(2));
+        let mut buf = [0u8; 2];
+        assert_eq!(rustix::io::read(&r, &mut buf), Ok(2));
+        assert_eq!(&buf, b"hi");
+        assert_eq!(b.receive_fd(false).err(), Some(Errno::EAGAIN));
+        // A message with no descriptor, then the end.
+        assert_eq!(a.send(b"x"), Ok(()));
+        assert_eq!(b.receive_fd(true).err(), Some(Errno::EIO));
+        drop(a);
+        assert_eq!(b.receive_fd(true).err(), Some(Errno::EPIPE));
     }
 }

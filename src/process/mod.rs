@@ -186,6 +186,40 @@ pub fn signal_abbrev(sig: i32) -> Option<&'static str> {
     crate::fmt::field(NAMES, b' ', sig as usize - 1)
 }
 
+/// `kill(getpid(), SIGSTOP)`: stops this process — a stop its parent sees with
+/// [`wait_stopped`] — until another sends it SIGCONT (or kills it).
+#[doc(alias = "raise")]
+pub fn stop_self() -> Result<(), Errno> {
+    sys::kill(rustix::process::getpid().as_raw_nonzero().get(), sys::abi::SIGSTOP)
+}
+
+/// `kill(pid, SIGCONT)`: continues a stopped process (nothing happens to a running one).
+pub fn resume(pid: i32) -> Result<(), Errno> {
+    sys::kill(pid, sys::abi::SIGCONT)
+}
+
+/// `waitid(P_ALL, 0, &info, WSTOPPED, NULL)`: blocks until a child of this process stops
+/// and returns its pid and the signal that stopped it. Each stop is reported once; ends
+/// are not reported (nor reaped): [`Workers`] reaps. EINTR if a signal handler
+/// interrupts; ECHILD if there is no child.
+#[doc(alias = "waitid")]
+pub fn wait_stopped() -> Result<(i32, i32), Errno> {
+    loop {
+        let info = sys::wait_stopped()?;
+        // Only stops are asked for; anything else (none is known) is waited past.
+        if info.code == sys::abi::CLD_STOPPED {
+            // For a stop, si_status holds the signal that stopped the child.
+            return Ok((info.pid, info.status()));
+        }
+    }
+}
+
+/// `prctl(PR_SET_PDEATHSIG, SIGKILL)`: the kernel kills this process when its parent
+/// dies — even a stopped process, which checks no lifeline.
+pub fn die_with_parent() -> Result<(), Errno> {
+    sys::set_parent_death_signal(sys::abi::SIGKILL)
+}
+
 /// `exit_group(code)`: ends the process now. No destructor runs, which is what a forked
 /// worker needs: its copies of the parent's handles must not unlink the parent's objects.
 pub fn exit(code: i32) -> ! {

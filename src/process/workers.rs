@@ -70,6 +70,11 @@ impl Workers {
         self.pids.get(index).copied().flatten().map(|p| p.as_raw_nonzero().get())
     }
 
+    /// The index of the worker whose pid is `pid`, until it is reaped.
+    pub fn index_of(&self, pid: i32) -> Option<usize> {
+        (0..self.len).find(|&i| self.pid(i) == Some(pid))
+    }
+
     /// How many workers were started.
     pub fn len(&self) -> usize {
         self.len

@@ -42,15 +42,69 @@ pub const SOCK_SEQPACKET: u32 = 5;
 /// `socket` and `accept4` flag: the new descriptor is closed on `exec`.
 pub const SOCK_CLOEXEC: u32 = 0o2000000;
 pub const MSG_TRUNC: u32 = 0x20;
+/// `recvmsg` flag: the descriptors received are closed on `exec`.
+pub const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
+pub const SOL_SOCKET: i32 = 1;
+/// Ancillary message type: descriptors.
+pub const SCM_RIGHTS: i32 = 1;
 pub const MSG_DONTWAIT: u32 = 0x40;
+
+/// `waitid` id type: any child.
+pub const P_ALL: i32 = 0;
+/// `waitid` option: report children that stopped.
+pub const WSTOPPED: i32 = 2;
+/// `si_code` of a child's stop, in `waitid`'s siginfo.
+pub const CLD_STOPPED: i32 = 5;
+/// `prctl` option: the signal this process gets when its parent dies.
+pub const PR_SET_PDEATHSIG: i32 = 1;
 
 pub const SIGHUP: i32 = 1;
 pub const SIGINT: i32 = 2;
-#[cfg(test)]
+/// The kernel's `struct msghdr` (64-bit): what `sendmsg` and `recvmsg` read and fill.
+#[repr(C)]
+#[derive(Debug)]
+pub struct MsgHdr {
+    pub name: usize,
+    pub name_len: u32,
+    pub iov: usize,
+    pub iov_len: usize,
+    pub control: usize,
+    pub control_len: usize,
+    pub flags: i32,
+}
+
+/// `struct iovec`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct IoVec {
+    pub base: usize,
+    pub len: usize,
+}
+
+/// One `struct cmsghdr` carrying one descriptor: `CMSG_SPACE(sizeof(int))` bytes, of
+/// which `CMSG_LEN(sizeof(int))` are the message.
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct CmsgFd {
+    pub len: usize,
+    pub level: i32,
+    pub kind: i32,
+    pub fd: i32,
+    pub pad: i32,
+}
+
+/// `CMSG_LEN(sizeof(int))`: the header and one descriptor.
+pub const CMSG_FD_LEN: usize = 20;
+
+static_assertions::const_assert_eq!(core::mem::size_of::<MsgHdr>(), 56);
+static_assertions::const_assert_eq!(core::mem::size_of::<CmsgFd>(), 24);
+
 pub const SIGKILL: i32 = 9;
 pub const SIGPIPE: i32 = 13;
 pub const SIGTERM: i32 = 15;
 pub const SIGCHLD: i32 = 17;
+pub const SIGCONT: i32 = 18;
+pub const SIGSTOP: i32 = 19;
 pub const SIGXFSZ: i32 = 25;
 /// The first real-time signal a program without libc may use (glibc takes 32 and 33
 /// for itself and calls 34 `SIGRTMIN`).
@@ -173,6 +227,12 @@ impl SigInfo {
     pub const fn queued(signo: i32, pid: i32, value: u64) -> SigInfo {
         SigInfo { signo, errno: 0, code: SI_QUEUE, _pad: 0, pid, uid: 0, value, _rest: [0; 12] }
     }
+
+    /// For SIGCHLD and `waitid`: `si_status`, the exit status or the signal, which the
+    /// kernel keeps where a queued signal's value begins (after si_pid and si_uid).
+    pub const fn status(&self) -> i32 {
+        self.value as u32 as i32
+    }
 }
 
 static_assertions::const_assert_eq!(core::mem::size_of::<SigInfo>(), 128);
@@ -257,6 +317,15 @@ mod tests {
             (SOCK_CLOEXEC as i32, libc::SOCK_CLOEXEC),
             (MSG_TRUNC as i32, libc::MSG_TRUNC),
             (MSG_DONTWAIT as i32, libc::MSG_DONTWAIT),
+            (MSG_CMSG_CLOEXEC as i32, libc::MSG_CMSG_CLOEXEC),
+            (SOL_SOCKET, libc::SOL_SOCKET),
+            (SCM_RIGHTS, libc::SCM_RIGHTS),
+            (P_ALL, libc::P_ALL as i32),
+            (WSTOPPED, libc::WSTOPPED),
+            (CLD_STOPPED, libc::CLD_STOPPED),
+            (PR_SET_PDEATHSIG, libc::PR_SET_PDEATHSIG),
+            (SIGCONT, libc::SIGCONT),
+            (SIGSTOP, libc::SIGSTOP),
             (SIGHUP, libc::SIGHUP),
             (SIGINT, libc::SIGINT),
             (SIGKILL, libc::SIGKILL),
@@ -294,6 +363,16 @@ mod tests {
         assert_eq!(offset_of!(MsqidDs, stime), offset_of!(libc::msqid_ds, msg_stime));
         assert_eq!(size_of::<MqAttr>(), size_of::<libc::mq_attr>());
         assert_eq!(size_of::<SigInfo>(), size_of::<libc::siginfo_t>());
+        assert_eq!(size_of::<MsgHdr>(), size_of::<libc::msghdr>());
+        assert_eq!(offset_of!(MsgHdr, iov), offset_of!(libc::msghdr, msg_iov));
+        assert_eq!(offset_of!(MsgHdr, control), offset_of!(libc::msghdr, msg_control));
+        assert_eq!(offset_of!(MsgHdr, control_len), offset_of!(libc::msghdr, msg_controllen));
+        assert_eq!(offset_of!(MsgHdr, flags), offset_of!(libc::msghdr, msg_flags));
+        assert_eq!(size_of::<IoVec>(), size_of::<libc::iovec>());
+        // SAFETY: CMSG_SPACE and CMSG_LEN are arithmetic on their argument.
+        let (space, len) = unsafe { (libc::CMSG_SPACE(4), libc::CMSG_LEN(4)) };
+        assert_eq!((size_of::<CmsgFd>(), CMSG_FD_LEN), (space as usize, len as usize));
+        assert_eq!(offset_of!(CmsgFd, fd), len as usize - 4);
         // libc exposes the union's members through methods only: read them back.
         let mut info: libc::siginfo_t = unsafe { core::mem::zeroed() };
         // SAFETY: both are plain 128-byte C structs; every bit pattern is valid for each.
@@ -310,6 +389,14 @@ mod tests {
             (info.si_signo, info.si_code, pid, value),
             (35, libc::SI_QUEUE, 1234, 0xdead_beef_0000_0001)
         );
+        // A child's stop, as waitid reports it: si_status where the value begins.
+        let stop =
+            SigInfo { code: CLD_STOPPED, value: SIGSTOP as u64, ..SigInfo::queued(17, 9, 0) };
+        // SAFETY: as above.
+        unsafe { (&raw mut info).cast::<SigInfo>().write(stop) };
+        // SAFETY: a SIGCHLD siginfo has the _sigchld member, which these read.
+        let (pid, status) = unsafe { (info.si_pid(), info.si_status()) };
+        assert_eq!((pid, status), (9, libc::SIGSTOP));
         assert_eq!(size_of::<libc::sem_t>(), 32);
         assert_eq!(size_of::<MsgInfo>(), size_of::<libc::msginfo>());
         assert_eq!(SIG_DFL, libc::SIG_DFL);

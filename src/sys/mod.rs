@@ -136,6 +136,80 @@ pub(crate) fn socket(domain: u32, ty: u32) -> Result<OwnedFd, Errno> {
     unsafe { syscall3(nr::SOCKET, domain as usize, ty as usize, 0) }.map(new_fd)
 }
 
+/// `waitid(P_ALL, 0, &info, WSTOPPED, NULL)`: the next child to stop (a stop no `waitid`
+/// has reported yet), blocking until one does; its pid and stop signal are in the
+/// siginfo. EINTR if a signal handler interrupts; ECHILD with no child left.
+pub(crate) fn wait_stopped() -> Result<abi::SigInfo, Errno> {
+    let mut info = abi::SigInfo::queued(0, 0, 0);
+    let at = &mut info as *mut abi::SigInfo as usize;
+    // SAFETY: waitid writes one siginfo_t at `at`, a valid exclusive one; no rusage.
+    unsafe { syscall5(nr::WAITID, abi::P_ALL as usize, 0, at, abi::WSTOPPED as usize, 0) }?;
+    Ok(info)
+}
+
+/// `prctl(PR_SET_PDEATHSIG, sig)`: this process gets `sig` when its parent (thread) dies.
+pub(crate) fn set_parent_death_signal(sig: i32) -> Result<(), Errno> {
+    let (option, sig) = (abi::PR_SET_PDEATHSIG as usize, sig as usize);
+    // SAFETY: this prctl option reads no memory of ours.
+    unsafe { syscall2(nr::PRCTL, option, sig) }.map(drop)
+}
+
+/// `process_vm_readv(pid, [buf], 1, [{remote, buf.len()}], 1, 0)`: copies from process
+/// `pid`'s memory at `remote` into `buf`; returns the bytes copied. The kernel checks the
+/// remote range (EFAULT if it is not mapped there) and the permission (ptrace access
+/// mode ATTACH: EPERM), and writes nothing of ours but `buf`.
+pub(crate) fn process_vm_read(pid: i32, remote: usize, buf: &mut [u8]) -> Result<usize, Errno> {
+    let local = abi::IoVec { base: buf.as_mut_ptr() as usize, len: buf.len() };
+    let remote = abi::IoVec { base: remote, len: buf.len() };
+    let (l, r) = (&local as *const abi::IoVec as usize, &remote as *const abi::IoVec as usize);
+    // SAFETY: the kernel writes at most `buf.len()` bytes at `buf`, a valid exclusive
+    // slice, and reads the two iovecs; the remote address is checked in the other process.
+    check(unsafe { arch::syscall6(nr::PROCESS_VM_READV, [pid as usize, l, 1, r, 1, 0]) })
+}
+
+/// `socketpair(domain, type, 0, fds)`: two connected sockets.
+pub(crate) fn socketpair(domain: u32, ty: u32) -> Result<(OwnedFd, OwnedFd), Errno> {
+    let mut fds = [0i32; 2];
+    let at = fds.as_mut_ptr() as usize;
+    // SAFETY: socketpair writes two ints at `fds`; the descriptors it creates are owned
+    // by the result.
+    unsafe { syscall4(nr::SOCKETPAIR, domain as usize, ty as usize, 0, at) }?;
+    Ok((new_fd(fds[0] as usize), new_fd(fds[1] as usize)))
+}
+
+/// `sendmsg(fd, msg, flags)`: bytes sent.
+///
+/// # Safety
+/// Every pointer in `msg` (its iovecs, their buffers, its control buffer) must be valid
+/// for reads of the lengths it gives.
+pub(crate) unsafe fn sendmsg(
+    fd: BorrowedFd<'_>,
+    msg: &abi::MsgHdr,
+    flags: u32,
+) -> Result<usize, Errno> {
+    let (fd, msg) = (fd.as_raw_fd() as usize, msg as *const abi::MsgHdr as usize);
+    // SAFETY: the caller's promise for the pointers in `msg`; `msg` itself is a valid
+    // reference.
+    unsafe { syscall3(nr::SENDMSG, fd, msg, flags as usize) }
+}
+
+/// `recvmsg(fd, msg, flags)`: bytes received; the kernel updates `msg`'s lengths and
+/// flags.
+///
+/// # Safety
+/// Every pointer in `msg` must be valid for writes of the lengths it gives, and nothing
+/// may rely on those buffers' previous contents. Descriptors received (SCM_RIGHTS) are
+/// the caller's to own.
+pub(crate) unsafe fn recvmsg(
+    fd: BorrowedFd<'_>,
+    msg: &mut abi::MsgHdr,
+    flags: u32,
+) -> Result<usize, Errno> {
+    let (fd, msg) = (fd.as_raw_fd() as usize, msg as *mut abi::MsgHdr as usize);
+    // SAFETY: the caller's promise for the pointers in `msg`, a valid exclusive reference.
+    unsafe { syscall3(nr::RECVMSG, fd, msg, flags as usize) }
+}
+
 /// `bind(fd, addr, addr.len())`: `addr` is a `struct sockaddr_*`'s bytes, which the
 /// kernel checks.
 pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &[u8]) -> Result<(), Errno> {

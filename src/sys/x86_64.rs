@@ -14,6 +14,9 @@ pub mod nr {
     pub const CONNECT: usize = 42;
     pub const SENDTO: usize = 44;
     pub const RECVFROM: usize = 45;
+    pub const SENDMSG: usize = 46;
+    pub const RECVMSG: usize = 47;
+    pub const SOCKETPAIR: usize = 53;
     pub const BIND: usize = 49;
     pub const LISTEN: usize = 50;
     pub const ACCEPT4: usize = 288;
@@ -22,6 +25,9 @@ pub mod nr {
     pub const MKNODAT: usize = 259;
     pub const UNLINKAT: usize = 263;
     pub const FORK: usize = 57;
+    pub const WAITID: usize = 247;
+    pub const PRCTL: usize = 157;
+    pub const PROCESS_VM_READV: usize = 310;
     pub const KILL: usize = 62;
     pub const MSGGET: usize = 68;
     pub const MSGSND: usize = 69;
