@@ -22,7 +22,8 @@ What is counted: one entry per syscall the program makes. Two artefacts of traci
 folded away: a blocking call interrupted by a signal stop (strace makes SIGCHLD stop the
 tracee; without a tracer an ignored signal interrupts nothing) and restarted by the
 kernel counts once. `futex` is the one call whose count depends on timing (a worker of
-pi-shm-sem waits only when another holds the semaphore), so it is reported as `*`.
+pi-shm-sem waits only when another holds the semaphore; pi-futex's parent waits once, or
+again after a worker's addition raced its wait, or not at all), so it is reported as `*`.
 
 Exit status: 0 done, 1 a profile broke a rule or differs from FILE, 77 strace cannot
 trace here (no ptrace permission), 2 bad usage.
@@ -43,7 +44,10 @@ PI_PROGRAMS = programs("pi")
 DEMOS = programs("demos")
 WORKER_COUNTS = (1, 2, 10)
 # Calls whose count depends on timing, not on the program, by program: reported as `*`.
-TIMING = {"pi-shm-sem": {"futex"}}
+TIMING = {"pi-shm-sem": {"futex"}, "pi-futex": {"futex"}}
+# Programs whose parent sleeps on a futex (timing-dependent too), and whose workers make
+# exactly one futex call between them in every run: the one FUTEX_WAKE.
+PARENT_FUTEX = {"pi-futex"}
 # strace's results for a call interrupted by a signal stop and restarted by the kernel.
 RESTARTED = ("? ERESTARTSYS", "? ERESTARTNOINTR", "? ERESTARTNOHAND", "? ERESTART_RESTARTBLOCK")
 
@@ -122,6 +126,20 @@ WHY = [
     ("pi-unix", "worker", "socket", "its own AF_UNIX SOCK_SEQPACKET socket"),
     ("pi-unix", "worker", "connect", "to the socket's path, after computing"),
     ("pi-unix", "worker", "sendto", "its 16-byte result: one message, whole"),
+    ("pi-futex", "parent", "mmap", "the lifeline page; the shared region: a done counter, a slot per worker"),
+    ("pi-futex", "parent", "futex", "parent: FUTEX_WAIT_BITSET while the counter is below W (EAGAIN if it moved); the worker whose addition makes it W: FUTEX_WAKE, one per run"),
+    ("pi-memfd", "parent", "socketpair", "AF_UNIX, SOCK_SEQPACKET: one message, one descriptor; before any fork"),
+    ("pi-memfd", "parent", "memfd_create", "the memory, after the forks: MFD_CLOEXEC|MFD_ALLOW_SEALING, no name anywhere"),
+    ("pi-memfd", "parent", "ftruncate", "8 bytes a worker"),
+    ("pi-memfd", "parent", "fcntl", "F_ADD_SEALS: F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_SEAL, the size fixed for good; F_GET_SEALS before mapping"),
+    ("pi-memfd", "parent", "fstat", "the size, before mapping"),
+    ("pi-memfd", "parent", "mmap", "the lifeline page; the memfd, once sealed (F_GET_SEALS, fstat first)"),
+    ("pi-memfd", "parent", "sendmsg", "one byte and the memfd (SCM_RIGHTS), once per worker"),
+    ("pi-memfd", "worker", "close", "its copy of the parent's end: a dead parent is then end of file"),
+    ("pi-memfd", "worker", "recvmsg", "a descriptor of the memfd (MSG_CMSG_CLOEXEC), blocking"),
+    ("pi-memfd", "worker", "fcntl", "F_GET_SEALS: map only a file no one can shrink"),
+    ("pi-memfd", "worker", "fstat", "the size: at least 8 bytes a worker"),
+    ("pi-memfd", "worker", "mmap", "the memfd, shared: its sum goes into its own slot"),
     ("pi-signal", "parent", "rt_sigprocmask", "unblock the stop signals and the tick; block 35 (the results) and SIGCHLD"),
     ("pi-signal", "parent", "rt_sigtimedwait", "one queued signal 35: si_pid names the worker, si_value is its sum"),
     ("pi-signal", "worker", "getpid", "its own pid for si_pid: rt_sigqueueinfo fills in nothing"),
@@ -343,6 +361,7 @@ class Profile:
         self.program, self.pi = program, pi
         self.parent = {}  # syscall -> (a, b): count = a + b·W
         self.worker = {}  # syscall -> count per worker ("*" for timing-dependent ones)
+        self.parent_timing = set()  # the parent's timing-dependent calls, shown as "*"
         self.errors = []
         self.output = ""
         self.raw = None
@@ -358,7 +377,7 @@ class Profile:
         return a + b * w
 
     def distinct(self):
-        return len(set(self.parent) | set(self.worker))
+        return len(set(self.parent) | set(self.worker) | self.parent_timing)
 
     def lines(self):
         """The pinned text form."""
@@ -370,8 +389,10 @@ class Profile:
         role = "parent" if self.pi else "process"
         pa = sum(v[0] for v in self.parent.values())
         pb = sum(v[1] for v in self.parent.values())
-        calls = ", ".join(f"{k} {formula(*v)}" for k, v in self.parent.items())
-        out.append(f"  {role}: {formula(pa, pb)}: {calls}")
+        calls = ", ".join([f"{k} {formula(*v)}" for k, v in self.parent.items()]
+                          + [f"{k} *" for k in sorted(self.parent_timing)])
+        extra = "".join(f" + {k} *" for k in sorted(self.parent_timing))
+        out.append(f"  {role}: {formula(pa, pb)}{extra}: {calls}")
         if self.pi:
             wn = sum(v for v in self.worker.values() if v != "*")
             extra = " + futex *" if "*" in self.worker.values() else ""
@@ -398,7 +419,14 @@ def profile(program, terms):
         p.errors += file_system_rules(program, events)
         if len(workers) != w:
             p.errors.append(f"{program} -w {w}: {len(workers)} worker processes traced")
-        if parent.get("futex"):
+        base = os.path.basename(program)
+        if base in PARENT_FUTEX:
+            p.parent_timing.add("futex")
+            parent.pop("futex", None)
+            wakes = sum(c.get("futex", 0) for c in workers)
+            if wakes != 1:
+                p.errors.append(f"{program} -w {w}: its workers made {wakes} futex calls, not one")
+        elif parent.get("futex"):
             p.errors.append(f"{program} -w {w}: the parent made {parent['futex']} futex calls")
     p.output = runs[10][2]
     # Workers: all alike, at every W, apart from timing-dependent calls.
@@ -411,7 +439,8 @@ def profile(program, terms):
                 reference = fixed
             elif fixed != reference:
                 p.errors.append(f"{program} -w {w}: worker {i} made {fixed}, worker 0 of -w 1 {reference}")
-        if w == 1 and any(c.get("futex") for c in workers):
+        lone = os.path.basename(program) not in PARENT_FUTEX
+        if w == 1 and lone and any(c.get("futex") for c in workers):
             p.errors.append(f"{program} -w 1: a lone worker made futex calls")
     for k in order_of(reference, *(c for _, ws, _, _, _ in runs.values() for c in ws)):
         if k not in timing:
@@ -463,10 +492,10 @@ def markdown(p):
            + (f" ({p.at(10)} at W = 10)" if p.pi else "") + f", {p.distinct()} distinct.", ""]
     if p.pi:
         out += ["| syscall | parent | each worker | why |", "|---|---:|---:|---|"]
-        for k in order_of(p.parent, p.worker):
-            par = formula(*p.parent[k]) if k in p.parent else ""
+        for k in order_of(p.parent, {t: 0 for t in p.parent_timing}, p.worker):
+            par = formula(*p.parent[k]) if k in p.parent else "*" if k in p.parent_timing else ""
             wrk = str(p.worker.get(k, "")) if k in p.worker else ""
-            role = "parent" if k in p.parent else "worker"
+            role = "parent" if k in p.parent or k in p.parent_timing else "worker"
             out.append(f"| `{k}` | {par} | {wrk} | {cell(why(p.program, role, k))} |")
     else:
         out += ["| syscall | count | why |", "|---|---:|---|"]

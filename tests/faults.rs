@@ -372,6 +372,8 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
             "pi-unix-dgram" => ("recvfrom", 1),
             "pi-fifo" => ("read", 1),
             "pi-unix" => ("accept4", 1),
+            "pi-futex" => ("futex", 1),
+            "pi-memfd" => ("sendmsg", 1),
             "pi-signal" => ("rt_sigtimedwait", 1),
             "pi-tcp" => ("accept4", 1),
             "pi-sysv-msg" => ("msgrcv", 1),
@@ -504,6 +506,40 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         How::Inject("sendto:retval=16:when=1"),
         SHORT,
         want(1, "worker 0: sent no result"),
+    ));
+    // futex: wakes that wake nobody and waits that return at once (spurious wake-ups, as
+    // futex(2) allows) cost at most a tick, never a hang or a wrong answer; a refused
+    // wait is one line.
+    cases.push(case(
+        "pi-futex",
+        "every futex call returns 0 and does nothing (lost wakes, spurious wake-ups)",
+        How::Inject("futex:retval=0:when=1+"),
+        "",
+        success(),
+    ));
+    cases.push(case(
+        "pi-futex",
+        "the parent's first wait refused (ENOSYS injected)",
+        How::Inject("futex:error=ENOSYS:when=1"),
+        LONG,
+        want(1, "futex: ENOSYS (Function not implemented)"),
+    ));
+    // memfd: an unsealed memfd is never mapped (F_ADD_SEALS skipped: the parent's own map
+    // checks the seal and refuses), and a message that carries no descriptor is an error,
+    // not a mapping of whatever descriptor number happens to be there.
+    cases.push(case(
+        "pi-memfd",
+        "the seal is skipped (F_ADD_SEALS returns 0 and seals nothing)",
+        How::Inject("fcntl:retval=0:when=1"),
+        SHORT,
+        want(1, "mmap: EPERM (Operation not permitted)"),
+    ));
+    cases.push(case(
+        "pi-memfd",
+        "every worker's message comes without a descriptor (recvmsg returns 1 byte)",
+        How::Inject("recvmsg:retval=1:when=1"),
+        SHORT,
+        want(1, "worker #: recvmsg: EIO (Input/output error)"),
     ));
     // eventfd: a worker's add that the kernel would refuse (the counter full: EAGAIN on a
     // non-blocking eventfd), and adds that claim success and add nothing (the counter is
