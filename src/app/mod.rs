@@ -71,14 +71,19 @@ fn usage_error(u: Usage) -> i32 {
 /// ` VERSION`: what follows the program's name in `--version` and `--help`.
 const SPACE_VERSION: &str = concat!(" ", env!("CARGO_PKG_VERSION"));
 
-/// Prints `PROGRAM VERSION: about`, `Usage: PROGRAM` and `rest` (the usage's arguments,
-/// options and notes). (Few pieces: each costs a call in every binary.)
-fn help(about: &str, rest: &str) -> Line {
+/// `PROGRAM VERSION` and a newline (`--version`); with `help` = (about, rest), instead
+/// `PROGRAM VERSION: about`, `Usage: PROGRAM` and `rest` (the usage's arguments, options
+/// and notes) for `--help`. (One function for both, in few pieces: each piece costs a
+/// call in every binary.)
+fn banner(help: Option<(&str, &str)>) -> i32 {
     let mut l = Line::new();
     let name = io::program();
-    l.str(name).str(SPACE_VERSION).str(": ").str(about).str("\n\nUsage: ");
-    l.str(name).str(rest);
-    l
+    l.str(name).str(SPACE_VERSION);
+    match help {
+        Some((about, rest)) => l.str(": ").str(about).str("\n\nUsage: ").str(name).str(rest),
+        None => l.str("\n"),
+    };
+    emit(&l)
 }
 
 /// Prints `line` to stdout; a failed write (closed stdout, full disk, EFBIG beyond
@@ -139,9 +144,9 @@ pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, progr
     }
     match action {
         Action::Help => {
-            return emit(&help(about, PI_HELP));
+            return banner(Some((about, PI_HELP)));
         }
-        Action::Version => return version(),
+        Action::Version => return banner(None),
         Action::Run => {}
     }
     if job.workers as u64 > job.terms {
@@ -172,12 +177,6 @@ pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, progr
             EXIT_FAILURE
         }
     }
-}
-
-fn version() -> i32 {
-    let mut l = Line::new();
-    l.str(io::program()).str(SPACE_VERSION).str("\n");
-    emit(&l)
 }
 
 /// The longest message the single-process demos accept: far below the pipe's and the
@@ -221,8 +220,8 @@ pub fn demo_main<'a>(
         return usage_error(u);
     }
     match action {
-        Action::Help => emit(&help(about, DEMO_HELP)),
-        Action::Version => version(),
+        Action::Help => banner(Some((about, DEMO_HELP))),
+        Action::Version => banner(None),
         Action::Run => match run(message) {
             Ok(out) => emit(&out),
             Err(e) => {

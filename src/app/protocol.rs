@@ -6,6 +6,8 @@
 use super::error::{Error, Problem};
 use crate::errno::{CallError, Context, Errno};
 use crate::process::{Fate, MAX_WORKERS, Workers};
+use core::sync::atomic::AtomicU64;
+use core::sync::atomic::Ordering::Acquire;
 use rustix::fd::AsFd;
 
 /// `"bPI1"`: marks a bareipc result message.
@@ -138,6 +140,22 @@ pub fn gather(
     Ok(())
 }
 
+/// The total of `workers` partial sums left in shared memory, one 64-bit slot each (the
+/// sum's bits), once every worker has ended well: a slot still 0 — a sum of positive
+/// terms is never +0.0 — names a missing result.
+pub fn total_of_slots(slots: &[AtomicU64], workers: usize) -> Result<f64, Error> {
+    let mut tally = Tally::new(workers);
+    for index in 0..workers {
+        let bits = slots.get(index).map_or(0, |s| s.load(Acquire));
+        if bits == 0 {
+            return Err(Error::Message { index, problem: Problem::Missing });
+        }
+        let msg = Partial { index: index as u32, sum: f64::from_bits(bits) }.encode();
+        tally.record_from(index, &msg, msg.len())?;
+    }
+    tally.total()
+}
+
 /// The partial sums received so far, by worker index.
 #[derive(Debug)]
 pub struct Tally {
@@ -211,6 +229,23 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_total_or_name_the_first_empty_one() {
+        let slots: Vec<AtomicU64> =
+            [0.5f64, 0.25, 0.125].map(|x| AtomicU64::new(x.to_bits())).into();
+        assert_eq!(total_of_slots(&slots, 3), Ok(0.875));
+        slots[1].store(0, core::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            total_of_slots(&slots, 3),
+            Err(Error::Message { index: 1, problem: Problem::Missing })
+        );
+        // Fewer slots than workers: the first one past the end is missing.
+        assert_eq!(
+            total_of_slots(&slots[..1], 2),
+            Err(Error::Message { index: 1, problem: Problem::Missing })
+        );
+    }
 
     #[test]
     fn messages_round_trip_bit_exactly() {

@@ -11,9 +11,9 @@
 #![no_std]
 #![no_main]
 
-use bareipc::app::error::{Error, Problem};
+use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{Partial, Tally};
+use bareipc::app::protocol::{self, Partial};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{Context, Errno};
 use bareipc::ipc::futex::{self, Clock};
@@ -70,15 +70,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
         }
     }
     workers.reap_all()?;
-    let mut tally = Tally::new(job.workers);
-    for (index, slot) in shared.words()[1..=job.workers].iter().enumerate() {
-        let bits = slot.load(Acquire);
-        if bits == 0 {
-            return Err(Error::Message { index, problem: Problem::Missing });
-        }
-        let msg = Partial { index: index as u32, sum: f64::from_bits(bits) }.encode();
-        tally.record_from(index, &msg, msg.len())?;
-    }
+    let total = protocol::total_of_slots(&shared.words()[1..], job.workers);
     run.keep_until_exit();
-    tally.total()
+    total
 }

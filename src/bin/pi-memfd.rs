@@ -9,9 +9,9 @@
 #![no_std]
 #![no_main]
 
-use bareipc::app::error::{Error, Problem};
+use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{Partial, Tally};
+use bareipc::app::protocol::{self, Partial};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{CallError, Context, Errno};
 use bareipc::ipc::memfd::Memfd;
@@ -19,7 +19,7 @@ use bareipc::ipc::seqpacket;
 use bareipc::process::{self, Run, Workers};
 use bareipc::rt::{Args, Start};
 use core::cell::Cell;
-use core::sync::atomic::Ordering::{Acquire, Release};
+use core::sync::atomic::Ordering::Release;
 use rustix::fd::AsFd;
 
 bareipc::program!("pi-memfd", main, errnos: bareipc::errno::FD_PASSING);
@@ -77,16 +77,8 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     workers.reap_all()?;
     // Every worker ended well, so each stored its sum (a sum of positive terms is never
     // +0.0, the slot's first value).
-    let mut tally = Tally::new(job.workers);
-    for (index, slot) in shared.words()[..job.workers].iter().enumerate() {
-        let bits = slot.load(Acquire);
-        if bits == 0 {
-            return Err(Error::Message { index, problem: Problem::Missing });
-        }
-        let msg = Partial { index: index as u32, sum: f64::from_bits(bits) }.encode();
-        tally.record_from(index, &msg, msg.len())?;
-    }
+    let total = protocol::total_of_slots(shared.words(), job.workers);
     process::keep_until_exit((memfd, shared, to_workers));
     run.keep_until_exit();
-    tally.total()
+    total
 }

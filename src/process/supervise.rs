@@ -112,6 +112,27 @@ pub(crate) fn first_to_report() -> bool {
     lifeline().is_none_or(|l| l.reported.swap(1, Relaxed) == 0)
 }
 
+/// In the worker that reports: its line is written (`LifelinePage::reported` = 2).
+pub(crate) fn report_written() {
+    if let Some(l) = lifeline() {
+        l.reported.store(2, Release);
+    }
+}
+
+/// In a worker that failed but does not report: waits until the one that reports has
+/// written its line (yielding the CPU to it, at most a million times: a second or so),
+/// so that its own exit — which ends the run and has the parent kill the other workers —
+/// never comes before the line: the run's one line is never lost.
+pub(crate) fn wait_for_report() {
+    let Some(l) = lifeline() else { return };
+    for _ in 0..1_000_000 {
+        if l.reported.load(Acquire) == 2 {
+            return;
+        }
+        sys::yield_now();
+    }
+}
+
 /// In a worker: ends it quietly if its parent has died. Called between chunks of work and
 /// between slices of any wait, so a worker outlives a killed parent by a few milliseconds.
 #[inline(always)] // in the kernel's loop: a call would spill every vector register
@@ -248,8 +269,9 @@ struct LifelinePage {
     word: AtomicU32,
     /// 1 when the kernel has no robust lists: workers then watch `getppid()`.
     watch_parent: AtomicU32,
-    /// Set by the first worker that reports an error: the others stay silent, so a limit
-    /// that every worker hits makes one line, not W.
+    /// 1 once a worker reports an error, 2 once its line is written: the others stay
+    /// silent, so a limit that every worker hits makes one line, not W — and they wait
+    /// for 2 before they exit, so that line comes before the end of the run.
     reported: AtomicU32,
     /// 1 while a [`will`] is in force.
     will_set: AtomicU32,

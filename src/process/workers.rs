@@ -70,6 +70,23 @@ impl Workers {
         self.pids.get(index).copied().flatten().map(|p| p.as_raw_nonzero().get())
     }
 
+    /// Ends worker `index` now, as the run meant to: `kill(pid, SIGKILL)`, then
+    /// `wait4(pid, …)`. Death by that SIGKILL — or an exit with status 0, had it ended
+    /// already — is success; any other fate is the worker's error, as from [`reap`].
+    /// (For a protocol whose workers wait, stopped, until the parent is done with them.)
+    ///
+    /// [`reap`]: Self::reap
+    pub fn end(&mut self, index: usize) -> Result<(), Error> {
+        if let Some(pid) = self.pids.get(index).copied().flatten() {
+            let _ = rustix::process::kill_process(pid, Signal::KILL);
+        }
+        match self.reap(index)? {
+            Fate::Exited(0) => Ok(()),
+            Fate::Signaled(sig) if sig == Signal::KILL.as_raw() => Ok(()),
+            fate => Err(Error::Worker { index, fate }),
+        }
+    }
+
     /// The index of the worker whose pid is `pid`, until it is reaped.
     pub fn index_of(&self, pid: i32) -> Option<usize> {
         (0..self.len).find(|&i| self.pid(i) == Some(pid))
@@ -120,13 +137,17 @@ impl Workers {
                     // Silent: nobody waits for an orphan, and when every worker hits the
                     // same limit, one line says it.
                     Err(_) if supervise::orphaned() => supervise::leave_orphaned(),
-                    Err(_) if !supervise::first_to_report() => EXIT_ORPHANED,
+                    Err(_) if !supervise::first_to_report() => {
+                        supervise::wait_for_report();
+                        EXIT_ORPHANED
+                    }
                     Err(e) => {
                         let mut l = crate::io::report_line();
                         l.str("worker ").u64(index as u64).str(": ");
                         e.describe(&mut l);
                         l.str("\n");
                         crate::io::eprint(&l);
+                        supervise::report_written();
                         1
                     }
                 };

@@ -147,6 +147,12 @@ pub(crate) fn wait_stopped() -> Result<abi::SigInfo, Errno> {
     Ok(info)
 }
 
+/// `sched_yield()`: lets another runnable process have the CPU.
+pub(crate) fn yield_now() {
+    // SAFETY: sched_yield takes no arguments and touches no memory of ours.
+    let _ = unsafe { arch::syscall0(nr::SCHED_YIELD) };
+}
+
 /// `prctl(PR_SET_PDEATHSIG, sig)`: this process gets `sig` when its parent (thread) dies.
 pub(crate) fn set_parent_death_signal(sig: i32) -> Result<(), Errno> {
     let (option, sig) = (abi::PR_SET_PDEATHSIG as usize, sig as usize);

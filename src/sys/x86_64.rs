@@ -25,6 +25,7 @@ pub mod nr {
     pub const MKNODAT: usize = 259;
     pub const UNLINKAT: usize = 263;
     pub const FORK: usize = 57;
+    pub const SCHED_YIELD: usize = 24;
     pub const WAITID: usize = 247;
     pub const PRCTL: usize = 157;
     pub const PROCESS_VM_READV: usize = 310;
