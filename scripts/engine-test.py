@@ -157,6 +157,15 @@ class Case:
         self.name, self.opts, self.args = name, list(opts), list(args)
         self.status, self.out, self.err, self.how = status, out, err, how
         self.limit_ms = limit_ms
+        # Engine name -> (status, stdout, stderr) where that engine differs.
+        self.on = {}
+
+    def expected(self, engine):
+        """This case as `engine` should end it."""
+        if engine not in self.on:
+            return self
+        c = Case(self.name, self.opts, self.args, *self.on[engine], self.how, self.limit_ms)
+        return c
 
 
 def cases_for(program):
@@ -201,6 +210,18 @@ def cases_for(program):
                  how="kill:HUP"),
             Case("kill -s KILL through the engine", [], LONG, 137, "", "", how="kill:KILL"),
         ]
+    if program == "pi-process-vm":
+        # Docker's built-in seccomp profile (20.10) allows process_vm_readv only with
+        # CAP_SYS_PTRACE; containers-common's (Podman's, and the one given explicitly
+        # here) allows it. Measured: refused, the run ends in one line.
+        refused = (1, "", "process_vm_readv: EPERM (Operation not permitted): reading a "
+                          "worker's memory is refused here")
+        for case in c:
+            explicit = "--security-opt" in case.opts
+            if case.status == 0 and case.how in ("run", "pair") and not explicit:
+                case.on["docker"] = refused
+        c.append(ok("--cap-add SYS_PTRACE (what Docker's profile asks for process_vm_readv)",
+                    ["--cap-add", "SYS_PTRACE"]))
     if program == "pi-shm-sem":
         c += [
             Case("--shm-size 4096 (one page; two needed)", ["--shm-size", "4096"], [], 1, "",
@@ -377,7 +398,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=4)
     a = ap.parse_args()
     progs = a.programs.split(",")
-    ORDER.extend(c.name for c in cases_for("pi-shm-sem"))
+    for name in (c.name for p in ("pi-shm-sem", "pi-process-vm") for c in cases_for(p)):
+        if name not in ORDER:
+            ORDER.append(name)
     for p in progs:
         if not os.path.exists(os.path.join(BIN, p)):
             raise SystemExit(f"engine-test: bin/{p} is missing: run make all")
@@ -428,7 +451,7 @@ def main():
                     p, c = futures[f]
                     try:
                         status, out, err, ms = f.result()
-                        wrong = check(c, status, out, err, ms)
+                        wrong = check(c.expected(engine.name), status, out, err, ms)
                     except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
                         status, out, err, ms, wrong = -1, "", str(e), 0, [str(e)]
                     line = err.strip().splitlines()[0] if err.strip() else ""

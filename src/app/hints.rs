@@ -39,7 +39,7 @@ memfd_create 38 this kernel has no memfd_create (Linux 3.17 and later)";
 /// Reading workers' memory.
 pub const PROCESS_VM: &str = "\
 process_vm_readv 1 reading a worker's memory is refused here: kernel.yama.ptrace_scope 2 or 3, a seccomp profile, or no CAP_SYS_PTRACE
-process_vm_readv 38 process_vm_readv is refused here (a seccomp profile?)";
+process_vm_readv 38 process_vm_readv is not available here (a seccomp profile, or qemu-user)";
 
 /// Real-time signals.
 pub const SIGNAL: &str = "\

@@ -1,0 +1,87 @@
+//! pi with no channel at all: each worker leaves its result in its own memory and stops
+//! itself; the parent, woken by `waitid(WSTOPPED)`, copies the result out of the worker's
+//! memory with `process_vm_readv`, then ends the worker (SIGKILL, reaped at once).
+//!
+//! The result's address is the same in every worker and in the parent: `fork` copies the
+//! address space, so the parent names a static of its own. Reading another process's
+//! memory needs the permission to attach a debugger to it (same user, dumpable, Yama's
+//! ptrace_scope, a seccomp profile that allows the call): refused, the run says so in one
+//! line. A stopped worker checks no lifeline, so each asks the kernel to kill it should
+//! its parent die (PR_SET_PDEATHSIG) before it stops.
+#![no_std]
+#![no_main]
+
+use bareipc::app::error::Error;
+use bareipc::app::pi::Job;
+use bareipc::app::protocol::{Partial, Tally};
+use bareipc::app::{self, Pi, hints};
+use bareipc::errno::{CallError, Context, Errno};
+use bareipc::ipc::process_vm;
+use bareipc::process::{self, Workers, supervise};
+use bareipc::rt::{Args, Start};
+use core::sync::atomic::AtomicU64;
+use core::sync::atomic::Ordering::Relaxed;
+
+bareipc::program!("pi-process-vm", main, errnos: bareipc::errno::PROCESSES);
+
+fn main(args: Args, start: Start) -> i32 {
+    app::pi_main(args, start, &PI)
+}
+
+static PI: Pi = Pi {
+    about: "pi from W workers' own memory, read with process_vm_readv",
+    hints: &hints::PROCESS_VM,
+    run,
+};
+
+/// A worker's result message, in its own copy of this static; the parent's copy stays
+/// zero (no valid message).
+static RESULT: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+
+fn run(job: &Job, start: &Start) -> Result<f64, Error> {
+    let mut workers = Workers::start(&start.single, &start.no_libc)?;
+    for index in 0..job.workers {
+        workers.spawn(&start.single, || -> Result<(), Error> {
+            // Killed by the kernel if the parent dies: a stopped worker looks at nothing.
+            process::die_with_parent().call("prctl")?;
+            supervise::exit_if_orphaned(); // the parent died before the prctl
+            let msg = Partial::compute(job, index).encode();
+            for (word, bytes) in RESULT.iter().zip(msg.chunks_exact(8)) {
+                word.store(u64::from_ne_bytes(bytes.try_into().unwrap_or_default()), Relaxed);
+            }
+            // Stopped until the parent has read the result and ends it.
+            process::stop_self().call("kill")?;
+            Ok(())
+        })?;
+    }
+    let mut tally = Tally::new(job.workers);
+    while tally.first_missing().is_some() {
+        // Blocks until a worker stops; the tick interrupts it to look at the workers (one
+        // that died instead never stops).
+        let (pid, _) = match process::wait_stopped() {
+            Ok(stopped) => stopped,
+            Err(Errno::EINTR) => {
+                workers.interrupted()?;
+                continue;
+            }
+            // No child left to stop: the total names the first result missing.
+            Err(Errno::ECHILD) => break,
+            Err(errno) => return Err(CallError { call: "waitid", errno }.into()),
+        };
+        let mut msg = [0u8; Partial::SIZE];
+        let got = process_vm::read(pid, RESULT.as_ptr() as usize, &mut msg);
+        match (workers.index_of(pid), got) {
+            // Its result: the worker has done its part, and is ended (it could only be
+            // stopped again, by its own SIGSTOP, after someone else had stopped it).
+            (Some(index), Ok(got)) if Partial::decode(&msg).is_some() => {
+                workers.end(index)?;
+                tally.record_from(index, &msg, got)?;
+            }
+            // Stopped by someone else before its result was written: it computes on.
+            (_, Ok(_)) => process::resume(pid).call("kill")?,
+            (_, Err(errno)) => return Err(CallError { call: "process_vm_readv", errno }.into()),
+        }
+    }
+    workers.reap_all()?;
+    tally.total()
+}
