@@ -15,7 +15,7 @@ use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
 use bareipc::app::protocol::{self, Partial};
 use bareipc::app::{self, Pi, hints};
-use bareipc::errno::{Context, Errno};
+use bareipc::errno::{CallError, Context, Errno};
 use bareipc::ipc::futex::{self, Clock};
 use bareipc::ipc::shm::Mapping;
 use bareipc::process::{Run, Workers};
@@ -66,7 +66,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
                     break;
                 }
             }
-            Err(errno) => return Err(bareipc::errno::CallError { call: "futex", errno }.into()),
+            Err(errno) => return Err(CallError { call: "futex", errno }.into()),
         }
     }
     workers.reap_all()?;

@@ -14,7 +14,7 @@
 //! References: [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html),
 //! [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (File Sealing)
 
-use super::shm::{Mapping, map_fd};
+use super::shm::{Mapping, map_sized};
 use crate::errno::Errno;
 use core::ffi::CStr;
 use rustix::fd::{AsFd, OwnedFd};
@@ -66,12 +66,9 @@ impl Memfd {
         if !rustix::fs::fcntl_get_seals(&self.0)?.contains(SealFlags::SHRINK) {
             return Err(Errno::EPERM);
         }
-        if (rustix::fs::fstat(&self.0)?.st_size as u64) < len as u64 {
-            return Err(Errno::EINVAL);
-        }
-        // SAFETY: F_SEAL_SHRINK is set, and a seal is never removed: the file keeps its
-        // `len` bytes (checked above) for as long as it exists, which the mapping ensures.
-        unsafe { map_fd(self.0.as_fd(), len) }
+        // SAFETY: F_SEAL_SHRINK is set, and a seal is never removed: the file keeps the
+        // `len` bytes map_sized checks for as long as it exists, which the mapping ensures.
+        unsafe { map_sized(self.0.as_fd(), len) }
     }
 }
 

@@ -115,12 +115,23 @@ impl ShmObject {
     /// References: [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
     #[doc(alias = "mmap")]
     pub unsafe fn map(&self, len: usize) -> Result<Mapping, Errno> {
-        if self.size()? < len as u64 {
-            return Err(Errno::EINVAL);
-        }
         // SAFETY: the caller promises the object keeps `len` bytes while the mapping lives.
-        unsafe { map_fd(self.0.as_fd(), len) }
+        unsafe { map_sized(self.0.as_fd(), len) }
     }
+}
+
+/// [`map_fd`] after checking that the file holds `len` bytes now (`fstat`; EINVAL if
+/// not, or if `len` is 0).
+///
+/// # Safety
+/// As for [`map_fd`]: the file keeps `len` bytes while the mapping lives (the check
+/// cannot promise it).
+pub(crate) unsafe fn map_sized(fd: BorrowedFd<'_>, len: usize) -> Result<Mapping, Errno> {
+    if (rustix::fs::fstat(fd)?.st_size as u64) < len as u64 {
+        return Err(Errno::EINVAL);
+    }
+    // SAFETY: the caller's promise.
+    unsafe { map_fd(fd, len) }
 }
 
 /// `mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)`, with no size check.
