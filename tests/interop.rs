@@ -1,9 +1,13 @@
-//! bareipc's libc-free objects against glibc's own calls, in both directions.
+//! bareipc's libc-free objects against glibc's own calls, in both directions: POSIX
+//! semaphores, queues and shared memory, System V semaphore sets and segments.
 
+use bareipc::errno::Errno;
 use bareipc::ipc::mq::{self, Access, MessageQueue, MqAttr};
 use bareipc::ipc::name::Name;
 use bareipc::ipc::sem::{self, NamedSemaphore};
+use bareipc::ipc::semset::{self, SemaphoreSet};
 use bareipc::ipc::shm::{self, ShmObject};
+use bareipc::ipc::shmseg::Segment;
 use std::ffi::CString;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -189,4 +193,116 @@ fn shared_memory_is_seen_by_the_other_side() {
     shm::unlink(&name).unwrap();
     assert_eq!(seen, 0x0123_4567_89ab_cdef);
     assert_eq!(map.words()[4].load(Relaxed), 42);
+}
+
+/// Takes the lock of `set` the way bareipc's `SemaphoreSet::lock` does, through glibc:
+/// wait for 0 and make it 1 in one `semop`, with SEM_UNDO. Returns semop's result.
+fn glibc_lock(set: i32) -> i32 {
+    let mut ops = [
+        libc::sembuf { sem_num: 0, sem_op: 0, sem_flg: 0 },
+        libc::sembuf { sem_num: 0, sem_op: 1, sem_flg: libc::SEM_UNDO as i16 },
+    ];
+    // SAFETY: two valid sembufs.
+    unsafe { libc::semop(set, ops.as_mut_ptr(), 2) }
+}
+
+/// A child that has taken a lock and waits to be killed; killed and reaped on drop, so a
+/// failing assertion leaves no process behind.
+struct Holder(libc::pid_t);
+
+impl Holder {
+    /// Forks a child that runs `hold` (take the lock; false: it could not) and then
+    /// waits to be killed; returns once the lock is taken (the set's value is 1).
+    fn start(set: &SemaphoreSet, hold: impl FnOnce() -> bool) -> Holder {
+        // SAFETY: the child makes system calls only, then pauses until it is killed.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            if !hold() {
+                // SAFETY: _exit is async-signal-safe.
+                unsafe { libc::_exit(1) };
+            }
+            loop {
+                // SAFETY: pause is async-signal-safe.
+                unsafe { libc::pause() };
+            }
+        }
+        assert!(pid > 0);
+        let holder = Holder(pid);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while set.value(0).unwrap() != 1 {
+            assert!(std::time::Instant::now() < deadline, "the holder never took the lock");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        holder
+    }
+
+    /// SIGKILL, then reap: the child dies holding the lock.
+    fn kill(self) {
+        let mut status = 0;
+        // SAFETY: our own child, not reaped yet.
+        unsafe {
+            libc::kill(self.0, libc::SIGKILL);
+            assert_eq!(libc::waitpid(self.0, &mut status, 0), self.0);
+        }
+        std::mem::forget(self);
+        assert!(libc::WIFSIGNALED(status));
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        // SAFETY: our own child, not reaped yet.
+        unsafe {
+            libc::kill(self.0, libc::SIGKILL);
+            libc::waitpid(self.0, std::ptr::null_mut(), 0);
+        }
+    }
+}
+
+#[test]
+fn a_sysv_lock_crosses_between_bareipc_and_glibc_and_outlives_dead_holders() {
+    let set = SemaphoreSet::create_private(1, 0o600).unwrap();
+    let id = set.id();
+    let one_second = semset::Timespec { tv_sec: 1, tv_nsec: 0 };
+    // A glibc holder killed holding the lock: the kernel undoes it, bareipc takes it.
+    let glibc_holder = Holder::start(&set, || glibc_lock(id) == 0);
+    let at_once = semset::Timespec { tv_sec: 0, tv_nsec: 0 };
+    assert_eq!(set.lock(0, Some(&at_once)), Err(Errno::EAGAIN), "held by glibc");
+    glibc_holder.kill();
+    set.lock(0, Some(&one_second)).expect("the dead glibc holder's lock is released");
+    // glibc sees bareipc's lock, and takes it once bareipc unlocks.
+    let mut nowait = [libc::sembuf { sem_num: 0, sem_op: 0, sem_flg: libc::IPC_NOWAIT as i16 }];
+    // SAFETY: one valid sembuf.
+    assert_eq!(unsafe { libc::semop(id, nowait.as_mut_ptr(), 1) }, -1, "bareipc's lock is held");
+    set.unlock(0).unwrap();
+    assert_eq!(glibc_lock(id), 0);
+    let mut unlock = [libc::sembuf { sem_num: 0, sem_op: -1, sem_flg: libc::SEM_UNDO as i16 }];
+    // SAFETY: one valid sembuf.
+    assert_eq!(unsafe { libc::semop(id, unlock.as_mut_ptr(), 1) }, 0);
+    // A bareipc holder killed holding the lock: glibc's semop takes it.
+    let ours = Holder::start(&set, || SemaphoreSet::from_id(id).lock(0, None).is_ok());
+    ours.kill();
+    assert_eq!(glibc_lock(id), 0, "the dead bareipc holder's lock is released");
+    // SAFETY: semctl GETVAL takes no fourth argument.
+    assert_eq!(unsafe { libc::semctl(id, 0, libc::GETVAL) }, set.value(0).unwrap());
+    set.remove().unwrap();
+}
+
+#[test]
+fn a_sysv_segment_is_shared_with_glibc() {
+    let segment = Segment::create_private(4096, 0o600).unwrap();
+    let ours = segment.attach().unwrap();
+    ours.words()[5].store(0x5eed, Relaxed);
+    // SAFETY: shmat of a live segment at an address the kernel picks; read, write, detach.
+    let seen = unsafe {
+        let p = libc::shmat(segment.id(), std::ptr::null(), 0);
+        assert_ne!(p as isize, -1);
+        let words = p as *mut u64;
+        let seen = words.add(5).read_volatile();
+        words.add(6).write_volatile(77);
+        libc::shmdt(p);
+        seen
+    };
+    assert_eq!((seen, ours.words()[6].load(Relaxed)), (0x5eed, 77));
+    assert_eq!(segment.status().unwrap().nattch, 1);
 }

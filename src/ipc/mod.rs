@@ -13,6 +13,8 @@
 //! | [`socket`] | `AF_UNIX` stream pair | `socketpair`, `read`, `write` | nothing |
 //! | [`mq`] | kernel object in the mqueue file system | `mq_open`, `mq_timedsend`, … | an IPC namespace |
 //! | [`msg`] | System V kernel object, integer id | `msgget`, `msgsnd`, `msgrcv`, `msgctl` | an IPC namespace |
+//! | [`shmseg`] | System V segment, integer id, attached; destroyed after the last detach once removed | `shmget`, `shmat`, `shmctl` | an IPC namespace |
+//! | [`semset`] | System V semaphore set, integer id; SEM_UNDO releases a dead holder's lock | `semget`, `semtimedop`, `semctl` | an IPC namespace |
 //! | [`shm`] | a file in the tmpfs at `/dev/shm`, mapped | `openat`, `fallocate`, `mmap` | a writable `/dev/shm` |
 //! | [`sem`] | a 32-byte file `/dev/shm/sem.NAME`, mapped; futex | `openat`, `fallocate`, `mmap`, `futex` | a writable `/dev/shm` |
 //! | [`futex`] | a 32-bit word in shared memory | `futex` | nothing |
@@ -26,7 +28,8 @@
 //! | [`dgram`] | `AF_UNIX` datagrams to an abstract name (no file) | `socket`, `bind`, `sendto`, `recvfrom` | a network namespace (any) |
 //!
 //! [`name`] builds the names of POSIX objects and their kernel forms; [`dir`] makes the
-//! private directory where a FIFO or a socket file is named.
+//! private directory where a FIFO or a socket file is named; [`sysv`] holds what the
+//! three System V kinds share (run keys, and which objects dead runs left).
 //!
 //! ## Shared memory and soundness
 //! A mapping of a file that another process can shrink faults (SIGBUS) when touched past
@@ -74,7 +77,10 @@ pub mod pipe;
 pub mod process_vm;
 pub mod rtsig;
 pub mod sem;
+pub mod semset;
 pub mod seqpacket;
 pub mod shm;
+pub mod shmseg;
 pub mod socket;
+pub mod sysv;
 pub mod tcp;

@@ -9,6 +9,8 @@
 use crate::errno::Errno;
 use crate::sys::{self, abi};
 
+pub use super::sysv::{is_dead_runs, run_key};
+
 pub use crate::sys::abi::MsqidDs;
 
 /// A message: `mtype` then up to `N` bytes of text, laid out as C's `struct msgbuf`.
@@ -165,23 +167,8 @@ impl SysvQueue {
     }
 }
 
-/// The first byte of every run key: not printable, so no `ftok(path, 'c')` key of another
-/// program (whose first byte is its `proj_id`) can be taken for a bareipc run's.
-const RUN_KEY_TAG: u32 = 0xB1;
-
-/// The key of the queue of a run whose parent is `pid`: 0xB1 (not printable) in the top byte,
-/// the pid (below 2^22 on Linux) in the low three.
-pub fn run_key(pid: i32) -> i32 {
-    (RUN_KEY_TAG << 24 | (pid as u32 & 0xFF_FFFF)) as i32
-}
-
-/// Removes the queues that dead runs left behind; returns how many.
-///
-/// A queue counts as a dead run's only if all of these hold: its key is a [`run_key`],
-/// the calling user created it, its mode is exactly 0600, and no process with the pid in
-/// its key exists (`kill(pid, 0)` fails with ESRCH). A live run is never taken for a
-/// dead one within one PID namespace; runs that share an IPC namespace but not a PID
-/// namespace cannot see each other's processes and must not both use this.
+/// Removes the queues that dead runs left behind (see [`is_dead_runs`]); returns how
+/// many.
 ///
 /// Cost when no queue exists at all: one `msgctl(MSG_INFO)`. Otherwise one
 /// `msgctl(MSG_STAT)` per slot of the kernel's table up to the highest in use.
@@ -191,18 +178,13 @@ pub fn remove_abandoned() -> Result<usize, Errno> {
     if info.msgpool == 0 {
         return Ok(0);
     }
-    let me = rustix::process::geteuid().as_raw();
     let mut removed = 0;
     for index in 0..=highest {
         let mut ds = MsqidDs::default();
-        let Ok(id) = sys::msgctl(index as i32, abi::MSG_STAT, Some(&mut ds)) else {
-            continue; // an empty slot, or a queue we may not read
-        };
-        let pid = ds.key as u32 & 0xFF_FFFF;
-        if ds.key as u32 >> 24 != RUN_KEY_TAG || ds.cuid != me || ds.mode & 0o777 != 0o600 {
-            continue;
-        }
-        if pid > 0 && sys::kill(pid as i32, 0) == Err(Errno::ESRCH) {
+        // An empty slot, or a queue we may not read, fails.
+        if let Ok(id) = sys::msgctl(index as i32, abi::MSG_STAT, Some(&mut ds))
+            && is_dead_runs(ds.key, ds.cuid, ds.mode)
+        {
             removed += sys::msgctl(id as i32, abi::IPC_RMID, None).is_ok() as usize;
         }
     }

@@ -234,6 +234,16 @@ impl Mapping {
         Ok(Mapping { ptr, len })
     }
 
+    /// Takes over a shared mapping made elsewhere (a System V attachment); dropping the
+    /// result unmaps it. ENOMEM for a null `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` starts a shared mapping of at least `len` bytes (`len` > 0) that no process
+    /// can shrink, and nothing else owns or unmaps it.
+    pub(crate) unsafe fn from_raw(ptr: *mut u8, len: usize) -> Result<Mapping, Errno> {
+        Ok(Mapping { ptr: NonNull::new(ptr).ok_or(Errno::ENOMEM)?, len })
+    }
+
     /// Bytes mapped.
     pub fn len(&self) -> usize {
         self.len

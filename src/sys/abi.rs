@@ -174,6 +174,116 @@ pub struct MsqidDs {
     reserved: [u64; 2],
 }
 
+/// `struct sembuf` flag: the kernel keeps the operation's inverse and applies it when the
+/// process exits (a dead holder's lock is released).
+pub const SEM_UNDO: i16 = 0x1000;
+/// `semctl` commands: a semaphore's value; set it; the state of the set at a table index
+/// (as MSG_STAT); the system's limits and use.
+pub const GETVAL: i32 = 12;
+pub const SETVAL: i32 = 16;
+pub const SEM_STAT: i32 = 18;
+pub const SEM_INFO: i32 = 19;
+
+/// One operation of `semop`/`semtimedop`: add `op` to semaphore `num` (0: wait for zero).
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct Sembuf {
+    /// The semaphore's index in its set.
+    pub num: u16,
+    /// Added to the value (negative: wait until it can be subtracted; 0: wait for zero).
+    pub op: i16,
+    /// IPC_NOWAIT, SEM_UNDO.
+    pub flg: i16,
+}
+
+/// The kernel's `struct ipc64_perm`: how every System V object is owned.
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct IpcPerm {
+    /// The key it was created with (0: IPC_PRIVATE, or removed while still attached).
+    pub key: i32,
+    /// Owner's user id.
+    pub uid: u32,
+    /// Owner's group id.
+    pub gid: u32,
+    /// Creator's user id.
+    pub cuid: u32,
+    /// Creator's group id.
+    pub cgid: u32,
+    /// Permission bits in the low 9 bits; for a segment also SHM_DEST (0o1000: removed,
+    /// destroyed at the last detach).
+    pub mode: u32,
+    /// Slot usage sequence number.
+    pub seq: u16,
+    pad: u16,
+    unused: [u64; 2],
+}
+
+/// The kernel's `struct semid64_ds` on 64-bit architectures (glibc's `struct semid_ds`).
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct SemidDs {
+    /// Owner and permissions.
+    pub perm: IpcPerm,
+    /// Time of the last `semop`.
+    pub otime: i64,
+    unused1: u64,
+    /// Time of the last change.
+    pub ctime: i64,
+    unused2: u64,
+    /// Semaphores in the set.
+    pub nsems: u64,
+    unused3: [u64; 2],
+}
+
+/// The kernel's `struct seminfo`, filled by `semctl(0, 0, SEM_INFO, …)`.
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[allow(missing_docs)]
+pub struct SemInfo {
+    pub semmap: i32,
+    /// The most sets the system holds (`kernel.sem`'s fourth field).
+    pub semmni: i32,
+    /// The most semaphores in all sets (its second field).
+    pub semmns: i32,
+    pub semmnu: i32,
+    /// The most semaphores in one set (its first field).
+    pub semmsl: i32,
+    pub semopm: i32,
+    pub semume: i32,
+    /// With SEM_INFO: how many sets exist.
+    pub semusz: i32,
+    pub semvmx: i32,
+    /// With SEM_INFO: how many semaphores exist.
+    pub semaem: i32,
+}
+
+/// `ipc_perm.mode` bit of a removed segment that still has attachments.
+pub const SHM_DEST: u32 = 0o1000;
+
+/// The kernel's `struct shmid64_ds` on x86_64 (glibc's `struct shmid_ds`).
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct ShmidDs {
+    /// Owner and permissions.
+    pub perm: IpcPerm,
+    /// Size in bytes, as asked of `shmget` (attachments round it up to pages).
+    pub segsz: u64,
+    /// Time of the last attach.
+    pub atime: i64,
+    /// Time of the last detach.
+    pub dtime: i64,
+    /// Time of the last change.
+    pub ctime: i64,
+    /// Pid of the creator.
+    pub cpid: i32,
+    /// Pid of the last attach or detach.
+    pub lpid: i32,
+    /// Attachments now.
+    pub nattch: u64,
+    unused: [u64; 2],
+}
+
 /// The kernel's `struct msginfo`, filled by `msgctl(…, MSG_INFO, …)`.
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -252,6 +362,11 @@ static_assertions::const_assert_eq!(core::mem::size_of::<Timespec>(), 16);
 static_assertions::const_assert_eq!(core::mem::size_of::<MsgInfo>(), 32);
 static_assertions::const_assert_eq!(core::mem::size_of::<MsqidDs>(), 120);
 static_assertions::const_assert_eq!(core::mem::offset_of!(MsqidDs, qnum), 80);
+static_assertions::const_assert_eq!(core::mem::size_of::<Sembuf>(), 6);
+static_assertions::const_assert_eq!(core::mem::size_of::<IpcPerm>(), 48);
+static_assertions::const_assert_eq!(core::mem::size_of::<SemidDs>(), 104);
+static_assertions::const_assert_eq!(core::mem::size_of::<SemInfo>(), 40);
+static_assertions::const_assert_eq!(core::mem::size_of::<ShmidDs>(), 112);
 
 #[cfg(test)]
 mod tests {
@@ -275,6 +390,13 @@ mod tests {
             (nr::MSGSND, libc::SYS_msgsnd),
             (nr::MSGRCV, libc::SYS_msgrcv),
             (nr::MSGCTL, libc::SYS_msgctl),
+            (nr::SHMGET, libc::SYS_shmget),
+            (nr::SHMAT, libc::SYS_shmat),
+            (nr::SHMCTL, libc::SYS_shmctl),
+            (nr::SEMGET, libc::SYS_semget),
+            (nr::SEMCTL, libc::SYS_semctl),
+            (nr::SHMDT, libc::SYS_shmdt),
+            (nr::SEMTIMEDOP, libc::SYS_semtimedop),
             (nr::EXIT_GROUP, libc::SYS_exit_group),
             (nr::MQ_OPEN, libc::SYS_mq_open),
             (nr::MQ_UNLINK, libc::SYS_mq_unlink),
@@ -311,6 +433,11 @@ mod tests {
             (IPC_STAT, libc::IPC_STAT),
             (MSG_INFO, libc::MSG_INFO),
             (MSG_STAT, libc::MSG_STAT),
+            (SEM_UNDO as i32, libc::SEM_UNDO),
+            (GETVAL, libc::GETVAL),
+            (SETVAL, libc::SETVAL),
+            (SEM_STAT, libc::SEM_STAT),
+            (SEM_INFO, libc::SEM_INFO),
             (AF_UNIX as i32, libc::AF_UNIX),
             (SOCK_DGRAM as i32, libc::SOCK_DGRAM),
             (SOCK_SEQPACKET as i32, libc::SOCK_SEQPACKET),
@@ -362,6 +489,18 @@ mod tests {
         assert_eq!(offset_of!(MsqidDs, lspid), offset_of!(libc::msqid_ds, msg_lspid));
         assert_eq!(offset_of!(MsqidDs, stime), offset_of!(libc::msqid_ds, msg_stime));
         assert_eq!(size_of::<MqAttr>(), size_of::<libc::mq_attr>());
+        assert_eq!(size_of::<IpcPerm>(), size_of::<libc::ipc_perm>());
+        assert_eq!(offset_of!(IpcPerm, mode), offset_of!(libc::ipc_perm, mode));
+        assert_eq!(offset_of!(IpcPerm, cuid), offset_of!(libc::ipc_perm, cuid));
+        assert_eq!(size_of::<Sembuf>(), size_of::<libc::sembuf>());
+        assert_eq!(offset_of!(Sembuf, op), offset_of!(libc::sembuf, sem_op));
+        assert_eq!(offset_of!(Sembuf, flg), offset_of!(libc::sembuf, sem_flg));
+        assert_eq!(size_of::<SemidDs>(), size_of::<libc::semid_ds>());
+        assert_eq!(offset_of!(SemidDs, nsems), offset_of!(libc::semid_ds, sem_nsems));
+        assert_eq!(size_of::<ShmidDs>(), size_of::<libc::shmid_ds>());
+        assert_eq!(offset_of!(ShmidDs, segsz), offset_of!(libc::shmid_ds, shm_segsz));
+        assert_eq!(offset_of!(ShmidDs, cpid), offset_of!(libc::shmid_ds, shm_cpid));
+        assert_eq!(offset_of!(ShmidDs, nattch), offset_of!(libc::shmid_ds, shm_nattch));
         assert_eq!(size_of::<SigInfo>(), size_of::<libc::siginfo_t>());
         assert_eq!(size_of::<MsgHdr>(), size_of::<libc::msghdr>());
         assert_eq!(offset_of!(MsgHdr, iov), offset_of!(libc::msghdr, msg_iov));

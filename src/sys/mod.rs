@@ -2,9 +2,9 @@
 //! structs, and the only one whose unsafety is about the kernel ABI.
 //!
 //! rustix covers most of what bareipc needs; this layer adds what it lacks (`fork`,
-//! `exit_group`, the POSIX message queue and SysV message calls, `rt_sigaction`,
-//! `rt_sigprocmask`, `rt_sigqueueinfo`, `rt_sigtimedwait`, `timer_create`,
-//! `set_robust_list`), and takes over a few calls rustix has where its general
+//! `exit_group`, the POSIX message queue calls, the System V message, semaphore and
+//! shared memory calls, `rt_sigaction`, `rt_sigprocmask`, `rt_sigqueueinfo`,
+//! `rt_sigtimedwait`, `timer_create`, `set_robust_list`), and takes over a few calls rustix has where its general
 //! conversions cost more bytes than a 16 KiB binary can spare: the AF_UNIX socket calls
 //! and the file calls of a private directory (`openat`, `mkdirat`, `mknodat`, `unlinkat`),
 //! 20 to 30 bytes a call. Every function here is a thin, typed shim: it passes its
@@ -554,6 +554,84 @@ pub(crate) fn msgctl(id: i32, cmd: i32, buf: Option<&mut abi::MsqidDs>) -> Resul
     // SAFETY: buf is null or a writable msqid_ds (its layout is the kernel's msqid64_ds
     // on x86_64, which the libc crate mirrors).
     unsafe { syscall3(nr::MSGCTL, id as usize, cmd as usize, ptr) }
+}
+
+/// `semget(key, nsems, flags)`: returns the set's identifier.
+pub(crate) fn semget(key: i32, nsems: i32, flags: i32) -> Result<i32, Errno> {
+    // SAFETY: plain integer arguments.
+    unsafe { syscall3(nr::SEMGET, key as usize, nsems as usize, flags as usize) }
+        .map(|id| id as i32)
+}
+
+/// `semtimedop(id, ops, ops.len(), timeout)`: all of `ops` at once, or none; a null
+/// `timeout` waits as long as it takes.
+pub(crate) fn semtimedop(
+    id: i32,
+    ops: &[abi::Sembuf],
+    timeout: Option<&abi::Timespec>,
+) -> Result<(), Errno> {
+    let t = timeout.map_or(0, |t| t as *const abi::Timespec as usize);
+    // SAFETY: semtimedop reads ops.len() sembufs at `ops` and a timespec at `t` (or none).
+    unsafe { syscall4(nr::SEMTIMEDOP, id as usize, ops.as_ptr() as usize, ops.len(), t) }.map(drop)
+}
+
+/// `semctl(id, num, cmd, value)` for the commands whose argument is an integer or unused
+/// (IPC_RMID, GETVAL, SETVAL): returns the call's value.
+pub(crate) fn semctl(id: i32, num: i32, cmd: i32, value: i32) -> Result<usize, Errno> {
+    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::GETVAL | abi::SETVAL));
+    // SAFETY: with these commands the kernel reads the fourth argument as an int and
+    // writes no memory.
+    unsafe { syscall4(nr::SEMCTL, id as usize, num as usize, cmd as usize, value as usize) }
+}
+
+/// `semctl(id, 0, cmd, &ds)` for IPC_STAT or SEM_STAT (then `id` is a table index, and
+/// the result the set's identifier).
+pub(crate) fn semctl_stat(id: i32, cmd: i32, ds: &mut abi::SemidDs) -> Result<usize, Errno> {
+    debug_assert!(matches!(cmd, abi::IPC_STAT | abi::SEM_STAT));
+    // SAFETY: these commands write one semid64_ds, whose layout SemidDs is.
+    unsafe { syscall4(nr::SEMCTL, id as usize, 0, cmd as usize, ds as *mut _ as usize) }
+}
+
+/// `semctl(0, 0, SEM_INFO, &info)`: the system's limits and use; returns the index of the
+/// highest set in use (0 when none is).
+pub(crate) fn sem_info(info: &mut abi::SemInfo) -> Result<usize, Errno> {
+    // SAFETY: SEM_INFO writes one struct seminfo.
+    unsafe { syscall4(nr::SEMCTL, 0, 0, abi::SEM_INFO as usize, info as *mut _ as usize) }
+}
+
+/// `shmget(key, size, flags)`: returns the segment's identifier.
+pub(crate) fn shmget(key: i32, size: usize, flags: i32) -> Result<i32, Errno> {
+    // SAFETY: plain integer arguments.
+    unsafe { syscall3(nr::SHMGET, key as usize, size, flags as usize) }.map(|id| id as i32)
+}
+
+/// `shmat(id, NULL, 0)`: maps the segment read-write where the kernel chooses; returns
+/// the address.
+///
+/// # Safety
+/// The new mapping is shared with every process attached to the segment: the caller
+/// gives access to it only through atomics or raw pointers, and unmaps it once.
+pub(crate) unsafe fn shmat(id: i32) -> Result<usize, Errno> {
+    // SAFETY: with no address hint the kernel picks unused address space, so the mapping
+    // aliases no Rust object; the caller owns it.
+    unsafe { syscall3(nr::SHMAT, id as usize, 0, 0) }
+}
+
+/// `shmdt(addr)`: detaches the attachment at `addr`.
+///
+/// # Safety
+/// Nothing refers to the memory of that attachment any more.
+pub(crate) unsafe fn shmdt(addr: usize) -> Result<(), Errno> {
+    // SAFETY: the caller's promise: the unmapped memory is no longer referred to.
+    unsafe { syscall2(nr::SHMDT, addr, 0) }.map(drop)
+}
+
+/// `shmctl(id, cmd, buf)` with `buf` a `struct shmid_ds` (IPC_STAT) or null (IPC_RMID).
+pub(crate) fn shmctl(id: i32, cmd: i32, buf: Option<&mut abi::ShmidDs>) -> Result<usize, Errno> {
+    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::IPC_STAT));
+    let ptr = buf.map_or(0, |b| b as *mut abi::ShmidDs as usize);
+    // SAFETY: buf is null or a writable shmid64_ds (ShmidDs's layout).
+    unsafe { syscall3(nr::SHMCTL, id as usize, cmd as usize, ptr) }
 }
 
 /// `msgctl(0, MSG_INFO, &info)`: the system's queue limits and use; returns the index of

@@ -34,6 +34,13 @@ pub mod nr {
     pub const MSGSND: usize = 69;
     pub const MSGRCV: usize = 70;
     pub const MSGCTL: usize = 71;
+    pub const SHMGET: usize = 29;
+    pub const SHMAT: usize = 30;
+    pub const SHMCTL: usize = 31;
+    pub const SEMGET: usize = 64;
+    pub const SEMCTL: usize = 66;
+    pub const SHMDT: usize = 67;
+    pub const SEMTIMEDOP: usize = 220;
     pub const TIMER_CREATE: usize = 222;
     pub const TIMER_SETTIME: usize = 223;
     pub const CLOCK_GETTIME: usize = 228;

@@ -1,0 +1,161 @@
+//! System V shared memory segments: memory in the kernel, named by an integer identifier,
+//! mapped into a process with `shmat`. A segment's size is fixed when it is created, so
+//! unlike a file in /dev/shm no process can shrink it under another's mapping: attaching
+//! is safe, with no SIGBUS to fear.
+//!
+//! Its life: `shmctl(IPC_RMID)` only *marks* a segment that is still attached
+//! (`SHM_DEST`, its key becomes IPC_PRIVATE); the kernel destroys it at the last detach —
+//! `shmdt`, `munmap`, or the exit of the last process that has it mapped, however that
+//! process ends. So a segment created, attached and marked at once
+//! ([`create_attached`]) can never be left behind by its users' deaths. (Linux also lets
+//! a process with permission attach a marked segment by identifier until then.) Limits:
+//! `kernel.shmmax` (largest segment, bytes), `kernel.shmall` (all segments, pages),
+//! `kernel.shmmni` (segments in the system).
+//!
+//! References: [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html),
+//! [shmop(2)](https://man7.org/linux/man-pages/man2/shmop.2.html),
+//! [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html)
+
+use super::shm::Mapping;
+use crate::errno::{CallError, Context, Errno};
+use crate::sys::{self, abi};
+
+pub use crate::sys::abi::{SHM_DEST, ShmidDs};
+
+/// A System V shared memory segment identified by `id`. Created by this process it is
+/// owned: dropping it removes (marks) it with `shmctl(IPC_RMID)`.
+#[derive(Debug)]
+pub struct Segment {
+    id: i32,
+    owned: bool,
+}
+
+impl Segment {
+    /// `shmget(IPC_PRIVATE, len, IPC_CREAT | IPC_EXCL | mode)`—a new zeroed segment of
+    /// `len` bytes that no key can reach.
+    #[doc(alias = "shmget")]
+    pub fn create_private(len: usize, mode: u32) -> Result<Segment, Errno> {
+        let flags = abi::IPC_CREAT | abi::IPC_EXCL | (mode & 0o777) as i32;
+        Ok(Segment { id: sys::shmget(abi::IPC_PRIVATE, len, flags)?, owned: true })
+    }
+
+    /// The segment with identifier `id`, not owned: dropping it does not remove it.
+    pub fn from_id(id: i32) -> Segment {
+        Segment { id, owned: false }
+    }
+
+    /// The identifier (as `ipcs -m` shows it).
+    pub fn id(&self) -> i32 {
+        self.id
+    }
+
+    /// `shmat(id, NULL, 0)`, then `shmctl(IPC_STAT)` for its size: the whole segment,
+    /// read-write, as a [`Mapping`] (dropping it unmaps it, which detaches the segment as
+    /// `shmdt` does). Safe because a segment's size never changes: no process can make
+    /// the mapping fault. The size is read once attached, when the identifier can no
+    /// longer be reused for another segment.
+    #[doc(alias = "shmat")]
+    pub fn attach(&self) -> Result<Mapping, Errno> {
+        // SAFETY: the mapping is handed to `attached` below, or detached on failure.
+        let addr = unsafe { sys::shmat(self.id) }?;
+        match self.status() {
+            // SAFETY: the kernel mapped this segment of `segsz` bytes at addr (rounded up
+            // to pages), and no process can shrink a segment.
+            Ok(ds) => unsafe { attached(addr, ds.segsz as usize) },
+            Err(errno) => {
+                // SAFETY: addr is the attachment made above, which nothing else uses.
+                let _ = unsafe { sys::shmdt(addr) };
+                Err(errno)
+            }
+        }
+    }
+
+    /// `shmctl(id, IPC_STAT, &ds)`—owner, mode, size, attachments, creator's and last
+    /// attacher's pids.
+    #[doc(alias = "shmctl")]
+    pub fn status(&self) -> Result<ShmidDs, Errno> {
+        let mut ds = ShmidDs::default();
+        sys::shmctl(self.id, abi::IPC_STAT, Some(&mut ds))?;
+        Ok(ds)
+    }
+
+    /// `shmctl(id, IPC_RMID)`—removes the segment: at once if nobody has it attached,
+    /// else at the last detach.
+    #[doc(alias = "shmctl")]
+    pub fn remove(mut self) -> Result<(), Errno> {
+        self.owned = false;
+        sys::shmctl(self.id, abi::IPC_RMID, None).map(drop)
+    }
+}
+
+impl Drop for Segment {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = sys::shmctl(self.id, abi::IPC_RMID, None);
+        }
+    }
+}
+
+/// The mapping of an attached segment of `len` bytes at `addr`.
+///
+/// # Safety
+/// `addr` is the address `shmat` returned for a segment of at least `len` bytes, and
+/// nothing else owns that mapping.
+unsafe fn attached(addr: usize, len: usize) -> Result<Mapping, Errno> {
+    // SAFETY: the caller's promise.
+    unsafe { Mapping::from_raw(addr as *mut u8, len) }
+}
+
+/// `shmget(IPC_PRIVATE, len, IPC_CREAT | IPC_EXCL | mode)`, `shmat`, `shmctl(IPC_RMID)`:
+/// shared memory of `len` bytes that this process (and the children it forks from now
+/// on, which inherit the attachment) can use, and that the kernel destroys when the last
+/// of them has unmapped it or exited — nothing to remove, nothing a death can leave.
+/// Fails naming the call that failed; a segment made but not attached is removed.
+/// (A SIGKILL between `shmget` and `shmctl` would leave it: two system calls.)
+pub fn create_attached(len: usize, mode: u32) -> Result<Mapping, CallError> {
+    let segment = Segment::create_private(len, mode).call("shmget")?;
+    // SAFETY: handed to `attached` below, which owns it.
+    let addr = unsafe { sys::shmat(segment.id) }.call("shmat")?;
+    // SAFETY: the segment is `len` bytes (this process created it so, a moment ago, and
+    // a segment never changes size).
+    let mapping = unsafe { attached(addr, len) }.call("shmat")?;
+    segment.remove().call("shmctl")?;
+    Ok(mapping)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::sync::atomic::Ordering::Relaxed;
+
+    #[test]
+    fn a_segment_is_shared_by_its_attachments_and_dies_with_the_last() {
+        let segment = Segment::create_private(100, 0o600).unwrap();
+        let (a, b) = (segment.attach().unwrap(), segment.attach().unwrap());
+        assert_eq!((a.len(), a.words().len()), (100, 12));
+        a.words()[11].store(0xfeed, Relaxed);
+        assert_eq!(b.words()[11].load(Relaxed), 0xfeed);
+        let ds = segment.status().unwrap();
+        assert_eq!((ds.segsz, ds.nattch, ds.perm.mode & 0o777), (100, 2, 0o600));
+        let id = segment.id();
+        segment.remove().unwrap();
+        let marked = Segment::from_id(id).status().unwrap();
+        assert_eq!((marked.perm.key, marked.perm.mode & SHM_DEST), (0, SHM_DEST));
+        drop(a);
+        assert_eq!(Segment::from_id(id).status().unwrap().nattch, 1);
+        drop(b);
+        assert_eq!(Segment::from_id(id).status().err(), Some(Errno::EINVAL), "destroyed");
+    }
+
+    #[test]
+    fn create_attached_leaves_nothing_to_remove() {
+        let m = create_attached(64, 0o600).unwrap();
+        m.words()[7].store(7, Relaxed);
+        assert_eq!(m.words()[7].load(Relaxed), 7);
+        assert_eq!(
+            create_attached(0, 0o600).unwrap_err(),
+            CallError { call: "shmget", errno: Errno::EINVAL }
+        );
+        assert_eq!(Segment::from_id(-1).attach().err(), Some(Errno::EINVAL));
+    }
+}
