@@ -7,7 +7,7 @@ use super::error::{Error, Problem};
 use crate::errno::{CallError, Context, Errno};
 use crate::process::{Fate, MAX_WORKERS, Workers};
 use core::sync::atomic::AtomicU64;
-use core::sync::atomic::Ordering::Acquire;
+use core::sync::atomic::Ordering::{Acquire, Relaxed};
 use rustix::fd::AsFd;
 
 /// `"bPI1"`: marks a bareipc result message.
@@ -154,6 +154,30 @@ pub fn total_of_slots(slots: &[AtomicU64], workers: usize) -> Result<f64, Error>
         tally.record_from(index, &msg, msg.len())?;
     }
     tally.total()
+}
+
+/// Words of a shared accumulator: word 0 holds the sum's bits, the words after it one
+/// bit per worker that has added its part (so a second add, or a missing one, is named).
+pub const ACCUMULATOR_WORDS: usize = 1 + MAX_WORKERS / 64;
+
+/// Adds worker `index`'s `part` into the shared accumulator `words` (see
+/// [`ACCUMULATOR_WORDS`]). The caller holds the lock that orders the adds.
+pub fn accumulate(words: &[AtomicU64], index: usize, part: f64) -> Result<(), Error> {
+    let (sum, done) = (&words[0], &words[1 + index / 64]);
+    sum.store((f64::from_bits(sum.load(Relaxed)) + part).to_bits(), Relaxed);
+    match done.fetch_or(1 << (index % 64), Relaxed) & 1 << (index % 64) {
+        0 => Ok(()),
+        _ => Err(Error::Message { index, problem: Problem::Duplicate }),
+    }
+}
+
+/// The sum in the shared accumulator once all `workers` have ended well; the first
+/// worker whose bit is missing is named.
+pub fn accumulated(words: &[AtomicU64], workers: usize) -> Result<f64, Error> {
+    match (0..workers).find(|i| words[1 + i / 64].load(Acquire) & 1 << (i % 64) == 0) {
+        Some(index) => Err(Error::Message { index, problem: Problem::Missing }),
+        None => Ok(f64::from_bits(words[0].load(Acquire))),
+    }
 }
 
 /// The partial sums received so far, by worker index.

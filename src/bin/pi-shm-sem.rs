@@ -5,16 +5,16 @@
 #![no_std]
 #![no_main]
 
-use bareipc::app::error::{Error, Problem};
+use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
+use bareipc::app::protocol::{self, ACCUMULATOR_WORDS};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::Context;
 use bareipc::ipc::name::Name;
 use bareipc::ipc::sem::NamedSemaphore;
 use bareipc::ipc::shm::Mapping;
-use bareipc::process::{MAX_WORKERS, Run, Workers, supervise};
+use bareipc::process::{Run, Workers, supervise};
 use bareipc::rt::{Args, Start};
-use core::sync::atomic::Ordering::Relaxed;
 
 bareipc::program!("pi-shm-sem", main);
 
@@ -28,16 +28,13 @@ static PI: Pi = Pi {
     run,
 };
 
-/// Word 0: the sum's bits. Words 1..: one bit per worker that has added its slice.
-const WORDS: usize = 1 + MAX_WORKERS / 64;
-
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
     // One name for both objects: the memory is /dev/shm/NAME, the semaphore sem.NAME.
     // Each is created with mode 0 and unlinked at once, so no other process can open (and
     // shrink) what the workers map.
     let name = Name::unique_for("pi", workers.parent_pid()).call("getrandom")?;
-    let shared = Mapping::create_unlinked(&name, WORDS * 8)?;
+    let shared = Mapping::create_unlinked(&name, ACCUMULATOR_WORDS * 8)?;
     let lock = NamedSemaphore::create_unlinked(&name, 1)?;
 
     let mut run = Run::new(workers, (shared, lock));
@@ -46,25 +43,14 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             let part = job.partial(index);
             // Waits in slices, so the worker ends if the parent dies meanwhile.
             supervise::patiently(|deadline| lock.wait_until(Some(deadline))).call("sem_wait")?;
-            let words = shared.words();
-            words[0].store((f64::from_bits(words[0].load(Relaxed)) + part).to_bits(), Relaxed);
-            let before = words[1 + index / 64].fetch_or(1 << (index % 64), Relaxed);
+            let added = protocol::accumulate(shared.words(), index, part);
             lock.post().call("sem_post")?;
-            match before & 1 << (index % 64) {
-                0 => Ok(()),
-                _ => Err(Error::Message { index, problem: Problem::Duplicate }),
-            }
+            added
         })?;
     }
     let (workers, (shared, _)) = run.split();
     workers.reap_all()?;
-    let words = shared.words();
-    if let Some(index) =
-        (0..job.workers).find(|i| words[1 + i / 64].load(Relaxed) & 1 << (i % 64) == 0)
-    {
-        return Err(Error::Message { index, problem: Problem::Missing });
-    }
-    let sum = f64::from_bits(words[0].load(Relaxed));
+    let sum = protocol::accumulated(shared.words(), job.workers)?;
     run.keep_until_exit();
     Ok(sum)
 }
