@@ -8,11 +8,14 @@
 //! signal sent to the parent or to worker i once all workers run. Every case asserts the
 //! exit status, the one stderr line, the time from fault to exit, and that nothing is left:
 //! no live process in the namespace, `/dev/shm` and the mqueue mount empty, no System V
-//! queue — except the SysV queue of a parent killed by SIGKILL, which the kernel gives no
-//! way to remove; there the case runs the program once more and asserts the queue is gone.
+//! object — except the SysV queue or semaphore set of a parent killed by SIGKILL, which
+//! the kernel gives no way to remove; there the case runs the program once more and
+//! asserts it is gone.
 //!
 //! With `BAREIPC_FAULT_LOG=DIR`, each test writes its cases and measured times to
-//! `DIR/NAME.tsv`; `make readme` builds the README's table from them.
+//! `DIR/NAME.tsv`; `make readme` builds the README's table from them. While working on
+//! one program, `BAREIPC_FAULT_ONLY=TEXT` runs only the cases whose "program / fault"
+//! contains TEXT (`make test` never sets it).
 
 mod common;
 use common::*;
@@ -42,9 +45,9 @@ struct Want {
     /// A pattern the stderr line must contain (`#` matches a run of digits); empty: stderr
     /// must be empty.
     stderr: &'static str,
-    /// Whether a System V queue is expected to remain (parent killed by SIGKILL).
+    /// Whether a System V object is expected to remain (parent killed by SIGKILL).
     sysv_left: bool,
-    /// System V queues removed by the run (queues of dead runs made by the setup).
+    /// System V objects removed by the run (dead runs' objects made by the setup).
     sysv_removed: usize,
     /// What stdout must be, when the run succeeds.
     stdout: &'static str,
@@ -69,11 +72,12 @@ struct Report {
     /// Milliseconds from the fault (or from the start, for injected faults) to exit.
     ms: u64,
     live: usize,
-    /// Entries in /dev/shm and the mqueue mount, and SysV queues, beyond what the setup made.
+    /// Entries in /dev/shm and the mqueue mount, and SysV objects (queues, semaphore sets,
+    /// segments), beyond what the setup made.
     shm: i64,
     mq: i64,
     sysv: i64,
-    /// The same count of System V queues after one more run of the program.
+    /// The same count of System V objects after one more run of the program.
     sysv_after: i64,
     stdout: String,
     stderr: String,
@@ -154,14 +158,18 @@ fn script(case: &Case, work: &Path) -> String {
         }
         How::Shell(line) => format!("tf=$(date +%s%N); {line}"),
     };
-    let again =
-        if case.program == "pi-sysv-msg" { "$BIN -w 1 -n 10 >/dev/null 2>&1" } else { "true" };
+    let again = if case.program.starts_with("pi-sysv-") {
+        "$BIN -w 1 -n 10 >/dev/null 2>&1"
+    } else {
+        "true"
+    };
     format!(
         "set -e
-         BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err; LAUNCH={launch}
+         BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err; LAUNCH={launch}; W={w}
+         sysv() {{ echo $(( $(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | wc -l) - 3 )); }}
          {setup}
          base_shm=$(ls -A /dev/shm 2>/dev/null | wc -l); base_mq=$(ls -A /dev/mqueue | wc -l)
-         base_sysv=$(( $(wc -l < /proc/sysvipc/msg) - 1 ))
+         base_sysv=$(sysv)
          set +e
          {run}
          t1=$(date +%s%N)
@@ -176,9 +184,9 @@ fn script(case: &Case, work: &Path) -> String {
          done
          shm=$(( $(ls -A /dev/shm 2>/dev/null | wc -l) - base_shm ))
          mq=$(( $(ls -A /dev/mqueue | wc -l) - base_mq ))
-         sysv=$(( $(wc -l < /proc/sysvipc/msg) - 1 - base_sysv ))
+         sysv=$(( $(sysv) - base_sysv ))
          {again}
-         after=$(( $(wc -l < /proc/sysvipc/msg) - 1 - base_sysv ))
+         after=$(( $(sysv) - base_sysv ))
          echo \"REPORT $st $(( (t1 - tf) / 1000000 )) $live $shm $mq $sysv $after\"",
         bin = bin.display(),
         launch = public_bins().join("launch.py").display(),
@@ -254,7 +262,10 @@ fn run_matrix(name: &str, cases: &[Case]) {
     let mut failures = Vec::new();
     let mut log = String::new();
     let mut slowest = (0, String::new());
-    for case in cases {
+    let only = std::env::var("BAREIPC_FAULT_ONLY").unwrap_or_default();
+    let cases: Vec<&Case> =
+        cases.iter().filter(|c| format!("{} / {}", c.program, c.fault).contains(&only)).collect();
+    for &case in &cases {
         let r = run_case(case);
         let mut wrong = Vec::new();
         if r.status != case.want.status {
@@ -284,7 +295,7 @@ fn run_matrix(name: &str, cases: &[Case]) {
             (true, 1, 0) => {}
             (false, n, _) if n == -(case.want.sysv_removed as i64) => {}
             (_, left, after) => {
-                wrong.push(format!("SysV queues: {left} left, {after} after rerun"))
+                wrong.push(format!("SysV objects: {left} left, {after} after rerun"))
             }
         }
         if r.ms > 5000 {
@@ -302,7 +313,11 @@ fn run_matrix(name: &str, cases: &[Case]) {
             case.program,
             case.fault,
             outcome,
-            if case.want.sysv_left { "the next run removes the SysV queue" } else { "nothing" },
+            match (case.want.sysv_left, case.program) {
+                (false, _) => "nothing",
+                (true, "pi-sysv-msg") => "the next run removes the SysV queue",
+                (true, _) => "the next run removes the SysV semaphore set",
+            },
             r.ms
         ));
         if !wrong.is_empty() {
@@ -349,9 +364,10 @@ fn success() -> Want {
 }
 
 /// The parent killed by SIGKILL: status 137, no message, workers gone at once (the
-/// lifeline), SysV queue reclaimed by the next run.
+/// lifeline), a SysV queue or semaphore set reclaimed by the next run (a SysV segment is
+/// destroyed with its last user).
 fn killed(program: &str) -> Want {
-    Want { sysv_left: program == "pi-sysv-msg", ..want(137, "") }
+    Want { sysv_left: program.starts_with("pi-sysv-"), ..want(137, "") }
 }
 
 #[test]
@@ -562,6 +578,34 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
             "process_vm_readv: ENOSYS (Function not implemented): process_vm_readv is not available here",
         ),
     ));
+    // System V semaphore with SEM_UNDO: every worker is SIGKILLed at its unlock, that is
+    // while it holds the lock, and the parent is held 2 s after its 4th fork so that it
+    // stops nobody meanwhile (strace injects only into calls it traces: hence `fork` in
+    // the trace set). The kernel undoes each dead holder's lock, so every one of
+    // the 4 workers takes it in turn — the shell counts the takes that returned 0 in
+    // strace's log and turns a wrong count into status 100 + takes (a POSIX semaphore
+    // would stop at 1: its dead holder keeps it) — and the parent names a dead worker.
+    cases.push(case(
+        "pi-sysv-shm-sem",
+        "every worker SIGKILLed holding the lock; each next one still takes it (SEM_UNDO)",
+        How::Shell(
+            "strace -ff -qq -o $W/log -e trace=semtimedop,fork \
+             -e inject=semtimedop:signal=SIGKILL:when=2 -e inject=fork:delay_exit=2000000:when=4 \
+             $BIN $ARGS >$OUT 2>$ERR; st=$?
+             takes=$(cat $W/log.* | grep -c 'sem_op=1, sem_flg=SEM_UNDO}], 2, .*) = 0$')
+             [ \"$takes\" = 4 ] || st=$((100 + takes))"
+                .into(),
+        ),
+        SHORT,
+        want(1, "worker # was killed by signal 9 (SIGKILL)"),
+    ));
+    cases.push(case(
+        "pi-sysv-shm-sem",
+        "the semaphore set removed under the workers (EIDRM injected at their lock)",
+        How::Inject("semtimedop:error=EIDRM:when=1"),
+        SHORT,
+        want(1, "semtimedop: EIDRM (Identifier removed): the semaphore set was removed while the run used it"),
+    ));
     // eventfd: a worker's add that the kernel would refuse (the counter full: EAGAIN on a
     // non-blocking eventfd), and adds that claim success and add nothing (the counter is
     // still zero when the parent reads it; its report, its own first write, loses 8 bytes).
@@ -598,6 +642,15 @@ fn sysv_queue(key: u32, mode: u32) -> String {
          q = c.msgget(ctypes.c_int({key} - (1 << 32) if {key} >= 1 << 31 else {key}), 0o1000 | {mode}); \
          m = ctypes.create_string_buffer(b\"\\x01\\0\\0\\0\\0\\0\\0\\0foreign!\"); \
          assert q >= 0 and c.msgsnd(q, m, 8, 0) == 0'"
+    )
+}
+
+/// A shell line creating a System V semaphore set of one with `key` and `mode` (glibc's
+/// semget through python's ctypes).
+fn sysv_sem(key: u32, mode: u32) -> String {
+    format!(
+        "python3 -c 'import ctypes; c = ctypes.CDLL(None); \
+         assert c.semget(ctypes.c_int({key} - (1 << 32) if {key} >= 1 << 31 else {key}), 1, 0o1000 | {mode}) >= 0'"
     )
 }
 
@@ -707,6 +760,30 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
             Want { sysv_removed: 1, ..success() },
         )
     });
+    // The same for System V semaphore sets: a dead run's set is removed, one of another
+    // mode kept; this run's key taken by another set (mode 0644: not a dead run's), so
+    // the run makes a private set instead.
+    cases.push(Case {
+        setup: [sysv_sem(0xB100_0000 | 99_999, 0o600), sysv_sem(0xB100_0000 | 99_998, 0o644)]
+            .join("; "),
+        ..case(
+            "pi-sysv-shm-sem",
+            "a dead run's semaphore set, and one that only looks alike",
+            How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+            "",
+            Want { sysv_removed: 1, ..success() },
+        )
+    });
+    cases.push(Case {
+        setup: sysv_sem(0xB100_0007, 0o644),
+        ..case(
+            "pi-sysv-shm-sem",
+            "its key taken by another semaphore set",
+            How::Shell(PREDICTABLE.into()),
+            "",
+            success(),
+        )
+    });
     run_matrix("hostile-names", &cases);
 }
 
@@ -779,6 +856,33 @@ fn limits_end_in_one_line_naming_the_limit() {
         "echo 8 > /proc/sys/kernel/msgmax",
         "",
         want(1, "worker #: msgsnd: EINVAL (Invalid argument): message beyond kernel.msgmax"),
+    ));
+    let sysv_shm = |fault: &str, setup: &str, w: Want| Case {
+        setup: setup.into(),
+        ..case("pi-sysv-shm-sem", fault, shell("$BIN $ARGS".into()), "", w)
+    };
+    cases.push(sysv_shm(
+        "kernel.shmmax 8: the segment is larger",
+        "echo 8 > /proc/sys/kernel/shmmax",
+        want(1, "shmget: EINVAL (Invalid argument): segment larger than kernel.shmmax"),
+    ));
+    cases.push(sysv_shm(
+        "kernel.shmmni 0: no segment can be made",
+        "echo 0 > /proc/sys/kernel/shmmni",
+        want(
+            1,
+            "shmget: ENOSPC (No space left on device): no System V segment left (kernel.shmmni",
+        ),
+    ));
+    cases.push(sysv_shm(
+        "kernel.shmall 0: no page for any segment",
+        "echo 0 > /proc/sys/kernel/shmall",
+        want(1, "shmget: ENOSPC (No space left on device): no System V segment left"),
+    ));
+    cases.push(sysv_shm(
+        "kernel.sem SEMMNI 0: no semaphore set can be made",
+        "echo '32000 1024000000 500 0' > /proc/sys/kernel/sem",
+        want(1, "semget: ENOSPC (No space left on device): no System V semaphore left (kernel.sem"),
     ));
     let shm = |fault: &str, setup: &str, w: Want| Case {
         setup: setup.into(),
@@ -959,7 +1063,7 @@ fn whatever_the_launcher_hands_over() {
             "an alarm of 1 s set by the launcher (as a timeout would): it still ends the run",
             launch("--alarm 1"),
             LONG,
-            Want { sysv_left: p == "pi-sysv-msg", ..want(142, "") },
+            Want { sysv_left: p.starts_with("pi-sysv-"), ..want(142, "") },
         ));
         cases.push(case(
             p,

@@ -81,6 +81,14 @@ msgsnd 22 message beyond kernel.msgmax, or the queue was removed
 msgsnd 11 the queue cannot hold one message: its byte limit (kernel.msgmnb) is below the message's size
 * 43 the queue was removed while the run used it (ipcrm?)";
 
+/// A System V segment and semaphore set.
+pub const SYSV_SHM: &str = "\
+shmget 22 segment larger than kernel.shmmax
+shmget 28 no System V segment left (kernel.shmmni segments, or kernel.shmall pages; see `ipcs -m`)
+semget 28 no System V semaphore left (kernel.sem: SEMMNI sets, SEMMNS semaphores; see `ipcs -s`)
+* 38 this kernel has no System V IPC
+* 43 the semaphore set was removed while the run used it (ipcrm?)";
+
 /// Shared memory and named semaphores, which live in `/dev/shm`. (The program creates
 /// both with O_CREAT | O_EXCL | O_NOFOLLOW: a file, symbolic link or directory at the
 /// name is EEXIST.)
