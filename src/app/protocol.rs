@@ -144,9 +144,14 @@ pub fn gather(
 /// sum's bits), once every worker has ended well: a slot still 0 — a sum of positive
 /// terms is never +0.0 — names a missing result.
 pub fn total_of_slots(slots: &[AtomicU64], workers: usize) -> Result<f64, Error> {
+    total_of_bits(workers, |index| slots.get(index).map_or(0, |s| s.load(Acquire)))
+}
+
+/// [`total_of_slots`] for slots read by other means: `bits(i)` is worker i's slot.
+pub fn total_of_bits(workers: usize, bits: impl Fn(usize) -> u64) -> Result<f64, Error> {
     let mut tally = Tally::new(workers);
     for index in 0..workers {
-        let bits = slots.get(index).map_or(0, |s| s.load(Acquire));
+        let bits = bits(index);
         if bits == 0 {
             return Err(Error::Message { index, problem: Problem::Missing });
         }

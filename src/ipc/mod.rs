@@ -18,6 +18,7 @@
 //! | [`shm`] | a file in the tmpfs at `/dev/shm`, mapped | `openat`, `fallocate`, `mmap` | a writable `/dev/shm` |
 //! | [`sem`] | a 32-byte file `/dev/shm/sem.NAME`, mapped; futex | `openat`, `fallocate`, `mmap`, `futex` | a writable `/dev/shm` |
 //! | [`futex`] | a 32-bit word in shared memory | `futex` | nothing |
+//! | [`mapped_file`] | a regular file with no name (O_TMPFILE), mapped shared: the page cache | `openat`, `fallocate`, `mmap`, `pread` | a writable directory |
 //! | [`memfd`] | an anonymous file in memory, sealed, passed as a descriptor | `memfd_create`, `ftruncate`, `fcntl`, `mmap`, `sendmsg`/`recvmsg` (SCM_RIGHTS) | nothing |
 //! | [`eventfd`] | a 64-bit kernel counter, one descriptor | `eventfd2`, `write`, `read` | nothing |
 //! | [`tcp`] | TCP over 127.0.0.1, an ephemeral port | `socket`, `bind`, `listen`, `getsockname`, `accept4`, `connect` | a network namespace with `lo` up |
@@ -69,6 +70,7 @@ pub mod dir;
 pub mod eventfd;
 pub mod fifo;
 pub mod futex;
+pub mod mapped_file;
 pub mod memfd;
 pub mod mq;
 pub mod msg;

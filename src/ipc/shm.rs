@@ -89,11 +89,7 @@ impl ShmObject {
     /// of space (only the whole system's memory can run out, which no call here can
     /// reserve against).
     pub fn allocate(&self, len: u64) -> Result<(), Errno> {
-        let mode = rustix::fs::FallocateFlags::empty();
-        match crate::io::retry_on_intr(|| Ok(rustix::fs::fallocate(&self.0, mode, 0, len)?)) {
-            Err(Errno::EOPNOTSUPP) => Ok(rustix::fs::ftruncate(&self.0, len)?),
-            done => done,
-        }
+        allocate(self.0.as_fd(), len)
     }
 
     /// `fstat(fd).st_size`—the object's size in bytes.
@@ -117,6 +113,16 @@ impl ShmObject {
     pub unsafe fn map(&self, len: usize) -> Result<Mapping, Errno> {
         // SAFETY: the caller promises the object keeps `len` bytes while the mapping lives.
         unsafe { map_sized(self.0.as_fd(), len) }
+    }
+}
+
+/// [`ShmObject::allocate`] for any file: `fallocate(fd, 0, 0, len)`, or `ftruncate` where
+/// the file system has no `fallocate` (EOPNOTSUPP).
+pub(crate) fn allocate(fd: BorrowedFd<'_>, len: u64) -> Result<(), Errno> {
+    let mode = rustix::fs::FallocateFlags::empty();
+    match crate::io::retry_on_intr(|| Ok(rustix::fs::fallocate(fd, mode, 0, len)?)) {
+        Err(Errno::EOPNOTSUPP) => Ok(rustix::fs::ftruncate(fd, len)?),
+        done => done,
     }
 }
 

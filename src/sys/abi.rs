@@ -17,6 +17,9 @@ pub const O_CLOEXEC: i32 = 0o2000000;
 pub const O_DIRECTORY: i32 = 0o200000;
 /// `open` flag: a descriptor that only names a file (no reads or writes through it).
 pub const O_PATH: i32 = 0o10000000;
+/// `open` flag: a new regular file with no name in the directory given (it includes
+/// O_DIRECTORY, so a kernel that predates it fails with EISDIR rather than misread it).
+pub const O_TMPFILE: i32 = 0o20000000 | O_DIRECTORY;
 /// `unlinkat` flag: remove a directory, as `rmdir`.
 pub const AT_REMOVEDIR: i32 = 0x200;
 /// File type bits of `mknod`'s mode: a FIFO.
@@ -422,6 +425,7 @@ mod tests {
             (O_CLOEXEC, libc::O_CLOEXEC),
             (O_DIRECTORY, libc::O_DIRECTORY),
             (O_PATH, libc::O_PATH),
+            (O_TMPFILE, libc::O_TMPFILE),
             (AT_REMOVEDIR, libc::AT_REMOVEDIR),
             (S_IFIFO as i32, libc::S_IFIFO as i32),
             (IPC_PRIVATE, libc::IPC_PRIVATE),
