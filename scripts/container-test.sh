@@ -59,7 +59,7 @@ for p in "${programs[@]}"; do
     mkdir -p "$root"
     cp "$exe" "$root/$p"
     case $p in
-        pi-shm-sem | pi-fifo | pi-unix) mkdir -p "$root/dev/shm" ;;
+        pi-shm-sem | pi-fifo | pi-unix | pi-mmap-file) mkdir -p "$root/dev/shm" ;;
     esac
     if [ "$(find "$root" -type f | wc -l)" != 1 ]; then
         fail "$p: the root holds more than the binary"

@@ -178,7 +178,7 @@ def cases_for(program):
          if program == "pi-shm-sem" else
          Case("--ipc none", ["--ipc", "none"], [], 1, "",
               "open: ENOENT (No such file or directory): no such directory: set TMPDIR")
-         if program in ("pi-fifo", "pi-unix") else ok("--ipc none", ["--ipc", "none"]),
+         if program in ("pi-fifo", "pi-unix", "pi-mmap-file") else ok("--ipc none", ["--ipc", "none"]),
          ok("--ipc private", ["--ipc", "private"]),
          ok("--ipc shareable", ["--ipc", "shareable"]),
          ok("--ipc host", ["--ipc", "host"]),

@@ -558,6 +558,23 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         SHORT,
         want(1, "worker #: recvmsg: EIO (Input/output error)"),
     ));
+    // A mapped file: a file system without O_TMPFILE (EOPNOTSUPP injected: the file is
+    // then created and unlinked at once, still no name left), and a pread that returns
+    // less than the file holds (an error, not a guess at the missing slots).
+    cases.push(case(
+        "pi-mmap-file",
+        "no O_TMPFILE in TMPDIR's file system (EOPNOTSUPP injected): created and unlinked",
+        How::Inject("openat:error=EOPNOTSUPP:when=1"),
+        "",
+        success(),
+    ));
+    cases.push(case(
+        "pi-mmap-file",
+        "the read-back returns 8 bytes (pread)",
+        How::Inject("pread64:retval=8:when=1"),
+        SHORT,
+        want(1, "pread: EIO (Input/output error)"),
+    ));
     // process_vm_readv refused (as Yama's ptrace_scope 2, or a seccomp profile, would):
     // one line naming what refuses, the stopped workers killed and reaped; and a worker
     // stopped by someone else before its result is written is continued, not read.
@@ -955,6 +972,40 @@ fn limits_end_in_one_line_naming_the_limit() {
             want(1, "mkdir: EACCES (Permission denied): no permission to write there: set TMPDIR"),
         ));
     }
+    // pi-mmap-file's file with no name goes into TMPDIR too (O_TMPFILE: the open is the
+    // first call that meets the directory).
+    let file = |fault: &str, setup: &str, line: String, w: Want| Case {
+        setup: setup.into(),
+        ..case("pi-mmap-file", fault, shell(line), "", w)
+    };
+    cases.push(file(
+        "TMPDIR names no directory",
+        "export TMPDIR=/nonexistent",
+        "$BIN $ARGS".into(),
+        want(1, "open: ENOENT (No such file or directory): no such directory: set TMPDIR"),
+    ));
+    cases.push(file(
+        "TMPDIR read-only",
+        "mount -o remount,ro /dev/shm",
+        "$BIN $ARGS".into(),
+        want(1, "open: EROFS (Read-only file system): read-only file system: set TMPDIR"),
+    ));
+    cases.push(file(
+        "TMPDIR not writable for the user (nobody, TMPDIR=/)",
+        "export TMPDIR=/",
+        format!("{nobody} $BIN $ARGS"),
+        want(1, "open: EACCES (Permission denied): no permission to write there: set TMPDIR"),
+    ));
+    cases.push(file(
+        "TMPDIR's file system full (a 4 KiB tmpfs, already full)",
+        "mount -t tmpfs -o size=4k tmpfs /mnt; head -c 4096 /dev/zero > /mnt/filler; \
+         export TMPDIR=/mnt",
+        "$BIN $ARGS".into(),
+        want(
+            1,
+            "fallocate: ENOSPC (No space left on device): no space left in TMPDIR's file system",
+        ),
+    ));
     // A socket's path holds 107 bytes: a TMPDIR of 80 leaves too little for the rest.
     cases.push(Case {
         setup: "export TMPDIR=/dev/shm/$(printf '%070d' 0); mkdir $TMPDIR".into(),

@@ -31,6 +31,13 @@ mkdir 13 no permission to write there: set TMPDIR
 mkdir 30 read-only file system: set TMPDIR
 bind 36 socket path over 107 bytes: set a shorter TMPDIR";
 
+/// A file with no name in TMPDIR (else /tmp), mapped shared.
+pub const MMAP_FILE: &str = "\
+open 2 no such directory: set TMPDIR to one
+open 13 no permission to write there: set TMPDIR
+open 30 read-only file system: set TMPDIR
+fallocate 28 no space left in TMPDIR's file system: set TMPDIR";
+
 /// A memfd passed over a socket.
 pub const MEMFD: &str = "\
 sendmsg 109 descriptors in flight passed RLIMIT_NOFILE (see `ulimit -n`); use fewer workers
