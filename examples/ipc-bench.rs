@@ -8,8 +8,11 @@
 //! datagrams to abstract names (`unix-dgram`), TCP and UDP over loopback (UDP straight
 //! from rustix: bareipc has no UDP program), POSIX message queue, System V message queue,
 //! eventfd (two counters: a wake-up carrying 8 bytes), real-time signals with a value
-//! (`signal`: 8 bytes), shared memory with two named semaphores, and shared memory with a
-//! futex word (spin briefly, then sleep). A mechanism that cannot carry a size says why
+//! (`signal`: 8 bytes), shared memory with two named semaphores, shared memory with a
+//! futex word (spin briefly, then sleep), a System V segment with a System V semaphore
+//! set (`sysv-shm-sem`), and the futex hand-off again over a sealed memfd (`memfd`) and a
+//! mapped file with no name in TMPDIR (`mmap-file`): once mapped, is memory memory? A
+//! mechanism that cannot carry a size says why
 //! in the table's note (eventfd and signals carry 8 bytes; UDP at most 65,507); UDP has no
 //! stream (no flow control: a one-way burst loses what the receiver's buffer cannot hold)
 //! and eventfd none either (values add up in the counter: there is no stream of
@@ -33,12 +36,16 @@ use bareipc::ipc::dgram::DgramSocket;
 use bareipc::ipc::dir::PrivateDir;
 use bareipc::ipc::eventfd::EventCounter;
 use bareipc::ipc::fifo::{self, Fifo};
+use bareipc::ipc::mapped_file::MappedFile;
+use bareipc::ipc::memfd::Memfd;
 use bareipc::ipc::msg::{Message, MsgFlags, SysvQueue};
 use bareipc::ipc::name::Name;
 use bareipc::ipc::rtsig::RtSignal;
 use bareipc::ipc::sem::NamedSemaphore;
+use bareipc::ipc::semset::{self, SemaphoreSet};
 use bareipc::ipc::seqpacket::{SeqpacketListener, SeqpacketStream};
 use bareipc::ipc::shm::Mapping;
+use bareipc::ipc::shmseg;
 use bareipc::ipc::socket::UnixAddr;
 use bareipc::ipc::tcp::{TcpListener, TcpStream};
 use bareipc::ipc::{mq, pipe, socket};
@@ -48,7 +55,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Instant;
 
-const MECHANISMS: [&str; 14] = [
+const MECHANISMS: [&str; 17] = [
     "pipe",
     "fifo",
     "socketpair",
@@ -62,6 +69,9 @@ const MECHANISMS: [&str; 14] = [
     "signal",
     "shm-sem",
     "shm-futex",
+    "sysv-shm-sem",
+    "memfd",
+    "mmap-file",
     "futex-wake",
 ];
 /// Mechanisms without a one-way stream (see the module's docs).
@@ -76,7 +86,7 @@ const PONG: i32 = 36;
 /// Spins before a futex mechanism sleeps: shm-futex spins briefly; futex-wake, the floor
 /// of every blocking mechanism (a bare FUTEX_WAIT / FUTEX_WAKE hand-off), never spins.
 fn spins(mech: &str) -> u32 {
-    if mech == "shm-futex" { 2000 } else { 0 }
+    if matches!(mech, "shm-futex" | "memfd" | "mmap-file") { 2000 } else { 0 }
 }
 const SIZES: [usize; 4] = [8, 64, 4096, 65536];
 /// The largest System V message text the kernel allows by default (kernel.msgmax).
@@ -103,9 +113,15 @@ enum Channel {
         full: NamedSemaphore,
         empty: NamedSemaphore,
     },
+    /// Shared memory (of /dev/shm, a memfd or a file with no name) and a futex word.
     ShmFutex {
         map: Mapping,
         spins: u32,
+    },
+    /// A System V segment and a set of four semaphores: ping, pong, full, empty.
+    SysvShmSem {
+        map: Mapping,
+        set: SemaphoreSet,
     },
     Fifo {
         to_child: Fifo,
@@ -194,6 +210,30 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
                     empty: sem(SLOTS as u32)?,
                 }
             }
+        }
+        "sysv-shm-sem" => {
+            let map =
+                shmseg::create_attached(DATA + SLOTS * size, 0o600).map_err(|e| e.to_string())?;
+            let set = SemaphoreSet::create_private(4, 0o600).map_err(err("semget"))?;
+            set.set_value(EMPTY, SLOTS as i32).map_err(err("semctl"))?;
+            Channel::SysvShmSem { map, set }
+        }
+        "memfd" => {
+            let memfd = Memfd::create(c"ipc-bench").map_err(err("memfd_create"))?;
+            let len = DATA + SLOTS * size;
+            memfd.set_len(len as u64).map_err(err("ftruncate"))?;
+            memfd.seal_size().map_err(err("fcntl"))?;
+            let map = memfd.map(len).map_err(err("mmap"))?;
+            Channel::ShmFutex { map, spins: spins(mech) }
+        }
+        "mmap-file" => {
+            let tmp = std::env::temp_dir();
+            let tmp =
+                std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(tmp.as_os_str()))
+                    .map_err(|e| e.to_string())?;
+            let file =
+                MappedFile::create_unnamed(&tmp, DATA + SLOTS * size).map_err(|e| e.to_string())?;
+            Channel::ShmFutex { map: file.into_mapping(), spins: spins(mech) }
         }
         "fifo" => {
             // Two FIFOs in a private directory, each opened O_RDWR before the fork (both
@@ -284,6 +324,18 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
         }
         _ => unreachable!(),
     })
+}
+
+/// The semaphores of the sysv-shm-sem mechanism's set.
+const SEM_PING: u16 = 0;
+const SEM_PONG: u16 = 1;
+const FULL: u16 = 2;
+const EMPTY: u16 = 3;
+
+/// Adds `delta` to semaphore `num` of `set` (waiting while that would go below 0),
+/// again after a signal handler interrupts the wait.
+fn sem_add(set: &SemaphoreSet, num: u16, delta: i16) -> Result<(), bareipc::errno::Errno> {
+    bareipc::io::retry_on_intr(|| set.op(&[semset::op(num, delta, false)], None))
 }
 
 fn signal(n: i32) -> RtSignal {
@@ -452,6 +504,19 @@ fn round_trip(c: &mut Channel, child: bool, buf: &mut [u8]) {
                 get(map, DATA + size, buf);
             }
         }
+        Channel::SysvShmSem { map, set } => {
+            if child {
+                ok(sem_add(set, SEM_PING, -1), "semop");
+                get(map, DATA, buf);
+                put(map, DATA + size, buf);
+                ok(sem_add(set, SEM_PONG, 1), "semop");
+            } else {
+                put(map, DATA, buf);
+                ok(sem_add(set, SEM_PING, 1), "semop");
+                ok(sem_add(set, SEM_PONG, -1), "semop");
+                get(map, DATA + size, buf);
+            }
+        }
         Channel::Fifo { to_child, to_parent } => {
             let io = |r: Result<usize, bareipc::errno::Errno>| full(r, "read");
             if child {
@@ -578,6 +643,18 @@ fn stream_one(c: &mut Channel, child: bool, buf: &mut [u8], i: usize) {
                 put(map, slot, buf);
                 head.fetch_add(1, SeqCst);
                 let _ = futex::wake(head, futex::Flags::empty(), 1);
+            }
+        }
+        Channel::SysvShmSem { map, set } => {
+            let slot = DATA + (i % SLOTS) * size;
+            if child {
+                check(sem_add(set, FULL, -1), "semop");
+                get(map, slot, buf);
+                check(sem_add(set, EMPTY, 1), "semop");
+            } else {
+                check(sem_add(set, EMPTY, -1), "semop");
+                put(map, slot, buf);
+                check(sem_add(set, FULL, 1), "semop");
             }
         }
         Channel::Fifo { to_child, .. } => {
@@ -838,7 +915,7 @@ fn main() {
                 }
                 // Wake-ups across CPUs are noisy (tens of µs in a VM): a blocking mechanism
                 // a little below the floor is noise; below half of it, an error.
-                let blocking = !matches!(mech, "shm-futex" | "futex-wake");
+                let blocking = !matches!(mech, "shm-futex" | "memfd" | "mmap-file" | "futex-wake");
                 if blocking && f.is_some_and(|f| *median < 0.5 * f) {
                     flags.push(format!("MEASUREMENT ERROR: {who} below the futex floor"));
                 }

@@ -66,6 +66,9 @@ fn smoke_run_measures_every_mechanism_against_c() {
         "signal",
         "shm-sem",
         "shm-futex",
+        "sysv-shm-sem",
+        "memfd",
+        "mmap-file",
         "futex-wake",
     ];
     assert_eq!(rows.len(), mechanisms.len() * 2, "{csv}");

@@ -5,7 +5,7 @@
  *
  * Usage: ipc-bench-c MECHANISM SIZE ITERATIONS STREAM_MESSAGES PIN
  *   MECHANISM: pipe fifo socketpair unix unix-dgram tcp udp posix-mq sysv-msg eventfd
- *              signal shm-sem shm-futex futex-wake
+ *              signal shm-sem shm-futex sysv-shm-sem memfd mmap-file futex-wake
  *   PIN: same (both on CPU 0), two (parent CPU 0, child CPU 1), none
  * Prints one line: "rtt_ns" followed by every round trip in nanoseconds, then a line
  * "stream_ns NANOSECONDS" for STREAM_MESSAGES one-way messages. */
@@ -26,6 +26,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,15 +36,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* What a failed run must not leave: the child (killed by the parent) and the SysV queue. */
+/* What a failed run must not leave: the child (killed by the parent), the SysV queue and
+ * the SysV semaphore set. */
 static pid_t child_pid = -1;
-static int queue_id = -1;
+static int queue_id = -1, semset_id = -1;
 
 static void die(const char *what)
 {
     fprintf(stderr, "ipc-bench-c: %s: %s\n", what, strerror(errno));
     if (child_pid > 0) { kill(child_pid, SIGKILL); waitpid(child_pid, NULL, 0); }
     if (child_pid != 0 && queue_id >= 0) msgctl(queue_id, IPC_RMID, NULL);
+    if (child_pid != 0 && semset_id >= 0) semctl(semset_id, 0, IPC_RMID);
     _exit(1);
 }
 
@@ -131,6 +135,13 @@ static void await_ring(struct shared *sh, int producer)
     }
 }
 
+/* Adds delta to semaphore num of a System V set, waiting while it would go below 0. */
+static void sem_add(int semid, unsigned short num, short delta)
+{
+    struct sembuf op = { num, delta, 0 };
+    while (semop(semid, &op, 1)) if (errno != EINTR) die("semop");
+}
+
 /* One connected pair of `type` sockets of `family`: a listener (SOCK_SEQPACKET at a path,
  * TCP on loopback) accepted, or two datagram sockets connected to each other. */
 static void connected_pair(int family, int type, int sv[2])
@@ -207,7 +218,7 @@ int main(int argc, char **argv)
     char *buf = calloc(1, size), *back = calloc(1, size);
     int p2c[2], c2p[2], sv[2];
     mqd_t mq_a = -1, mq_b = -1;
-    int qid = -1;
+    int qid = -1, semid = -1;
     struct shared *sh = NULL;
     char name_a[64], name_b[64];
 
@@ -277,14 +288,37 @@ int main(int argc, char **argv)
         if (size > 8192) { fprintf(stderr, "ipc-bench-c: msgsnd: %zu bytes exceed kernel.msgmax (8192)\n", size); return 1; }
         qid = queue_id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
         if (qid < 0) die("msgget");
-    } else if (!strcmp(mech, "shm-sem") || !strcmp(mech, "shm-futex") || !strcmp(mech, "futex-wake")) {
+    } else if (!strcmp(mech, "sysv-shm-sem")) {
+        int id = shmget(IPC_PRIVATE, sizeof *sh + SLOTS * size, IPC_CREAT | IPC_EXCL | 0600);
+        if (id < 0) die("shmget");
+        sh = shmat(id, NULL, 0);
+        if (sh == (void *)-1) die("shmat");
+        shmctl(id, IPC_RMID, NULL);
+        semid = semset_id = semget(IPC_PRIVATE, 4, IPC_CREAT | IPC_EXCL | 0600);
+        if (semid < 0) die("semget");
+        if (semctl(semid, 3, SETVAL, SLOTS)) die("semctl");
+    } else if (!strcmp(mech, "shm-sem") || !strcmp(mech, "shm-futex") || !strcmp(mech, "futex-wake")
+               || !strcmp(mech, "memfd") || !strcmp(mech, "mmap-file")) {
         if (!strcmp(mech, "futex-wake")) spins = 0;
-        snprintf(name_a, sizeof name_a, "/ipc-bench-c-%d", getpid());
-        int fd = shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600);
-        if (fd < 0) die("shm_open");
-        shm_unlink(name_a);
         size_t len = sizeof *sh + SLOTS * size;
-        if (ftruncate(fd, (off_t)len)) die("ftruncate");
+        int fd;
+        if (!strcmp(mech, "memfd")) {
+            fd = memfd_create("ipc-bench-c", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            if (fd < 0) die("memfd_create");
+            if (ftruncate(fd, (off_t)len)) die("ftruncate");
+            if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) die("fcntl");
+        } else if (!strcmp(mech, "mmap-file")) {
+            const char *dir = getenv("TMPDIR");
+            fd = open(dir && *dir ? dir : "/tmp", O_RDWR | O_TMPFILE | O_EXCL | O_CLOEXEC, 0600);
+            if (fd < 0) die("open");
+            if (posix_fallocate(fd, 0, (off_t)len)) die("posix_fallocate");
+        } else {
+            snprintf(name_a, sizeof name_a, "/ipc-bench-c-%d", getpid());
+            fd = shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600);
+            if (fd < 0) die("shm_open");
+            shm_unlink(name_a);
+            if (ftruncate(fd, (off_t)len)) die("ftruncate");
+        }
         sh = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (sh == MAP_FAILED) die("mmap");
         close(fd);
@@ -361,6 +395,9 @@ int main(int argc, char **argv)
                 if (msgsnd(qid, msg, size, 0) || msgrcv(qid, msg, size, 2, 0) < 0) die("sysv");
                 memcpy(back, msg->text, size);
             }
+        } else if (!strcmp(mech, "sysv-shm-sem")) {
+            if (is_child) { sem_add(semid, 0, -1); memcpy(buf, sh->data, size); memcpy(sh->data + size, buf, size); sem_add(semid, 1, 1); }
+            else { memcpy(sh->data, buf, size); sem_add(semid, 0, 1); sem_add(semid, 1, -1); memcpy(back, sh->data + size, size); }
         } else if (!strcmp(mech, "shm-sem")) {
             if (is_child) { sem_wait(sh->ping); memcpy(buf, sh->data, size); memcpy(sh->data + size, buf, size); sem_post(sh->pong); }
             else { memcpy(sh->data, buf, size); sem_post(sh->ping); sem_wait(sh->pong); memcpy(back, sh->data + size, size); }
@@ -396,6 +433,10 @@ int main(int argc, char **argv)
         } else if (!strcmp(mech, "sysv-msg")) {
             if (is_child) { if (msgrcv(qid, msg, size, 1, 0) < 0) die("msgrcv"); }
             else { msg->mtype = 1; if (msgsnd(qid, msg, size, 0)) die("msgsnd"); }
+        } else if (!strcmp(mech, "sysv-shm-sem")) {
+            char *slot = sh->data + (size_t)(i % SLOTS) * size;
+            if (is_child) { sem_add(semid, 2, -1); memcpy(buf, slot, size); sem_add(semid, 3, 1); }
+            else { sem_add(semid, 3, -1); memcpy(slot, buf, size); sem_add(semid, 2, 1); }
         } else if (!strcmp(mech, "shm-sem")) {
             char *slot = sh->data + (size_t)(i % SLOTS) * size;
             if (is_child) { sem_wait(sh->full); memcpy(buf, slot, size); sem_post(sh->empty); }
@@ -410,9 +451,11 @@ int main(int argc, char **argv)
     int status;
     if (waitpid(child, &status, 0) < 0 || status != 0) die("child");
     uint64_t s1 = now_ns();
+    /* Removed before printing: a reader that goes away (SIGPIPE) must not leave them. */
+    if (qid >= 0) msgctl(qid, IPC_RMID, NULL);
+    if (semid >= 0) semctl(semid, 0, IPC_RMID);
     printf("rtt_ns");
     for (long i = 0; i < iters; i++) printf(" %llu", (unsigned long long)rtt[i]);
     printf("\nstream_ns %llu\n", (unsigned long long)(s1 - s0));
-    if (qid >= 0) msgctl(qid, IPC_RMID, NULL);
     return 0;
 }

@@ -64,6 +64,12 @@ impl MappedFile {
         &self.mapping
     }
 
+    /// Closes the file's descriptor and keeps its mapping, which keeps the file (still
+    /// with no name, still its size: nobody else can reach it).
+    pub fn into_mapping(self) -> Mapping {
+        self.mapping
+    }
+
     /// `pread(fd, buf, offset)`—reads the file (the page cache, the very pages mapped)
     /// into `buf`; returns how many bytes (fewer only past the end of the file).
     #[doc(alias = "pread")]
