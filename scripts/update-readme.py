@@ -14,6 +14,8 @@ docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
   program under Podman and Docker; each engine's /dev/shm, its seccomp profile)
 - ipcbench: the latest results/ipc-bench.md and results/machine.txt, which
   `make ipc-bench` writes (not rerun here: it takes minutes)
+- family: the shared-memory programs side by side: FAMILY's design columns, and the
+  syscalls and bench figures above (rerun with them, or taken from their blocks)
 
 Run through `make readme` (which builds first). Tables are never typed by hand.
 """
@@ -120,9 +122,65 @@ def containers():
     return "\n".join(out), facts
 
 
+# The shared-memory family: what each program's design decides (its docs page says how),
+# beside what the scripts measure. (program, memory, name, who removes it and when, a
+# worker that dies, what a container must allow)
+FAMILY = [
+    ("pi-shm-sem", "a file in `/dev/shm`, mapped; a glibc `sem_t` beside it",
+     "for an instant: made with mode 0, unlinked at once",
+     "the kernel, with the last mapping", "holding the lock: the lock stays taken (POSIX "
+     "semaphores have no owner); the parent sees the death and stops the run",
+     "a writable tmpfs at `/dev/shm` (not `--ipc none`)"),
+    ("pi-sysv-shm-sem", "a System V segment; a System V semaphore set",
+     "the segment none (IPC_PRIVATE); the set a key naming the run",
+     "the segment: the kernel, at the last detach (removed at once); the set: the parent, "
+     "or the next run if the parent was SIGKILLed",
+     "holding the lock: the kernel undoes it (SEM_UNDO); the next worker takes it",
+     "an IPC namespace (any)"),
+    ("pi-memfd", "a sealed memfd, passed over a socket", "none",
+     "the kernel, with the last descriptor and mapping",
+     "its slot stays empty; no lock to hold", "nothing"),
+    ("pi-futex", "an anonymous shared mapping and a futex word", "none",
+     "the kernel, with the last mapping",
+     "its slot stays empty; a wake it never sent costs one tick", "nothing"),
+    ("pi-mmap-file", "a regular file with no name (O_TMPFILE), mapped", "none, ever (O_EXCL)",
+     "the kernel, with the last descriptor and mapping", "its slot stays empty",
+     "a writable `$TMPDIR`"),
+    ("pi-process-vm", "none: each worker's own memory, read by the parent", "none",
+     "nothing is shared", "its memory goes with it; the parent names it",
+     "`process_vm_readv` (Docker: `--cap-add SYS_PTRACE`)"),
+]
+
+
+def family(syscalls, bench):
+    """The family table: FAMILY's columns, then the syscalls per run and the default run's
+    time against the C twin, taken from the tables the scripts made (`syscalls`, `bench`:
+    Markdown, from this run or the README's current blocks)."""
+    formula = dict(re.findall(r"^\| `(pi-[\w-]+)` \| ([^|]+?) \|", syscalls, re.M))
+    times = {p: (a, b) for p, a, b in
+             re.findall(r"^\| (pi-[\w-]+) \| ([\d.]+) \| ([\d.]+) \|", bench, re.M)}
+    out = ["| program | memory | name | removed by | a worker that dies | a container must allow "
+           "| syscalls per run | default run, ms (C twin) |",
+           "|---|---|---|---|---|---|---|---:|"]
+    for program, memory, name, removed, death, needs in FAMILY:
+        if program not in formula or program not in times:
+            raise SystemExit(f"family: no syscall or bench figure for {program}")
+        ours, c = times[program]
+        out.append(f"| `{program}` | {memory} | {name} | {removed} | {death} | {needs} "
+                   f"| {formula[program]} | {ours} ({c}) |")
+    return "\n".join(out)
+
+
+def current(name):
+    """The body of README's `name` block as it stands."""
+    text = open(os.path.join(ROOT, "README.md")).read()
+    m = re.search(rf"<!-- {name}:begin -->\n(.*?)<!-- {name}:end -->", text, re.S)
+    return m.group(1) if m else ""
+
+
 def main():
     """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
-    bench), or all of them."""
+    bench, family, …), or all of them."""
     wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench",
                                    "stop", "containers"}
     sections = {}
@@ -150,6 +208,9 @@ def main():
     if "bench" in wanted:
         bench = output(["scripts/bench.py", "--rounds", "30", "--overhead-rounds", "15"])
         sections["bench"] = bench + f"\n\nMachine: {machine()}."
+    if wanted & {"family", "syscalls", "bench"}:
+        sections["family"] = family(sections.get("syscalls") or current("syscalls"),
+                                    sections.get("bench") or current("bench"))
     empty = [name for name, body in sections.items() if not body.strip()]
     if empty or (("strace" in wanted) and not any(n.startswith("strace-") for n in sections)):
         raise SystemExit(f"no output for {empty or 'strace'}: are strace and gcc installed?")
