@@ -31,6 +31,7 @@ trace here (no ptrace permission), 2 bad usage.
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -289,6 +290,15 @@ def private_ipc():
 PRIVATE_IPC = None
 
 
+def default_signals():
+    """In the traced program's process, before exec: the stop signals at their defaults.
+    A program put back each disposition it inherited as ignored (one more rt_sigaction),
+    and a background job of a non-interactive shell — `make readme &` — inherits SIGINT
+    ignored: the profile is of a program started as from a terminal, whoever runs this."""
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def trace(argv, path):
     global PRIVATE_IPC
     if PRIVATE_IPC is None:
@@ -298,6 +308,7 @@ def trace(argv, path):
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=default_signals,
     )
     return r
 
