@@ -1,9 +1,38 @@
 #!/usr/bin/env bash
 # size.sh PROGRAM...: a Markdown table of each binary in bin/: its size in bytes against the
 # 16 KiB limit, and the peak resident set of any process of a default run (peak-rss.py).
+# size.sh --arches PROGRAM...: one column of sizes per architecture built — bin/ (the
+# host's) and each bin/ARCH/ that `make cross` made.
+# Exit status 1 if any binary passes the limit.
 set -u
 cd "$(dirname "$0")/.."
 limit=16384
+if [ "${1:-}" = --arches ]; then
+    shift
+    dirs=(bin) names=("$(uname -m)")
+    for arch in x86_64 aarch64 riscv64; do
+        [ -d "bin/$arch" ] && { dirs+=("bin/$arch"); names+=("$arch"); }
+    done
+    header="| program |" rule="|---|"
+    for n in "${names[@]}"; do header+=" $n |"; rule+="---:|"; done
+    echo "$header"
+    echo "$rule"
+    over=0
+    for p in "$@"; do
+        row="| $p |"
+        for d in "${dirs[@]}"; do
+            bytes=$(stat -c %s "$d/$p" 2>/dev/null || echo 0)
+            if [ "$bytes" -gt "$limit" ]; then
+                row+=" **$bytes** (over) |"
+                over=1
+            else
+                row+=" $bytes |"
+            fi
+        done
+        echo "$row"
+    done
+    exit $over
+fi
 echo "| program | bytes | limit | peak RSS (KiB) |"
 echo "|---|---:|---|---:|"
 over=0

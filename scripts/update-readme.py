@@ -14,6 +14,8 @@ docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
   program under Podman and Docker; each engine's /dev/shm, its seccomp profile)
 - ipcbench: the latest results/ipc-bench.md and results/machine.txt, which
   `make ipc-bench` writes (not rerun here: it takes minutes)
+- arches: scripts/cross.sh, then scripts/size.sh --arches (each program's size on every
+  architecture) and the system call numbers that differ (from src/sys/)
 - family: the shared-memory programs side by side: FAMILY's design columns, and the
   syscalls and bench figures above (rerun with them, or taken from their blocks)
 
@@ -178,6 +180,19 @@ def family(syscalls, bench):
     return "\n".join(out)
 
 
+def syscall_numbers():
+    """The system call numbers that differ between x86_64's table and asm-generic's
+    (aarch64, riscv64), read from src/sys/."""
+    def table(path):
+        text = open(os.path.join(ROOT, "src", "sys", path)).read()
+        return dict(re.findall(r"pub const ([A-Z0-9_]+): usize = (\d+);", text))
+    x86, generic = table("x86_64.rs"), table("generic_nr.rs")
+    out = ["| call | x86_64 | aarch64, riscv64 |", "|---|---:|---:|"]
+    for name in sorted(set(x86) | set(generic), key=lambda n: int(x86.get(n, generic.get(n)))):
+        out.append(f"| `{name.lower()}` | {x86.get(name, '—')} | {generic.get(name, '—')} |")
+    return "\n".join(out)
+
+
 def current(name):
     """The body of README's `name` block as it stands."""
     text = open(os.path.join(ROOT, "README.md")).read()
@@ -189,7 +204,7 @@ def main():
     """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
     bench, family, …), or all of them."""
     wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench",
-                                   "stop", "containers"}
+                                   "stop", "containers", "arches"}
     sections = {}
     if "size" in wanted:
         sections["size"] = output(["scripts/size.sh", *programs()])
@@ -200,6 +215,10 @@ def main():
         parts = re.split(r"^<!-- (\S+) -->\n", profiles, flags=re.M)
         for name, body in zip(parts[1::2], parts[2::2]):
             sections[f"strace-{name}"] = body.strip()
+    if "arches" in wanted:
+        subprocess.run(["scripts/cross.sh"], cwd=ROOT, check=True, capture_output=True)
+        sections["size-arches"] = output(["scripts/size.sh", "--arches", *programs()])
+        sections["syscall-numbers"] = syscall_numbers()
     if "ipcbench" in wanted:
         results = os.path.join(ROOT, "results")
         table = open(os.path.join(results, "ipc-bench.md")).read().strip()

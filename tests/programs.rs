@@ -65,6 +65,40 @@ fn every_binary_is_static_exec_without_interpreter_or_libraries() {
     }
 }
 
+/// Every other architecture's build (`make cross`: aarch64, riscv64) is a static
+/// executable for its machine, with no interpreter, no dynamic section, nothing of glibc,
+/// and within the 16 KiB of every program. (They run under qemu in tests/faults.rs.)
+#[test]
+fn other_architectures_builds_are_static_and_small() {
+    const ET_EXEC: u16 = 2;
+    const PT_DYNAMIC: u32 = 2;
+    const PT_INTERP: u32 = 3;
+    let dir = std::env::temp_dir().join(format!("bareipc-elf-{}", std::process::id()));
+    let built = cross_bins(&dir);
+    let Ok(dir) = built else {
+        skip(&format!("no build for the other architectures here: {}", built.unwrap_err()));
+        return;
+    };
+    for (arch, _, _, machine) in other_arches() {
+        let dir = dir.join(arch);
+        let mut sizes = Vec::new();
+        for p in all_programs() {
+            let path = dir.join(p);
+            let (e_type, phdrs) = elf_summary(&path);
+            assert_eq!((e_type, elf_machine(&path)), (ET_EXEC, machine), "{arch} {p}");
+            assert!(!phdrs.contains(&PT_INTERP) && !phdrs.contains(&PT_DYNAMIC), "{arch} {p}");
+            let bytes = std::fs::read(&path).unwrap();
+            for needle in [&b"GLIBC"[..], b"libc.so", b"ld-linux"] {
+                assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{arch} {p}");
+            }
+            sizes.push((p, bytes.len()));
+        }
+        let over: Vec<_> = sizes.iter().filter(|(_, n)| *n > 16384).collect();
+        assert!(over.is_empty(), "{arch}: over 16 KiB: {over:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn bad_command_lines_exit_2_with_one_line_on_stderr() {
     let bad: &[&[&str]] = &[

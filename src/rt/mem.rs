@@ -1,15 +1,19 @@
 //! `memcpy`, `memmove`, `memset`, `memcmp`, `strlen`, which compiled Rust code calls.
 //!
-//! Copies and fills use `rep movsb`/`rep stosb` (fast on CPUs with ERMS, and a few bytes
-//! of code); compares and `strlen` read through volatile loads so the optimiser cannot
-//! turn the loop back into a call to the very function being defined.
+//! On x86_64, copies and fills use `rep movsb`/`rep stosb` (fast on CPUs with ERMS, and a
+//! few bytes of code). Elsewhere they are plain loops, a machine word at a time where
+//! both ends allow it, through volatile accesses so that the optimiser cannot turn a loop
+//! back into a call to the very function being defined; compares and `strlen` read
+//! through volatile loads everywhere.
 
+#[cfg(target_arch = "x86_64")]
 use core::arch::asm;
 
 /// `memcpy(dest, src, n)`.
 ///
 /// # Safety
 /// `dest` and `src` valid for `n` bytes, not overlapping.
+#[cfg(target_arch = "x86_64")]
 #[inline]
 pub unsafe fn copy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
     // SAFETY: the caller guarantees both ranges; rep movsb copies rcx bytes forward
@@ -25,6 +29,7 @@ pub unsafe fn copy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
 ///
 /// # Safety
 /// `dest` and `src` valid for `n` bytes.
+#[cfg(target_arch = "x86_64")]
 #[inline]
 pub unsafe fn copy_overlapping(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
     if (dest as usize).wrapping_sub(src as usize) >= n {
@@ -47,12 +52,77 @@ pub unsafe fn copy_overlapping(dest: *mut u8, src: *const u8, n: usize) -> *mut 
 ///
 /// # Safety
 /// `dest` valid for `n` bytes.
+#[cfg(target_arch = "x86_64")]
 #[inline]
 pub unsafe fn fill(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
     // SAFETY: the caller guarantees the range; rep stosb stores al rcx times.
     unsafe {
         asm!("rep stosb", inout("rcx") n => _, inout("rdi") dest => _, in("al") c as u8,
              options(nostack, preserves_flags));
+    }
+    dest
+}
+
+/// `memcpy(dest, src, n)`.
+///
+/// # Safety
+/// `dest` and `src` valid for `n` bytes, not overlapping.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+pub unsafe fn copy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    let mut i = 0;
+    const W: usize = core::mem::size_of::<usize>();
+    if (dest as usize | src as usize).is_multiple_of(W) {
+        while i + W <= n {
+            // SAFETY: both aligned to a word and in range (i + W <= n).
+            unsafe {
+                let w = src.add(i).cast::<usize>().read_volatile();
+                dest.add(i).cast::<usize>().write_volatile(w);
+            }
+            i += W;
+        }
+    }
+    while i < n {
+        // SAFETY: i < n, within both ranges.
+        unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
+        i += 1;
+    }
+    dest
+}
+
+/// `memmove(dest, src, n)`: like `copy`, but the ranges may overlap.
+///
+/// # Safety
+/// `dest` and `src` valid for `n` bytes.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+pub unsafe fn copy_overlapping(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    if (dest as usize).wrapping_sub(src as usize) >= n {
+        // dest is below src, or past its end: a forward copy never overwrites a byte
+        // before reading it.
+        // SAFETY: as for `copy`; forward order is safe for this overlap.
+        return unsafe { copy(dest, src, n) };
+    }
+    // dest lies inside (src, src+n): copy backwards, one byte at a time.
+    let mut i = n;
+    while i > 0 {
+        i -= 1;
+        // SAFETY: i < n, within both ranges; bytes above i are already copied.
+        unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
+    }
+    dest
+}
+
+/// `memset(dest, c, n)`.
+///
+/// # Safety
+/// `dest` valid for `n` bytes.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+pub unsafe fn fill(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
+    for i in 0..n {
+        // SAFETY: i < n, within the range.
+        unsafe { dest.add(i).write_volatile(c as u8) };
     }
     dest
 }

@@ -72,6 +72,7 @@ macro_rules! program {
             $crate::__or!($($errnos)?, $crate::errno::NONE);
 
         /// The ELF entry point: hands the kernel's initial stack pointer to Rust.
+        #[cfg(target_arch = "x86_64")]
         #[unsafe(naked)]
         #[unsafe(no_mangle)]
         unsafe extern "C" fn _start() -> ! {
@@ -81,6 +82,37 @@ macro_rules! program {
                 "and rsp, -16",   // the ABI's alignment at the call
                 "call {start}",
                 "ud2",
+                start = sym __bareipc_start,
+            )
+        }
+
+        /// The ELF entry point: hands the kernel's initial stack pointer to Rust.
+        #[cfg(target_arch = "aarch64")]
+        #[unsafe(naked)]
+        #[unsafe(no_mangle)]
+        unsafe extern "C" fn _start() -> ! {
+            ::core::arch::naked_asm!(
+                "mov x29, #0",    // outermost frame, for debuggers
+                "mov x30, #0",
+                "mov x0, sp",     // argc, argv, envp, auxv start here (16-byte aligned)
+                "bl {start}",
+                "udf #0",
+                start = sym __bareipc_start,
+            )
+        }
+
+        /// The ELF entry point: hands the kernel's initial stack pointer to Rust.
+        #[cfg(target_arch = "riscv64")]
+        #[unsafe(naked)]
+        #[unsafe(no_mangle)]
+        unsafe extern "C" fn _start() -> ! {
+            ::core::arch::naked_asm!(
+                "li fp, 0",       // outermost frame, for debuggers
+                "li ra, 0",
+                "mv a0, sp",      // argc, argv, envp, auxv start here
+                "andi sp, sp, -16",
+                "call {start}",
+                "unimp",
                 start = sym __bareipc_start,
             )
         }

@@ -12,9 +12,16 @@ pub const O_RDWR: i32 = 2;
 pub const O_CREAT: i32 = 0o100;
 pub const O_EXCL: i32 = 0o200;
 pub const O_NONBLOCK: i32 = 0o4000;
+#[cfg(not(target_arch = "aarch64"))]
 pub const O_NOFOLLOW: i32 = 0o400000;
 pub const O_CLOEXEC: i32 = 0o2000000;
+#[cfg(not(target_arch = "aarch64"))]
 pub const O_DIRECTORY: i32 = 0o200000;
+// arm64 keeps the values of 32-bit ARM for these two.
+#[cfg(target_arch = "aarch64")]
+pub const O_NOFOLLOW: i32 = 0o100000;
+#[cfg(target_arch = "aarch64")]
+pub const O_DIRECTORY: i32 = 0o40000;
 /// `open` flag: a descriptor that only names a file (no reads or writes through it).
 pub const O_PATH: i32 = 0o10000000;
 /// `open` flag: a new regular file with no name in the directory given (it includes
@@ -138,7 +145,8 @@ pub struct Timespec {
     pub tv_nsec: i64,
 }
 
-/// The kernel's `struct msqid64_ds` (glibc's `struct msqid_ds` on x86_64).
+/// The kernel's `struct msqid64_ds` (glibc's `struct msqid_ds`; the same on x86_64 and
+/// asm-generic's 64-bit architectures).
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct MsqidDs {
@@ -222,7 +230,8 @@ pub struct IpcPerm {
     unused: [u64; 2],
 }
 
-/// The kernel's `struct semid64_ds` on 64-bit architectures (glibc's `struct semid_ds`).
+/// The kernel's `struct semid64_ds` (glibc's `struct semid_ds`): x86_64 pads each time
+/// with a word, asm-generic's 64-bit layout does not.
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct SemidDs {
@@ -230,9 +239,11 @@ pub struct SemidDs {
     pub perm: IpcPerm,
     /// Time of the last `semop`.
     pub otime: i64,
+    #[cfg(target_arch = "x86_64")]
     unused1: u64,
     /// Time of the last change.
     pub ctime: i64,
+    #[cfg(target_arch = "x86_64")]
     unused2: u64,
     /// Semaphores in the set.
     pub nsems: u64,
@@ -367,14 +378,17 @@ static_assertions::const_assert_eq!(core::mem::size_of::<MsqidDs>(), 120);
 static_assertions::const_assert_eq!(core::mem::offset_of!(MsqidDs, qnum), 80);
 static_assertions::const_assert_eq!(core::mem::size_of::<Sembuf>(), 6);
 static_assertions::const_assert_eq!(core::mem::size_of::<IpcPerm>(), 48);
+#[cfg(target_arch = "x86_64")]
 static_assertions::const_assert_eq!(core::mem::size_of::<SemidDs>(), 104);
+#[cfg(not(target_arch = "x86_64"))]
+static_assertions::const_assert_eq!(core::mem::size_of::<SemidDs>(), 88);
 static_assertions::const_assert_eq!(core::mem::size_of::<SemInfo>(), 40);
 static_assertions::const_assert_eq!(core::mem::size_of::<ShmidDs>(), 112);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::arch::{SA_RESTORER, nr};
+    use crate::sys::arch::nr;
     use core::mem::{offset_of, size_of};
 
     #[test]
@@ -385,8 +399,27 @@ mod tests {
             (nr::RT_SIGPROCMASK, libc::SYS_rt_sigprocmask),
             (nr::TIMER_CREATE, libc::SYS_timer_create),
             (nr::TIMER_SETTIME, libc::SYS_timer_settime),
-            (nr::FORK, libc::SYS_fork),
             (nr::KILL, libc::SYS_kill),
+            (nr::RT_SIGTIMEDWAIT, libc::SYS_rt_sigtimedwait),
+            (nr::RT_SIGQUEUEINFO, libc::SYS_rt_sigqueueinfo),
+            (nr::SOCKET, libc::SYS_socket),
+            (nr::SOCKETPAIR, libc::SYS_socketpair),
+            (nr::BIND, libc::SYS_bind),
+            (nr::LISTEN, libc::SYS_listen),
+            (nr::CONNECT, libc::SYS_connect),
+            (nr::ACCEPT4, libc::SYS_accept4),
+            (nr::SENDTO, libc::SYS_sendto),
+            (nr::RECVFROM, libc::SYS_recvfrom),
+            (nr::SENDMSG, libc::SYS_sendmsg),
+            (nr::RECVMSG, libc::SYS_recvmsg),
+            (nr::OPENAT, libc::SYS_openat),
+            (nr::MKDIRAT, libc::SYS_mkdirat),
+            (nr::MKNODAT, libc::SYS_mknodat),
+            (nr::UNLINKAT, libc::SYS_unlinkat),
+            (nr::SCHED_YIELD, libc::SYS_sched_yield),
+            (nr::WAITID, libc::SYS_waitid),
+            (nr::PRCTL, libc::SYS_prctl),
+            (nr::PROCESS_VM_READV, libc::SYS_process_vm_readv),
             (nr::CLOCK_GETTIME, libc::SYS_clock_gettime),
             (nr::SET_ROBUST_LIST, libc::SYS_set_robust_list),
             (nr::MSGGET, libc::SYS_msgget),
@@ -410,6 +443,11 @@ mod tests {
         for (ours, theirs) in pairs {
             assert_eq!(ours as i64, theirs);
         }
+        // fork: its own call on x86_64; clone with SIGCHLD on asm-generic, which has none.
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(nr::FORK as i64, libc::SYS_fork);
+        #[cfg(not(target_arch = "x86_64"))]
+        assert_eq!(nr::CLONE as i64, libc::SYS_clone);
     }
 
     #[test]
@@ -480,8 +518,12 @@ mod tests {
         assert_eq!(core::mem::offset_of!(libc::sigevent, sigev_signo), 8);
         assert_eq!(core::mem::offset_of!(libc::sigevent, sigev_notify), 12);
         assert_eq!(libc::SIGEV_SIGNAL, 0);
-        // glibc keeps SA_RESTORER private; the kernel value is in asm/signal.h.
-        assert_eq!(SA_RESTORER, 0x0400_0000);
+        // glibc keeps SA_RESTORER private; the kernel value is in asm/signal.h (riscv64 has
+        // none: its struct sigaction has no restorer).
+        #[cfg(not(target_arch = "riscv64"))]
+        assert_eq!(crate::sys::arch::SA_RESTORER, 0x0400_0000);
+        #[cfg(target_arch = "riscv64")]
+        assert_eq!(core::mem::size_of::<crate::sys::arch::KernelSigaction>(), 24);
     }
 
     #[test]

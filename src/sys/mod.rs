@@ -18,6 +18,12 @@ pub(crate) mod abi;
 #[cfg(target_arch = "x86_64")]
 #[path = "x86_64.rs"]
 pub(crate) mod arch;
+#[cfg(target_arch = "aarch64")]
+#[path = "aarch64.rs"]
+pub(crate) mod arch;
+#[cfg(target_arch = "riscv64")]
+#[path = "riscv64.rs"]
+pub(crate) mod arch;
 
 use crate::errno::Errno;
 use arch::nr;
@@ -285,7 +291,7 @@ pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8], flags: u32) -> Result<usi
 pub(crate) unsafe fn fork() -> Result<u32, Errno> {
     // SAFETY: fork takes no arguments and writes no memory of ours; the caller handles the
     // multi-threading caveat.
-    check(unsafe { arch::syscall0(nr::FORK) }).map(|pid| pid as u32)
+    check(unsafe { arch::fork() }).map(|pid| pid as u32)
 }
 
 /// `exit_group(code)`: ends every thread of the process at once, running no destructors.

@@ -135,6 +135,17 @@ pub unsafe fn syscall6(nr: usize, a: [usize; 6]) -> usize {
     ret
 }
 
+/// `fork()`.
+///
+/// # Safety
+/// As for `fork`: see `sys::fork`.
+#[inline]
+pub unsafe fn fork() -> usize {
+    // SAFETY: fork takes no arguments and writes no memory of ours; the caller handles
+    // the rest.
+    unsafe { syscall0(nr::FORK) }
+}
+
 /// The kernel's `struct sigaction` on x86_64 (not glibc's, which has a 1024-bit mask).
 #[repr(C)]
 pub struct KernelSigaction {

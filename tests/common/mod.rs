@@ -91,6 +91,45 @@ pub fn bin_dir() -> PathBuf {
         .clone()
 }
 
+/// The architectures other than the host's that the tests build for and run under
+/// qemu-user: (architecture as `uname -m` says it, Rust target, qemu-user command, ELF
+/// `e_machine`). The same list as `scripts/cross.sh --targets`.
+pub fn other_arches() -> Vec<(&'static str, &'static str, &'static str, u16)> {
+    let host = std::env::consts::ARCH;
+    [
+        ("x86_64", "x86_64-unknown-linux-gnu", "qemu-x86_64", 62),
+        ("aarch64", "aarch64-unknown-linux-gnu", "qemu-aarch64", 183),
+        ("riscv64", "riscv64gc-unknown-linux-gnu", "qemu-riscv64", 243),
+    ]
+    .into_iter()
+    .filter(|a| a.0 != host)
+    .collect()
+}
+
+/// Every program built for every architecture of [`other_arches`] by `scripts/cross.sh
+/// --out DIR` (what `make cross` does), in `dir/ARCH/`; or why they cannot be built here
+/// (no such Rust target installed, no cross linker: see `.ci/run`).
+pub fn cross_bins(dir: &std::path::Path) -> Result<PathBuf, String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(root.join("scripts/cross.sh"))
+        .arg("--out")
+        .arg(dir)
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("scripts/cross.sh: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("scripts/cross.sh failed: {}", err.trim()));
+    }
+    Ok(dir.to_path_buf())
+}
+
+/// The ELF header's `e_machine` of the file at `path`.
+pub fn elf_machine(path: &std::path::Path) -> u16 {
+    let b = std::fs::read(path).unwrap();
+    u16::from_le_bytes([b[18], b[19]])
+}
+
 /// Path of program `name`'s binary (see [`bin_dir`]).
 pub fn bin(name: &str) -> PathBuf {
     let path = bin_dir().join(name);
