@@ -90,15 +90,6 @@ pub unsafe fn fork() -> usize {
     unsafe { syscall5(nr::CLONE, super::abi::SIGCHLD as usize, 0, 0, 0, 0) }
 }
 
-/// The kernel's `struct sigaction` on arm64 (not glibc's, which has a 1024-bit mask).
-#[repr(C)]
-pub struct KernelSigaction {
-    pub handler: usize,
-    pub flags: u64,
-    pub restorer: usize,
-    pub mask: u64,
-}
-
 /// `sa_flags` bit: the handler returns through `sa_restorer`.
 pub const SA_RESTORER: u64 = 0x0400_0000;
 
@@ -107,14 +98,4 @@ pub const SA_RESTORER: u64 = 0x0400_0000;
 #[unsafe(naked)]
 pub unsafe extern "C" fn restore_rt() {
     core::arch::naked_asm!("mov x8, #{nr}", "svc #0", "udf #0", nr = const nr::RT_SIGRETURN);
-}
-
-/// The kernel's sigaction for `handler` with `flags` and an empty mask.
-pub fn sigaction(handler: usize, flags: u64) -> KernelSigaction {
-    KernelSigaction {
-        handler,
-        flags: flags | SA_RESTORER,
-        restorer: restore_rt as *const () as usize,
-        mask: 0,
-    }
 }

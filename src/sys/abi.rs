@@ -298,6 +298,21 @@ pub struct ShmidDs {
     unused: [u64; 2],
 }
 
+/// The kernel's `struct sigaction` (not glibc's, which has a 1024-bit mask). riscv64's
+/// has no `sa_restorer`: a handler returns through the vDSO's trampoline.
+#[repr(C)]
+pub struct KernelSigaction {
+    /// A function, or `SIG_DFL` (0), `SIG_IGN` (1).
+    pub handler: usize,
+    /// `SA_*` bits.
+    pub flags: u64,
+    /// Where a handler returns to (with SA_RESTORER).
+    #[cfg(not(target_arch = "riscv64"))]
+    pub restorer: usize,
+    /// Signals blocked while the handler runs.
+    pub mask: u64,
+}
+
 /// The kernel's `struct msginfo`, filled by `msgctl(…, MSG_INFO, …)`.
 #[repr(C)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -523,7 +538,9 @@ mod tests {
         #[cfg(not(target_arch = "riscv64"))]
         assert_eq!(crate::sys::arch::SA_RESTORER, 0x0400_0000);
         #[cfg(target_arch = "riscv64")]
-        assert_eq!(core::mem::size_of::<crate::sys::arch::KernelSigaction>(), 24);
+        assert_eq!(core::mem::size_of::<KernelSigaction>(), 24);
+        #[cfg(not(target_arch = "riscv64"))]
+        assert_eq!(core::mem::size_of::<KernelSigaction>(), 32);
     }
 
     #[test]

@@ -304,13 +304,28 @@ pub(crate) fn exit_group(code: i32) -> ! {
     }
 }
 
+/// The kernel's sigaction for `handler`, no flags and an empty mask; where the
+/// architecture has `sa_restorer` (x86_64, aarch64), SA_RESTORER and its trampoline.
+fn sigaction(handler: usize) -> abi::KernelSigaction {
+    abi::KernelSigaction {
+        handler,
+        #[cfg(not(target_arch = "riscv64"))]
+        flags: arch::SA_RESTORER,
+        #[cfg(target_arch = "riscv64")]
+        flags: 0,
+        #[cfg(not(target_arch = "riscv64"))]
+        restorer: arch::restore_rt as *const () as usize,
+        mask: 0,
+    }
+}
+
 /// `rt_sigaction(sig, &act, &old, 8)` with `handler` (a function, or `SIG_DFL` = 0,
 /// `SIG_IGN` = 1), no flags but SA_RESTORER (so no SA_RESTART: a handled signal
 /// interrupts blocking calls) and an empty mask. Returns the handler it replaced, so a
 /// caller can tell an inherited `SIG_IGN`.
 pub(crate) fn set_signal_handler(sig: i32, handler: usize) -> Result<usize, Errno> {
-    let act = arch::sigaction(handler, 0);
-    let mut old = arch::sigaction(0, 0);
+    let act = sigaction(handler);
+    let mut old = sigaction(0);
     // SAFETY: `act` is a valid kernel sigaction read during the call, `old` one written
     // during it; the restorer is the architecture's trampoline.
     unsafe {

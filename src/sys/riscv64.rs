@@ -90,16 +90,3 @@ pub unsafe fn fork() -> usize {
     // fork; the caller handles the rest.
     unsafe { syscall5(nr::CLONE, super::abi::SIGCHLD as usize, 0, 0, 0, 0) }
 }
-
-/// The kernel's `struct sigaction` on riscv64: no `sa_restorer`.
-#[repr(C)]
-pub struct KernelSigaction {
-    pub handler: usize,
-    pub flags: u64,
-    pub mask: u64,
-}
-
-/// The kernel's sigaction for `handler` with `flags` and an empty mask.
-pub fn sigaction(handler: usize, flags: u64) -> KernelSigaction {
-    KernelSigaction { handler, flags, mask: 0 }
-}
