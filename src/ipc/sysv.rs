@@ -11,6 +11,9 @@
 use crate::errno::Errno;
 use crate::sys;
 
+/// How every System V object is owned (the `perm` of a set's or a segment's status).
+pub use crate::sys::abi::IpcPerm;
+
 /// The first byte of every run key: not printable, so no `ftok(path, 'c')` key of another
 /// program (whose first byte is its `proj_id`) can be taken for a bareipc run's.
 const RUN_KEY_TAG: u32 = 0xB1;
