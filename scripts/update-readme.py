@@ -16,6 +16,8 @@ docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
   `make ipc-bench` writes (not rerun here: it takes minutes)
 - arches: scripts/cross.sh, then scripts/size.sh --arches (each program's size on every
   architecture) and the system call numbers that differ (from src/sys/)
+- foreign-images (only when named): scripts/foreign-images.py --markdown, the arm64 and
+  riscv64 images built and run under both engines through qemu-user's binfmt handlers
 - family: the shared-memory programs side by side: FAMILY's design columns, and the
   syscalls and bench figures above (rerun with them, or taken from their blocks)
 
@@ -219,6 +221,9 @@ def main():
         subprocess.run(["scripts/cross.sh"], cwd=ROOT, check=True, capture_output=True)
         sections["size-arches"] = output(["scripts/size.sh", "--arches", *programs()])
         sections["syscall-numbers"] = syscall_numbers()
+    if "foreign" in wanted:
+        # Only when named: it registers binfmt_misc handlers for a while (and removes them).
+        sections["foreign-images"] = output(["scripts/foreign-images.py", "--markdown"])
     if "ipcbench" in wanted:
         results = os.path.join(ROOT, "results")
         table = open(os.path.join(results, "ipc-bench.md")).read().strip()
