@@ -157,6 +157,13 @@ fn fail(what: &str, e: impl std::fmt::Debug) -> ! {
     std::process::exit(1)
 }
 
+/// Where temporary files go (`std::env::temp_dir`: TMPDIR, else /tmp), as a C string.
+fn temp_dir() -> Result<std::ffi::CString, String> {
+    let tmp = std::env::temp_dir();
+    std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(tmp.as_os_str()))
+        .map_err(|e| e.to_string())
+}
+
 fn channel(mech: &str, size: usize) -> Result<Channel, String> {
     fn err(what: &'static str) -> impl Fn(bareipc::errno::Errno) -> String {
         move |e| format!("{what}: {}", e.name().unwrap_or("?"))
@@ -227,21 +234,14 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
             Channel::ShmFutex { map, spins: spins(mech) }
         }
         "mmap-file" => {
-            let tmp = std::env::temp_dir();
-            let tmp =
-                std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(tmp.as_os_str()))
-                    .map_err(|e| e.to_string())?;
-            let file =
-                MappedFile::create_unnamed(&tmp, DATA + SLOTS * size).map_err(|e| e.to_string())?;
+            let file = MappedFile::create_unnamed(&temp_dir()?, DATA + SLOTS * size)
+                .map_err(|e| e.to_string())?;
             Channel::ShmFutex { map: file.into_mapping(), spins: spins(mech) }
         }
         "fifo" => {
             // Two FIFOs in a private directory, each opened O_RDWR before the fork (both
             // processes hold both); the names go at once: open FIFOs need none.
-            let tmp = std::env::var_os("TMPDIR").unwrap_or("/tmp".into());
-            let tmp =
-                std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(tmp.as_os_str()))
-                    .map_err(|e| e.to_string())?;
+            let tmp = temp_dir()?;
             let id = std::process::id() as u64;
             let open = || {
                 let dir = PrivateDir::create(&tmp, c"ipc-bench-fifo-", id, c"fifo")
