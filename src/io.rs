@@ -135,6 +135,15 @@ pub fn print(line: &Line) -> Result<(), Errno> {
     write_all(standard(1), line.as_bytes())
 }
 
+/// Writes `bytes` to standard output (as many `write`s as it takes); EBADF if standard
+/// output was closed at start (see [`opened`]).
+pub fn print_bytes(bytes: &[u8]) -> Result<(), Errno> {
+    if taken(1) {
+        return Err(Errno::EBADF);
+    }
+    write_all(standard(1), bytes)
+}
+
 /// Writes `line` to standard error in one `write`, ignoring failure: there is nowhere
 /// left to report it.
 pub fn eprint(line: &Line) {

@@ -139,6 +139,23 @@ fn hint_in(table: &'static str, call: &str, errno: Errno) -> Option<&'static str
     None
 }
 
+/// Reports a failed call in one line on stderr — `PROGRAM: CALL: ENAME (meaning): hint` —
+/// with the advice of the program's table ([`set_hints`]): the report of [`Error`] for a
+/// program with no run and no workers (a tool), without the rest of it (nor the calls
+/// that tell which limit an EMFILE or a fork's EAGAIN met: a tool forks nothing and opens
+/// one or two descriptors).
+pub fn report_call(e: &CallError) {
+    let mut l = crate::io::report_line();
+    e.describe(&mut l);
+    let extra = EXTRA_HINTS.load(Ordering::Relaxed);
+    // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
+    let extra = if extra.is_null() { "" } else { unsafe { *extra } };
+    if let Some(h) = hint_from(extra, e.call, e.errno) {
+        l.str(": ").str(h);
+    }
+    crate::io::eprint(l.str("\n"));
+}
+
 impl Describe for Error {
     /// The description of this error, without the program name or newline.
     fn describe(&self, l: &mut Line) {

@@ -65,6 +65,40 @@ macro_rules! fd_handle {
     )*};
 }
 
+/// An absolute CLOCK_REALTIME deadline `timeout` from now, for the calls that take one
+/// (`mq_timedsend`, `mq_timedreceive`, `sem_timedwait`). EINVAL for a timeout with
+/// `tv_nsec` outside `0..10^9` or negative seconds.
+pub fn deadline_after(
+    timeout: &crate::sys::abi::Timespec,
+) -> Result<crate::sys::abi::Timespec, crate::errno::Errno> {
+    if timeout.tv_sec < 0 || !(0..1_000_000_000).contains(&timeout.tv_nsec) {
+        return Err(crate::errno::Errno::EINVAL);
+    }
+    let now = crate::sys::realtime_now()?;
+    let nsec = now.tv_nsec + timeout.tv_nsec;
+    let carry = nsec >= 1_000_000_000;
+    Ok(crate::sys::abi::Timespec {
+        tv_sec: now.tv_sec.saturating_add(timeout.tv_sec).saturating_add(carry as i64),
+        tv_nsec: nsec - carry as i64 * 1_000_000_000,
+    })
+}
+
+#[cfg(test)]
+#[test]
+fn deadlines_are_now_plus_the_timeout() {
+    use crate::sys::abi::Timespec;
+    let before = crate::sys::realtime_now().unwrap();
+    let d = deadline_after(&Timespec { tv_sec: 2, tv_nsec: 999_999_999 }).unwrap();
+    assert!((0..1_000_000_000).contains(&d.tv_nsec), "{d:?}");
+    let ns = |t: &Timespec| t.tv_sec as i128 * 1_000_000_000 + t.tv_nsec as i128;
+    let ahead = ns(&d) - ns(&before);
+    assert!((2_999_999_999..4_000_000_000).contains(&ahead), "{ahead}");
+    for bad in [Timespec { tv_sec: -1, tv_nsec: 0 }, Timespec { tv_sec: 0, tv_nsec: 1_000_000_000 }]
+    {
+        assert_eq!(deadline_after(&bad), Err(crate::errno::Errno::EINVAL));
+    }
+}
+
 pub mod dgram;
 pub mod dir;
 pub mod eventfd;

@@ -106,9 +106,29 @@ impl SysvQueue {
         }
     }
 
+    /// `msgget(key, IPC_CREAT | IPC_EXCL | mode)`—a new queue under `key` (EEXIST if the
+    /// key is taken), owned; see [`into_id`](Self::into_id) to leave it in place.
+    #[doc(alias = "msgget")]
+    pub fn create(key: i32, mode: u32) -> Result<SysvQueue, Errno> {
+        let flags = abi::IPC_CREAT | abi::IPC_EXCL | (mode & 0o777) as i32;
+        Ok(SysvQueue { id: sys::msgget(key, flags)?, owned: true })
+    }
+
+    /// `msgget(key, 0)`—the existing queue under `key` (ENOENT if none), not owned.
+    #[doc(alias = "msgget")]
+    pub fn open(key: i32) -> Result<SysvQueue, Errno> {
+        Ok(SysvQueue { id: sys::msgget(key, 0)?, owned: false })
+    }
+
     /// The queue with identifier `id`, not owned: dropping it does not remove it.
     pub fn from_id(id: i32) -> SysvQueue {
         SysvQueue { id, owned: false }
+    }
+
+    /// Gives up ownership: the queue stays when this is dropped. Returns its identifier.
+    pub fn into_id(mut self) -> i32 {
+        self.owned = false;
+        self.id
     }
 
     /// The identifier (as `ipcs -q` shows it).
@@ -165,6 +185,27 @@ impl SysvQueue {
         self.owned = false;
         sys::msgctl(self.id, abi::IPC_RMID, None).map(drop)
     }
+}
+
+/// Calls `each(id, status)` for every queue of the IPC namespace, as `ipcs -q` and
+/// `/proc/sysvipc/msg` list them (whatever their mode, on Linux 4.17 and later).
+///
+/// Cost when no queue exists at all: one `msgctl(MSG_INFO)`. Otherwise one
+/// `msgctl(MSG_STAT_ANY)` per slot of the kernel's table up to the highest in use.
+pub fn list(mut each: impl FnMut(i32, &MsqidDs)) -> Result<(), Errno> {
+    let mut info = abi::MsgInfo::default();
+    let highest = sys::msg_info(&mut info)?;
+    let cmds = [abi::MSG_STAT_ANY, abi::MSG_STAT];
+    super::sysv::walk(highest, info.msgpool as usize, cmds, &mut |index, cmd| {
+        let mut ds = MsqidDs::default();
+        // An empty slot fails.
+        let found = sys::msgctl(index, cmd, Some(&mut ds));
+        if let Ok(id) = found {
+            each(id as i32, &ds);
+        }
+        found.is_ok()
+    });
+    Ok(())
 }
 
 /// Removes the queues that dead runs left behind (see [`is_dead_runs`]); returns how
@@ -228,6 +269,23 @@ mod tests {
         let id = q.id();
         q.remove().unwrap();
         assert_eq!(SysvQueue::from_id(id).status().err(), Some(Errno::EINVAL));
+    }
+
+    #[test]
+    fn keyed_queues_are_found_by_key_and_listed() {
+        // A key no other test uses: the process id in the low bits, 0x5A above.
+        let key = (0x5A << 24 | std::process::id() & 0xFF_FFFF) as i32;
+        let q = SysvQueue::create(key, 0o640).unwrap();
+        assert_eq!(SysvQueue::create(key, 0o640).err(), Some(Errno::EEXIST));
+        assert_eq!(SysvQueue::open(key).unwrap().id(), q.id());
+        let mut seen = Vec::new();
+        list(|id, ds| seen.push((id, ds.key, ds.mode & 0o777))).unwrap();
+        let id = q.into_id();
+        let kept = SysvQueue::from_id(id).status();
+        SysvQueue::from_id(id).remove().unwrap();
+        assert!(seen.contains(&(id, key, 0o640)), "{seen:?}");
+        assert!(kept.is_ok(), "into_id leaves the queue in place");
+        assert_eq!(SysvQueue::open(key).err(), Some(Errno::ENOENT));
     }
 
     #[test]

@@ -21,6 +21,9 @@ use crate::sys::{self, abi};
 pub use super::sysv::{is_dead_runs, run_key};
 pub use crate::sys::abi::{Sembuf, SemidDs, Timespec};
 
+/// [`Sembuf`] flag: fail with EAGAIN at once instead of waiting.
+pub const IPC_NOWAIT: i16 = abi::IPC_NOWAIT as i16;
+
 /// One operation on a set: add `op` to semaphore `num`; see [`SemaphoreSet::op`].
 pub const fn op(num: u16, op: i16, undo: bool) -> Sembuf {
     Sembuf { num, op, flg: if undo { abi::SEM_UNDO } else { 0 } }
@@ -55,14 +58,29 @@ impl SemaphoreSet {
         }
     }
 
-    fn create(key: i32, nsems: u16, mode: u32) -> Result<SemaphoreSet, Errno> {
+    /// `semget(key, nsems, IPC_CREAT | IPC_EXCL | mode)`—a new set under `key` (EEXIST if
+    /// the key is taken), owned; see [`into_id`](Self::into_id) to leave it in place.
+    #[doc(alias = "semget")]
+    pub fn create(key: i32, nsems: u16, mode: u32) -> Result<SemaphoreSet, Errno> {
         let flags = abi::IPC_CREAT | abi::IPC_EXCL | (mode & 0o777) as i32;
         Ok(SemaphoreSet { id: sys::semget(key, nsems as i32, flags)?, owned: true })
+    }
+
+    /// `semget(key, 0, 0)`—the existing set under `key` (ENOENT if none), not owned.
+    #[doc(alias = "semget")]
+    pub fn open(key: i32) -> Result<SemaphoreSet, Errno> {
+        Ok(SemaphoreSet { id: sys::semget(key, 0, 0)?, owned: false })
     }
 
     /// The set with identifier `id`, not owned: dropping it does not remove it.
     pub fn from_id(id: i32) -> SemaphoreSet {
         SemaphoreSet { id, owned: false }
+    }
+
+    /// Gives up ownership: the set stays when this is dropped. Returns its identifier.
+    pub fn into_id(mut self) -> i32 {
+        self.owned = false;
+        self.id
     }
 
     /// The identifier (as `ipcs -s` shows it).
@@ -102,6 +120,13 @@ impl SemaphoreSet {
         sys::semctl(self.id, num as i32, abi::GETVAL, 0).map(|v| v as i32)
     }
 
+    /// `semctl(id, num, GETPID)`—the pid of the last process that changed semaphore
+    /// `num` (0 if none has).
+    #[doc(alias = "semctl")]
+    pub fn last_pid(&self, num: u16) -> Result<i32, Errno> {
+        sys::semctl(self.id, num as i32, abi::GETPID, 0).map(|v| v as i32)
+    }
+
     /// `semctl(id, num, SETVAL, value)`—sets semaphore `num` (and clears every process's
     /// adjustment for it).
     #[doc(alias = "semctl")]
@@ -131,6 +156,26 @@ impl Drop for SemaphoreSet {
             let _ = sys::semctl(self.id, 0, abi::IPC_RMID, 0);
         }
     }
+}
+
+/// Calls `each(id, status)` for every semaphore set of the IPC namespace, as `ipcs -s`
+/// and `/proc/sysvipc/sem` list them (whatever their mode, on Linux 4.17 and later).
+/// Cost when no set exists: one `semctl(SEM_INFO)`; otherwise one `semctl(SEM_STAT_ANY)`
+/// per slot of the kernel's table up to the highest in use.
+pub fn list(mut each: impl FnMut(i32, &SemidDs)) -> Result<(), Errno> {
+    let mut info = abi::SemInfo::default();
+    let highest = sys::sem_info(&mut info)?;
+    let cmds = [abi::SEM_STAT_ANY, abi::SEM_STAT];
+    super::sysv::walk(highest, info.semusz as usize, cmds, &mut |index, cmd| {
+        let mut ds = SemidDs::default();
+        // An empty slot fails.
+        let found = sys::semctl_stat(index, cmd, &mut ds);
+        if let Ok(id) = found {
+            each(id as i32, &ds);
+        }
+        found.is_ok()
+    });
+    Ok(())
 }
 
 /// Removes the semaphore sets that dead runs left behind (see [`is_dead_runs`]); returns
@@ -181,6 +226,21 @@ mod tests {
         let id = set.id();
         set.remove().unwrap();
         assert_eq!(SemaphoreSet::from_id(id).value(0), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn keyed_sets_are_found_by_key_and_listed_with_their_last_pid() {
+        let key = (0x5B << 24 | std::process::id() & 0xFF_FFFF) as i32;
+        let set = SemaphoreSet::create(key, 2, 0o600).unwrap();
+        assert_eq!(SemaphoreSet::open(key).unwrap().id(), set.id());
+        assert_eq!(set.last_pid(1), Ok(0), "no operation yet");
+        set.op(&[op(1, 3, false)], None).unwrap();
+        assert_eq!(set.last_pid(1), Ok(std::process::id() as i32));
+        let mut seen = Vec::new();
+        list(|id, ds| seen.push((id, ds.perm.key, ds.nsems))).unwrap();
+        assert!(seen.contains(&(set.id(), key, 2)), "{seen:?}");
+        drop(set);
+        assert_eq!(SemaphoreSet::open(key).err(), Some(Errno::ENOENT));
     }
 
     #[test]

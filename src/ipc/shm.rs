@@ -53,7 +53,12 @@ fn shm_open(name: &Name, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
 /// `openat(AT_FDCWD, path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC, mode)`: `shm_open`'s
 /// call for any file under `/dev/shm`.
 fn open_at(path: &ShmPath, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
-    let flags = flags | OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    open_as(path, flags | OFlags::RDWR, mode)
+}
+
+/// `openat(AT_FDCWD, path, flags | O_NOFOLLOW | O_CLOEXEC, mode)`, `flags` with its access.
+fn open_as(path: &ShmPath, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
+    let flags = flags | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let fd = rustix::fs::open(path.as_cstr(), flags, Mode::from_bits_truncate(mode))?;
     crate::io::opened(&fd);
     Ok(ShmObject(fd))
@@ -74,6 +79,30 @@ impl ShmObject {
     #[doc(alias = "shm_open")]
     pub fn open(name: &Name) -> Result<ShmObject, Errno> {
         shm_open(name, OFlags::empty(), 0)
+    }
+
+    /// `shm_open(name, O_RDONLY | O_NOFOLLOW, 0)`—opens an existing object for reading
+    /// only (an object whose mode lets the caller read it but not write it): for
+    /// [`read_at`](Self::read_at), [`size`](Self::size). Mapping it fails (EACCES).
+    #[doc(alias = "shm_open")]
+    pub fn open_read_only(name: &Name) -> Result<ShmObject, Errno> {
+        open_as(&ShmPath::new("", name)?, OFlags::RDONLY, 0)
+    }
+
+    /// `pread(fd, buf, len, offset)`—copies bytes of the object into `buf` without
+    /// mapping it: never a fault, whatever another process does to the object meanwhile
+    /// (a shorter read instead). Returns how many bytes were read (0 at or past the end).
+    #[doc(alias = "pread")]
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
+        crate::io::retry_on_intr(|| Ok(rustix::io::pread(&self.0, &mut *buf, offset)?))
+    }
+
+    /// `pwrite(fd, bytes, len, offset)`—copies `bytes` into the object without mapping
+    /// it. Writing past the end makes the object bigger. Returns how many bytes were
+    /// written.
+    #[doc(alias = "pwrite")]
+    pub fn write_at(&self, bytes: &[u8], offset: u64) -> Result<usize, Errno> {
+        crate::io::retry_on_intr(|| Ok(rustix::io::pwrite(&self.0, bytes, offset)?))
     }
 
     /// `fallocate(fd, 0, 0, len)`—sizes the object to at least `len` bytes and reserves
@@ -310,6 +339,22 @@ mod tests {
         a.words()[511].store(0xdead_beef, Ordering::SeqCst);
         assert_eq!(b.words()[511].load(Ordering::SeqCst), 0xdead_beef);
         assert_eq!(b.words32()[1022].load(Ordering::SeqCst), 0xdead_beef);
+    }
+
+    #[test]
+    fn reads_and_writes_without_a_mapping() {
+        let name = Name::unique("shmtest").unwrap();
+        let obj = ShmObject::create(&name, 0o400).unwrap();
+        obj.allocate(8).unwrap();
+        assert_eq!(obj.write_at(b"abc", 6), Ok(3), "past the end grows the file");
+        let ro = ShmObject::open_read_only(&name).unwrap();
+        unlink(&name).unwrap();
+        assert_eq!(ro.size(), Ok(9));
+        let mut buf = [0u8; 16];
+        assert_eq!(ro.read_at(&mut buf, 5), Ok(4));
+        assert_eq!(&buf[..4], b"\0abc");
+        assert_eq!(ro.read_at(&mut buf, 100), Ok(0));
+        assert_eq!(ro.write_at(b"x", 0).err(), Some(Errno::EBADF), "opened to read only");
     }
 
     #[test]

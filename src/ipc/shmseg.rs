@@ -35,13 +35,32 @@ impl Segment {
     /// `len` bytes that no key can reach.
     #[doc(alias = "shmget")]
     pub fn create_private(len: usize, mode: u32) -> Result<Segment, Errno> {
+        Self::create(abi::IPC_PRIVATE, len, mode)
+    }
+
+    /// `shmget(key, len, IPC_CREAT | IPC_EXCL | mode)`—a new zeroed segment under `key`
+    /// (EEXIST if the key is taken), owned; see [`into_id`](Self::into_id) to leave it.
+    #[doc(alias = "shmget")]
+    pub fn create(key: i32, len: usize, mode: u32) -> Result<Segment, Errno> {
         let flags = abi::IPC_CREAT | abi::IPC_EXCL | (mode & 0o777) as i32;
-        Ok(Segment { id: sys::shmget(abi::IPC_PRIVATE, len, flags)?, owned: true })
+        Ok(Segment { id: sys::shmget(key, len, flags)?, owned: true })
+    }
+
+    /// `shmget(key, 0, 0)`—the existing segment under `key` (ENOENT if none), not owned.
+    #[doc(alias = "shmget")]
+    pub fn open(key: i32) -> Result<Segment, Errno> {
+        Ok(Segment { id: sys::shmget(key, 0, 0)?, owned: false })
     }
 
     /// The segment with identifier `id`, not owned: dropping it does not remove it.
     pub fn from_id(id: i32) -> Segment {
         Segment { id, owned: false }
+    }
+
+    /// Gives up ownership: the segment stays when this is dropped. Returns its identifier.
+    pub fn into_id(mut self) -> i32 {
+        self.owned = false;
+        self.id
     }
 
     /// The identifier (as `ipcs -m` shows it).
@@ -96,6 +115,26 @@ impl Drop for Segment {
     }
 }
 
+/// Calls `each(id, status)` for every segment of the IPC namespace, as `ipcs -m` and
+/// `/proc/sysvipc/shm` list them (whatever their mode, on Linux 4.17 and later). Cost
+/// when none exists: one `shmctl(SHM_INFO)`; otherwise one `shmctl(SHM_STAT_ANY)` per
+/// slot of the kernel's table up to the highest in use.
+pub fn list(mut each: impl FnMut(i32, &ShmidDs)) -> Result<(), Errno> {
+    let mut info = abi::ShmInfo::default();
+    let highest = sys::shm_info(&mut info)?;
+    let cmds = [abi::SHM_STAT_ANY, abi::SHM_STAT];
+    super::sysv::walk(highest, info.used_ids as usize, cmds, &mut |index, cmd| {
+        let mut ds = ShmidDs::default();
+        // An empty slot fails.
+        let found = sys::shmctl(index, cmd, Some(&mut ds));
+        if let Ok(id) = found {
+            each(id as i32, &ds);
+        }
+        found.is_ok()
+    });
+    Ok(())
+}
+
 /// The mapping of an attached segment of `len` bytes at `addr`.
 ///
 /// # Safety
@@ -145,6 +184,20 @@ mod tests {
         assert_eq!(Segment::from_id(id).status().unwrap().nattch, 1);
         drop(b);
         assert_eq!(Segment::from_id(id).status().err(), Some(Errno::EINVAL), "destroyed");
+    }
+
+    #[test]
+    fn keyed_segments_are_found_by_key_and_listed() {
+        let key = (0x5C << 24 | std::process::id() & 0xFF_FFFF) as i32;
+        let segment = Segment::create(key, 10, 0o600).unwrap();
+        assert_eq!(Segment::open(key).unwrap().id(), segment.id());
+        let mut seen = Vec::new();
+        list(|id, ds| seen.push((id, ds.perm.key, ds.segsz))).unwrap();
+        assert!(seen.contains(&(segment.id(), key, 10)), "{seen:?}");
+        let id = segment.into_id();
+        assert!(Segment::from_id(id).status().is_ok(), "into_id leaves it in place");
+        Segment::from_id(id).remove().unwrap();
+        assert_eq!(Segment::open(key).err(), Some(Errno::ENOENT));
     }
 
     #[test]

@@ -14,6 +14,33 @@ use crate::sys;
 /// How every System V object is owned (the `perm` of a set's or a segment's status).
 pub use crate::sys::abi::IpcPerm;
 
+/// Walks a kind's table of objects: calls `stat(index, cmd)` for every index up to
+/// `highest` (what the kind's `*_INFO` call returned), with `cmd` its `*_STAT_ANY`
+/// command — every object, as `/proc/sysvipc` shows them, whatever its mode. `stat`
+/// returns whether the slot held an object. Kernels before 4.17 have no `*_STAT_ANY`
+/// (EINVAL for every slot): where `count` objects exist and none was found, the table
+/// is walked again with `*_STAT` (the objects the caller may read).
+#[inline(never)]
+pub(crate) fn walk(
+    highest: usize,
+    count: usize,
+    [any, plain]: [i32; 2],
+    stat: &mut dyn FnMut(i32, i32) -> bool,
+) {
+    if count == 0 {
+        return;
+    }
+    for cmd in [any, plain] {
+        let mut found = false;
+        for index in 0..=highest {
+            found |= stat(index as i32, cmd);
+        }
+        if found {
+            return;
+        }
+    }
+}
+
 /// The first byte of every run key: not printable, so no `ftok(path, 'c')` key of another
 /// program (whose first byte is its `proj_id`) can be taken for a bareipc run's.
 const RUN_KEY_TAG: u32 = 0xB1;

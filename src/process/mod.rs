@@ -220,6 +220,27 @@ pub fn die_with_parent() -> Result<(), Errno> {
     sys::set_parent_death_signal(sys::abi::SIGKILL)
 }
 
+/// The handler of [`exit_on_sigbus`]: one line, then exit status 1. Async-signal-safe:
+/// a line built on the stack, one `write`, `exit_group`; it never returns to the access
+/// that faulted.
+extern "C" fn on_sigbus(_: i32) {
+    let mut l = crate::io::report_line();
+    l.str("SIGBUS: a shared object was truncated by another process while mapped here\n");
+    crate::io::eprint(&l);
+    sys::exit_group(1)
+}
+
+/// Makes SIGBUS end the process with one line on stderr and exit status 1 instead of a
+/// death by the signal. SIGBUS is what touching a page of a shared mapping raises once
+/// another process has shrunk the file under it: a program that maps objects strangers
+/// can truncate (a tool given any name: the `unsafe` of
+/// [`ShmObject::map`](crate::ipc::shm::ShmObject::map)) cannot keep their promise, but
+/// with this the broken promise ends the process before any code sees the missing memory.
+/// Takes [`NoLibc`]: signal dispositions belong to the runtime that owns the process.
+pub fn exit_on_sigbus(_: &NoLibc) -> Result<(), Errno> {
+    sys::set_signal_handler(sys::abi::SIGBUS, on_sigbus as *const () as usize).map(drop)
+}
+
 /// `exit_group(code)`: ends the process now. No destructor runs, which is what a forked
 /// worker needs: its copies of the parent's handles must not unlink the parent's objects.
 pub fn exit(code: i32) -> ! {

@@ -45,6 +45,14 @@ pub const MSG_INFO: i32 = 12;
 /// `msgctl` command: like IPC_STAT, but given an index into the kernel's table; returns
 /// the queue's identifier.
 pub const MSG_STAT: i32 = 11;
+/// The `*_STAT_ANY` commands (Linux 4.17): as `*_STAT`, without the read permission
+/// check — what `/proc/sysvipc` shows every user.
+pub const MSG_STAT_ANY: i32 = 13;
+pub const SEM_STAT_ANY: i32 = 20;
+pub const SHM_STAT_ANY: i32 = 15;
+/// `shmctl` commands: the state of the segment at a table index; the system's use.
+pub const SHM_STAT: i32 = 13;
+pub const SHM_INFO: i32 = 14;
 
 pub const AF_UNIX: u32 = 1;
 pub const SOCK_DGRAM: u32 = 2;
@@ -116,6 +124,8 @@ pub const SIGCHLD: i32 = 17;
 pub const SIGCONT: i32 = 18;
 pub const SIGSTOP: i32 = 19;
 pub const SIGXFSZ: i32 = 25;
+/// Touching a page of a mapping past the end of its file.
+pub const SIGBUS: i32 = 7;
 /// The first real-time signal a program without libc may use (glibc takes 32 and 33
 /// for itself and calls 34 `SIGRTMIN`).
 pub const SIGRTMIN: i32 = 34;
@@ -191,6 +201,8 @@ pub const SEM_UNDO: i16 = 0x1000;
 /// `semctl` commands: a semaphore's value; set it; the state of the set at a table index
 /// (as MSG_STAT); the system's limits and use.
 pub const GETVAL: i32 = 12;
+/// `semctl` command: the pid of the last process that operated on a semaphore.
+pub const GETPID: i32 = 11;
 pub const SETVAL: i32 = 16;
 pub const SEM_STAT: i32 = 18;
 pub const SEM_INFO: i32 = 19;
@@ -328,6 +340,18 @@ pub struct MsgInfo {
     pub msgtql: i32,
     pub msgseg: u16,
 }
+
+/// The kernel's `struct shm_info`, filled by `shmctl(0, SHM_INFO, …)`.
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct ShmInfo {
+    /// Segments that exist.
+    pub used_ids: i32,
+    /// Pages of all segments, resident, swapped; swap counters (unused by Linux).
+    pub totals: [u64; 5],
+}
+
+static_assertions::const_assert_eq!(core::mem::size_of::<ShmInfo>(), 48);
 
 /// The kernel's and glibc's `struct mq_attr` on x86_64: eight `long`s.
 #[repr(C)]
@@ -495,6 +519,8 @@ mod tests {
             (SETVAL, libc::SETVAL),
             (SEM_STAT, libc::SEM_STAT),
             (SEM_INFO, libc::SEM_INFO),
+            (SEM_STAT_ANY, libc::SEM_STAT_ANY),
+            (GETPID, libc::GETPID),
             (AF_UNIX as i32, libc::AF_UNIX),
             (SOCK_DGRAM as i32, libc::SOCK_DGRAM),
             (SOCK_SEQPACKET as i32, libc::SOCK_SEQPACKET),
@@ -517,6 +543,7 @@ mod tests {
             (SIGTERM, libc::SIGTERM),
             (SIGCHLD, libc::SIGCHLD),
             (SIGXFSZ, libc::SIGXFSZ),
+            (SIGBUS, libc::SIGBUS),
             (SIG_UNBLOCK as i32, libc::SIG_UNBLOCK),
             (SIG_BLOCK as i32, libc::SIG_BLOCK),
             (SI_QUEUE, libc::SI_QUEUE),

@@ -597,18 +597,18 @@ pub(crate) fn semtimedop(
 }
 
 /// `semctl(id, num, cmd, value)` for the commands whose argument is an integer or unused
-/// (IPC_RMID, GETVAL, SETVAL): returns the call's value.
+/// (IPC_RMID, GETVAL, SETVAL, GETPID): returns the call's value.
 pub(crate) fn semctl(id: i32, num: i32, cmd: i32, value: i32) -> Result<usize, Errno> {
-    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::GETVAL | abi::SETVAL));
+    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::GETVAL | abi::SETVAL | abi::GETPID));
     // SAFETY: with these commands the kernel reads the fourth argument as an int and
     // writes no memory.
     unsafe { syscall4(nr::SEMCTL, id as usize, num as usize, cmd as usize, value as usize) }
 }
 
-/// `semctl(id, 0, cmd, &ds)` for IPC_STAT or SEM_STAT (then `id` is a table index, and
-/// the result the set's identifier).
+/// `semctl(id, 0, cmd, &ds)` for IPC_STAT, SEM_STAT or SEM_STAT_ANY (then `id` is a table
+/// index, and the result the set's identifier).
 pub(crate) fn semctl_stat(id: i32, cmd: i32, ds: &mut abi::SemidDs) -> Result<usize, Errno> {
-    debug_assert!(matches!(cmd, abi::IPC_STAT | abi::SEM_STAT));
+    debug_assert!(matches!(cmd, abi::IPC_STAT | abi::SEM_STAT | abi::SEM_STAT_ANY));
     // SAFETY: these commands write one semid64_ds, whose layout SemidDs is.
     unsafe { syscall4(nr::SEMCTL, id as usize, 0, cmd as usize, ds as *mut _ as usize) }
 }
@@ -647,12 +647,21 @@ pub(crate) unsafe fn shmdt(addr: usize) -> Result<(), Errno> {
     unsafe { syscall2(nr::SHMDT, addr, 0) }.map(drop)
 }
 
-/// `shmctl(id, cmd, buf)` with `buf` a `struct shmid_ds` (IPC_STAT) or null (IPC_RMID).
+/// `shmctl(id, cmd, buf)` with `buf` a `struct shmid_ds` (IPC_STAT, SHM_STAT,
+/// SHM_STAT_ANY: then `id` is a table index, and the result the segment's identifier) or
+/// null (IPC_RMID).
 pub(crate) fn shmctl(id: i32, cmd: i32, buf: Option<&mut abi::ShmidDs>) -> Result<usize, Errno> {
-    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::IPC_STAT));
+    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::IPC_STAT | abi::SHM_STAT | abi::SHM_STAT_ANY));
     let ptr = buf.map_or(0, |b| b as *mut abi::ShmidDs as usize);
     // SAFETY: buf is null or a writable shmid64_ds (ShmidDs's layout).
     unsafe { syscall3(nr::SHMCTL, id as usize, cmd as usize, ptr) }
+}
+
+/// `shmctl(0, SHM_INFO, &info)`: the system's use of segments; returns the index of the
+/// highest segment in use (0 when none is).
+pub(crate) fn shm_info(info: &mut abi::ShmInfo) -> Result<usize, Errno> {
+    // SAFETY: info is a writable struct shm_info, all SHM_INFO writes.
+    unsafe { syscall3(nr::SHMCTL, 0, abi::SHM_INFO as usize, info as *mut _ as usize) }
 }
 
 /// `msgctl(0, MSG_INFO, &info)`: the system's queue limits and use; returns the index of
