@@ -105,3 +105,18 @@ pub const SHM: &str = "\
 * 28 /dev/shm is full (a container's --shm-size)
 * 13 no permission to create files in /dev/shm
 * 30 /dev/shm is read-only";
+
+/// The `bareipc` tool: objects named on its command line.
+pub const TOOL: &str = "\
+mq_open 22 sizes over fs.mqueue.msg_max or msgsize_max
+mq_open 24 RLIMIT_MSGQUEUE reached (see `ulimit -q`)
+* 110 the timeout passed
+sem_open 22 not a semaphore: the file is shorter than a sem_t
+semtimedop 11 not possible at once, or within the timeout
+semtimedop 27 no semaphore of that number in the set
+* 2 no such object (bareipc ls lists them)
+* 17 the name or key is taken
+* 43 the object was removed meanwhile
+* 22 no such object, or a bad argument
+* 13 its owner and mode (bareipc ls) do not allow it
+* 1 only its owner, its creator or root may do that";

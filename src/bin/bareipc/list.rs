@@ -1,0 +1,479 @@
+//! `ls`, `clean`, and the rows that `stat` prints: every object of the IPC namespace and
+//! of the file systems POSIX IPC lives in, found with no help from /proc.
+//!
+//! POSIX queues are the entries of the mqueue file system at /dev/mqueue (checked with
+//! `fstatfs`: an empty directory there is not a mount); shared memory and glibc's named
+//! semaphores are the regular files of /dev/shm; the System V objects are the kernel's
+//! tables, read with `*ctl(…_STAT_ANY)` — what /proc/sysvipc shows, without /proc.
+//! `clean` walks the same, and removes (and shows) only what dead bareipc runs left.
+
+use crate::args::{Cmd, DRY_RUN, Done, JSON, OrFail};
+use crate::out::Out;
+use bareipc::errno::Errno;
+use bareipc::ipc::mq::{self, Access, MessageQueue};
+use bareipc::ipc::msg::{self, MsqidDs};
+use bareipc::ipc::name::Name;
+use bareipc::ipc::semset::{self, SemaphoreSet, SemidDs};
+use bareipc::ipc::shmseg::{self, ShmidDs};
+use bareipc::ipc::{sem, shm};
+use core::ffi::CStr;
+use core::mem::MaybeUninit;
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
+
+/// The mqueue file system's magic number (`statfs.f_type`).
+const MQUEUE_MAGIC: u64 = 0x1980_0202;
+
+/// Rows to stdout, as a table or as JSON; notes (what could not be listed) at the end.
+pub struct Lister<'a> {
+    o: Out,
+    json: bool,
+    /// `clean`: Some(dry run), and only dead runs' objects are shown (and removed).
+    clean: Option<bool>,
+    rows: usize,
+    /// Fields of the current row so far.
+    fields: usize,
+    notes: [(&'static str, Option<Errno>); 6],
+    nnotes: usize,
+    /// `stat`: the one object to show, by kind and name (or id).
+    only: Option<(&'static str, Label<'a>)>,
+}
+
+/// A value in a row.
+enum Val<'a> {
+    Num(i64),
+    Text(&'a [u8]),
+    /// A System V key, in hex.
+    Key(i32),
+    Mode(u32),
+    /// None (a POSIX object's id).
+    Null,
+    /// The start of a list of numbers, which the caller writes (and ends, in JSON).
+    List,
+}
+
+/// How a row names its object: a POSIX name, or a System V key and id.
+#[derive(Clone, Copy)]
+pub enum Label<'a> {
+    Name(&'a Name),
+    Key(i32, i32),
+}
+
+impl Lister<'_> {
+    pub fn new(json: bool, clean: Option<bool>) -> Lister<'static> {
+        let mut o = Out::new();
+        if json {
+            o.str("{\"objects\": [");
+        } else {
+            o.str("KIND      NAME/KEY                  ID        DETAILS\n");
+        }
+        Lister { o, json, clean, rows: 0, fields: 0, notes: [("", None); 6], nnotes: 0, only: None }
+    }
+
+    #[inline(never)]
+    fn note(&mut self, text: &'static str, errno: Option<Errno>) {
+        if self.nnotes < self.notes.len() {
+            self.notes[self.nnotes] = (text, errno);
+            self.nnotes += 1;
+        }
+    }
+
+    /// What to do with an object: show it (always in a listing; in `clean`, only a dead
+    /// run's), and — `Some(true)` — remove it first (`clean` but not a dry run).
+    /// Whether the rows of `kind` are wanted (`stat` wants one kind).
+    fn wants(&self, kind: &str) -> bool {
+        self.only.is_none_or(|(k, _)| k == kind)
+    }
+
+    fn take(&self, dead: bool) -> Option<bool> {
+        match self.clean {
+            None => Some(false),
+            Some(dry) => dead.then_some(!dry),
+        }
+    }
+
+    /// Starts a row: kind, name (or key) and id — a table's three columns — then owner
+    /// and mode, its first details.
+    pub fn row(&mut self, kind: &str, label: Label<'_>, uid: u32, mode: u32) {
+        self.o.mute = self.only.is_some_and(|(k, only)| {
+            k != kind
+                || match (only, label) {
+                    (Label::Name(a), Label::Name(b)) => a != b,
+                    (Label::Key(_, a), Label::Key(_, b)) => a != b,
+                    _ => true,
+                }
+        });
+        self.rows += !self.o.mute as usize;
+        self.fields = 0;
+        self.put("kind", Val::Text(kind.as_bytes()));
+        match label {
+            Label::Name(n) => {
+                self.put("name", Val::Text(n.as_bytes()));
+                self.put("id", Val::Null);
+            }
+            Label::Key(k, id) => {
+                self.put("key", Val::Key(k));
+                self.put("id", Val::Num(id as i64));
+            }
+        }
+        self.put("owner", Val::Num(uid as i64));
+        self.put("mode", Val::Mode(mode));
+    }
+
+    /// One field of the current row: `"key": value` in JSON; in a table, the value in
+    /// its column (the first three) or `key=value` among the details.
+    #[inline(never)]
+    fn put(&mut self, key: &str, v: Val<'_>) {
+        let (col, json, o) = (self.fields, self.json, &mut self.o);
+        self.fields += 1;
+        if json {
+            o.str(match (col, self.rows) {
+                (0, 1) => "\n  {",
+                (0, _) => ",\n  {",
+                _ => ", ",
+            });
+            o.str("\"").str(key).str("\": ");
+        } else if col > 2 {
+            o.str(if col > 3 { " " } else { "" }).str(key).str("=");
+        }
+        let quote = if json { "\"" } else { "" };
+        match v {
+            Val::Num(n) => o.i64(n),
+            Val::Text(t) if json => o.json(t),
+            Val::Text(t) => o.escaped(t),
+            Val::Key(k) => o.str(quote).key(k).str(quote),
+            Val::Mode(m) => o.str(quote).mode(m).str(quote),
+            Val::Null => o.str(if json { "null" } else { "-" }),
+            Val::List => o.str(if json { "[" } else { "" }),
+        };
+        if !json && col < 3 {
+            o.pad([10, 36, 46][col]);
+        }
+    }
+
+    fn field(&mut self, key: &str, v: i64) {
+        self.put(key, Val::Num(v));
+    }
+
+    fn end(&mut self) {
+        self.o.str(if self.json { "}" } else { "\n" });
+    }
+
+    /// The notes, the end of the JSON, and out.
+    pub fn finish(mut self) -> Done {
+        let json = self.json;
+        let o = &mut self.o;
+        o.mute = false;
+        o.str(if json { "\n], \"notes\": [" } else { "" });
+        for (i, (text, errno)) in self.notes[..self.nnotes].iter().enumerate() {
+            o.str(match (json, i) {
+                (false, _) => "# ",
+                (true, 0) => "\n  \"",
+                (true, _) => ",\n  \"",
+            });
+            o.str(text);
+            if let Some(name) = errno.and_then(Errno::name) {
+                o.str(": ").str(name);
+            }
+            o.str(if json { "\"" } else { "\n" });
+        }
+        o.str(if json { "\n]}\n" } else { "" });
+        o.flush()
+    }
+}
+
+/// A POSIX queue's row: owner and mode from `st`, the rest from the open queue `q`.
+pub fn mq_row(l: &mut Lister, name: &Name, st: &Stat, q: Option<&MessageQueue>) {
+    l.row("mq", Label::Name(name), st.st_uid, st.st_mode);
+    if let Some(a) = q.and_then(|q| q.attributes().ok()) {
+        l.field("messages", a.curmsgs);
+        l.field("max_messages", a.maxmsg);
+        l.field("message_size", a.msgsize);
+    }
+    l.end();
+}
+
+/// A file of /dev/shm's row: a shared memory object's size, or a semaphore's value (read
+/// with `pread`, never mapped: `value`), or what is wrong with it.
+pub fn file_row(l: &mut Lister, kind: &str, name: &Name, st: &Stat, value: Option<u32>) {
+    l.row(kind, Label::Name(name), st.st_uid, st.st_mode);
+    if kind == "shm" || st.st_size < 32 {
+        l.field("size", st.st_size);
+    }
+    match value {
+        _ if kind == "shm" => {}
+        _ if st.st_size < 32 => l.put("state", Val::Text(b"not a semaphore: shorter than a sem_t")),
+        Some(v) => l.field("value", v as i64),
+        None => {}
+    }
+    l.end();
+}
+
+pub fn msg_row(l: &mut Lister, id: i32, ds: &MsqidDs) {
+    l.row("msg", Label::Key(ds.key, id), ds.uid, ds.mode);
+    l.field("messages", ds.qnum as i64);
+    l.field("bytes", ds.cbytes as i64);
+    l.field("max_bytes", ds.qbytes as i64);
+    l.field("last_send_pid", ds.lspid as i64);
+    l.field("last_recv_pid", ds.lrpid as i64);
+    l.end();
+}
+
+/// A semaphore set's row: its values and the pid of the last process that changed each,
+/// where the caller may read them (the first 64).
+pub fn sem_row(l: &mut Lister, id: i32, ds: &SemidDs) {
+    l.row("sysv-sem", Label::Key(ds.perm.key, id), ds.perm.uid, ds.perm.mode);
+    l.field("semaphores", ds.nsems as i64);
+    let set = SemaphoreSet::from_id(id);
+    // Where the caller may read them: each semaphore's value, then its last pid.
+    let get = |pids, num| if pids { set.last_pid(num) } else { set.value(num) };
+    for (key, pids) in [("values", false), ("last_pids", true)] {
+        if get(pids, 0).is_err() {
+            break;
+        }
+        l.put(key, Val::List);
+        for num in 0..ds.nsems.min(64) as u16 {
+            l.o.str(if num > 0 { "," } else { "" }).i64(get(pids, num).unwrap_or(-1) as i64);
+        }
+        l.o.str(if l.json { "]" } else { "" });
+    }
+    l.end();
+}
+
+pub fn seg_row(l: &mut Lister, id: i32, ds: &ShmidDs) {
+    l.row("sysv-shm", Label::Key(ds.perm.key, id), ds.perm.uid, ds.perm.mode);
+    l.field("size", ds.segsz as i64);
+    l.field("attached", ds.nattch as i64);
+    l.field("creator_pid", ds.cpid as i64);
+    l.field("last_pid", ds.lpid as i64);
+    if ds.perm.mode & shmseg::SHM_DEST != 0 {
+        l.put("state", Val::Text(b"removed: destroyed at the last detach"));
+    }
+    l.end();
+}
+
+/// A directory of IPC objects, opened for listing (`O_DIRECTORY`: anything else there
+/// is refused, never read).
+fn open_dir(path: &CStr) -> Result<OwnedFd, Errno> {
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path, flags, Mode::empty())?;
+    bareipc::io::opened(&fd);
+    Ok(fd)
+}
+
+/// Calls `each(name, stat)` for each entry of `dir` but `.` and `..` (`statat` without
+/// following links; an entry that vanished meanwhile is passed over); stops at the
+/// first failure of `each`.
+fn entries(dir: &OwnedFd, each: &mut dyn FnMut(&CStr, &Stat) -> Done) -> Done {
+    let mut buf = [MaybeUninit::<u8>::uninit(); 4096];
+    let mut it = rustix::fs::RawDir::new(dir.as_fd(), &mut buf);
+    while let Some(entry) = it.next() {
+        let entry = entry.map_err(Errno::from).or_fail("getdents64")?;
+        let name = entry.file_name();
+        if !matches!(name.to_bytes(), b"." | b"..")
+            && let Ok(st) = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)
+        {
+            each(name, &st)?;
+        }
+    }
+    Ok(())
+}
+
+/// `/` + an entry's name, or None if that is no POSIX name.
+fn slashed(name: &[u8]) -> Option<Name> {
+    let mut buf = [b'/'; Name::CAPACITY];
+    buf.get_mut(1..=name.len())?.copy_from_slice(name);
+    Name::new(&buf[..=name.len()]).ok()
+}
+
+pub fn ls(cmd: &Cmd) -> Done {
+    let mut l = Lister::new(cmd.flag(JSON), None);
+    walk(&mut l)?;
+    l.finish()
+}
+
+pub fn clean(cmd: &Cmd) -> Done {
+    let mut l = Lister::new(false, Some(cmd.flag(DRY_RUN)));
+    walk(&mut l)?;
+    l.finish()
+}
+
+/// `stat` (and `sysv-sem value`): the row of one object, found where `ls` finds it.
+pub fn stat(cmd: &Cmd) -> Done {
+    let kind = cmd.group.name;
+    let posix = matches!(kind, "mq" | "shm");
+    let name = if posix { Some(crate::args::name(cmd.pos[0])?) } else { None };
+    let mut l = Lister::new(false, None);
+    l.only = Some((
+        kind,
+        match &name {
+            Some(name) => Label::Name(name),
+            None => Label::Key(0, crate::sysv::target(cmd)?),
+        },
+    ));
+    let shown = walk(&mut l)?;
+    l.finish()?;
+    match shown {
+        0 => Err(crate::args::call_failed("stat", Errno::ENOENT)),
+        _ => Ok(()),
+    }
+}
+
+/// Every source in turn: POSIX queues, /dev/shm, the three System V tables; returns how
+/// many rows were shown.
+fn walk(l: &mut Lister) -> Done<usize> {
+    if l.wants("mq") {
+        queues(l)?;
+    }
+    if l.wants("shm") || l.wants("sem") {
+        dev_shm(l)?;
+    }
+    sysv(l)?;
+    Ok(l.rows)
+}
+
+/// POSIX queues: the mqueue mount's entries, each opened (to read, else to write) for
+/// its attributes — shown without them where neither is allowed.
+fn queues(l: &mut Lister) -> Done {
+    // Any other file system there (the empty directory of a root file system) is not
+    // where queues are: no errno to name then.
+    let dir = open_dir(c"/dev/mqueue").map_err(Some).and_then(|d| match rustix::fs::fstatfs(&d) {
+        Ok(fs) if fs.f_type as u64 == MQUEUE_MAGIC => Ok(d),
+        _ => Err(None),
+    });
+    let dir = match dir {
+        Ok(dir) => dir,
+        Err(e) => {
+            l.note("mq not listed: no mqueue file system at /dev/mqueue (mount -t mqueue none /dev/mqueue)", e);
+            return Ok(());
+        }
+    };
+    entries(&dir, &mut |entry, st| {
+        let entry = entry.to_bytes();
+        let Some(name) = slashed(entry) else { return Ok(()) };
+        if let Some(remove) = l.take(dead_runs_posix(entry, st)) {
+            if remove {
+                mq::unlink(&name).or_fail("mq_unlink")?;
+            }
+            let q = match MessageQueue::open(&name, Access::Read) {
+                Err(Errno::EACCES) => MessageQueue::open(&name, Access::Write),
+                q => q,
+            };
+            mq_row(l, &name, st, q.as_ref().ok());
+        }
+        Ok(())
+    })
+}
+
+/// /dev/shm: `sem.NAME` files are glibc's named semaphores, other regular files shared
+/// memory objects.
+fn dev_shm(l: &mut Lister) -> Done {
+    let dir = match open_dir(c"/dev/shm") {
+        Ok(dir) => dir,
+        Err(e) => {
+            l.note("POSIX shm and sem not listed: no /dev/shm", Some(e));
+            return Ok(());
+        }
+    };
+    entries(&dir, &mut |file, st| {
+        let entry = file.to_bytes();
+        let (kind, bare) = match entry.strip_prefix(b"sem.") {
+            Some(rest) => ("sem", rest),
+            None => ("shm", entry),
+        };
+        let Some(name) = slashed(bare).filter(|_| FileType::from_raw_mode(st.st_mode).is_file())
+        else {
+            return Ok(());
+        };
+        if let Some(remove) = l.take(dead_runs_posix(bare, st)) {
+            if remove {
+                if kind == "sem" { sem::unlink(&name) } else { shm::unlink(&name) }
+                    .or_fail("unlink")?;
+            }
+            let value = if kind == "sem" { sem_value(&dir, file).ok() } else { None };
+            file_row(l, kind, &name, st, value);
+        }
+        Ok(())
+    })
+}
+
+/// The first 4 bytes of file `entry` of `dir` (a semaphore's value), read with `pread`,
+/// never mapped; O_NONBLOCK: a FIFO put there meanwhile cannot block the open. EIO for a
+/// file shorter than that.
+fn sem_value(dir: &OwnedFd, entry: &CStr) -> Result<u32, Errno> {
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let fd = rustix::fs::openat(dir, entry, flags, Mode::empty())?;
+    bareipc::io::opened(&fd);
+    let mut word = [0u8; 4];
+    match rustix::io::pread(&fd, &mut word, 0)? {
+        4 => Ok(u32::from_le_bytes(word)),
+        _ => Err(Errno::EIO),
+    }
+}
+
+/// The three System V tables.
+fn sysv(l: &mut Lister) -> Done {
+    let mut failed = Ok(());
+    let r = if !l.wants("msg") {
+        Ok(())
+    } else {
+        msg::list(|id, ds| {
+            let take = l.take(msg::is_dead_runs(ds.key, ds.cuid, ds.mode));
+            if take == Some(true) && failed.is_ok() {
+                failed = msg::SysvQueue::from_id(id).remove().or_fail("msgctl");
+            }
+            if take.is_some() && failed.is_ok() {
+                msg_row(l, id, ds);
+            }
+        })
+    };
+    if let Err(e) = r {
+        l.note("msg not listed: msgctl", Some(e));
+    }
+    failed?;
+    let r = if !l.wants("sysv-sem") {
+        Ok(())
+    } else {
+        semset::list(|id, ds| {
+            let take = l.take(semset::is_dead_runs(ds.perm.key, ds.perm.cuid, ds.perm.mode));
+            if take == Some(true) && failed.is_ok() {
+                failed = SemaphoreSet::from_id(id).remove().or_fail("semctl");
+            }
+            if take.is_some() && failed.is_ok() {
+                sem_row(l, id, ds);
+            }
+        })
+    };
+    if let Err(e) = r {
+        l.note("sysv-sem not listed: semctl", Some(e));
+    }
+    failed?;
+    // No bareipc run leaves a segment (they are removed once attached): `clean` has
+    // none to take.
+    let r = if !l.wants("sysv-shm") || l.clean.is_some() {
+        Ok(())
+    } else {
+        shmseg::list(|id, ds| seg_row(l, id, ds))
+    };
+    if let Err(e) = r {
+        l.note("sysv-shm not listed: shmctl", Some(e));
+    }
+    Ok(())
+}
+
+/// Whether a POSIX object's entry is a dead bareipc run's: named
+/// `bareipc-TAG-PID-RANDOM` (16 hex digits), created by this user with mode 0600 or 0,
+/// and no process has that pid.
+fn dead_runs_posix(name: &[u8], st: &Stat) -> bool {
+    let Some(rest) = name.strip_prefix(b"bareipc-") else { return false };
+    let (head, random) = rest.split_at(rest.len().saturating_sub(17));
+    let pid = head.rsplit(|&b| b == b'-').next().and_then(|d| crate::args::digits(d, 10));
+    random.first() == Some(&b'-')
+        && crate::args::digits(&random[1..], 16).is_some()
+        && random.len() == 17
+        && st.st_uid == rustix::process::geteuid().as_raw()
+        && matches!(st.st_mode & 0o777, 0 | 0o600)
+        && pid
+            .and_then(|p| rustix::process::Pid::from_raw(p.min(1 << 30) as i32))
+            .is_some_and(|p| rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH))
+}
