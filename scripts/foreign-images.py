@@ -148,7 +148,7 @@ def main():
                     else:
                         r = engine("run", "--rm", "--platform", platform, *engine.run_opts,
                                    image, p, timeout=120)
-                        want = et.PI if p.startswith("pi-") else et.DEMO_OUT.get(p, "")
+                        want = et.expected_output(p)
                         err = r.stderr.strip().replace(f"{p}: ", "")
                         if r.returncode == 0 and r.stdout == want:
                             outcome = "ok"

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# size.sh PROGRAM...: a Markdown table of each binary in bin/: its size in bytes against the
-# 16 KiB limit, and the peak resident set of any process of a default run (peak-rss.py).
+# size.sh PROGRAM...: a Markdown table of each binary in bin/: its size in bytes against its
+# limit (16 KiB for a program, 32 KiB for the bareipc tool), and the peak resident set of
+# any process of a default run (peak-rss.py).
 # size.sh --arches PROGRAM...: one column of sizes per architecture built — bin/ (the
 # host's) and each bin/ARCH/ that `make cross` made.
 # Exit status 1 if any binary passes the limit.
 set -u
 cd "$(dirname "$0")/.."
-limit=16384
+# limit PROGRAM: its size limit in bytes.
+limit() {
+    case $1 in
+        pi-* | *-single) echo 16384 ;;
+        *) echo 32768 ;;
+    esac
+}
 if [ "${1:-}" = --arches ]; then
     shift
     dirs=(bin) names=("$(uname -m)")
@@ -22,7 +29,7 @@ if [ "${1:-}" = --arches ]; then
         row="| $p |"
         for d in "${dirs[@]}"; do
             bytes=$(stat -c %s "$d/$p" 2>/dev/null || echo 0)
-            if [ "$bytes" -gt "$limit" ]; then
+            if [ "$bytes" -gt "$(limit "$p")" ]; then
                 row+=" **$bytes** (over) |"
                 over=1
             else
@@ -39,7 +46,7 @@ over=0
 for p in "$@"; do
     bytes=$(stat -c %s "bin/$p")
     verdict=ok
-    [ "$bytes" -le "$limit" ] || { verdict="OVER $limit"; over=1; }
+    [ "$bytes" -le "$(limit "$p")" ] || { verdict="OVER $(limit "$p")"; over=1; }
     rss=n/a
     if command -v strace >/dev/null && command -v python3 >/dev/null; then
         rss=$(scripts/peak-rss.py "bin/$p" 2>/dev/null | sed -n 's/^peak_rss_kib=\([0-9]*\).*/\1/p')

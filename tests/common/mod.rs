@@ -39,6 +39,12 @@ pub fn demos() -> impl Iterator<Item = &'static str> {
     all_programs().filter(|p| p.ends_with("-single"))
 }
 
+/// A binary's size limit in bytes: 16 KiB for a program (pi or demo), 32 KiB for the
+/// `bareipc` tool (issue 16), on the host's architecture.
+pub fn size_limit(program: &str) -> usize {
+    if program.starts_with("pi-") || program.ends_with("-single") { 16384 } else { 32768 }
+}
+
 /// Reports a test that cannot run here, and why. Under `CI=true` that is a failure: a
 /// green CI means every test ran.
 pub fn skip(why: &str) {

@@ -351,15 +351,16 @@ fn queues(l: &mut Lister) -> Done {
     entries(&dir, &mut |entry, st| {
         let entry = entry.to_bytes();
         let Some(name) = slashed(entry) else { return Ok(()) };
+        // In `clean`, the row comes first: it shows the queue as it was.
         if let Some(remove) = l.take(dead_runs_posix(entry, st)) {
-            if remove {
-                mq::unlink(&name).or_fail("mq_unlink")?;
-            }
             let q = match MessageQueue::open(&name, Access::Read) {
                 Err(Errno::EACCES) => MessageQueue::open(&name, Access::Write),
                 q => q,
             };
             mq_row(l, &name, st, q.as_ref().ok());
+            if remove {
+                mq::unlink(&name).or_fail("mq_unlink")?;
+            }
         }
         Ok(())
     })
@@ -386,12 +387,12 @@ fn dev_shm(l: &mut Lister) -> Done {
             return Ok(());
         };
         if let Some(remove) = l.take(dead_runs_posix(bare, st)) {
+            let value = if kind == "sem" { sem_value(&dir, file).ok() } else { None };
+            file_row(l, kind, &name, st, value);
             if remove {
                 if kind == "sem" { sem::unlink(&name) } else { shm::unlink(&name) }
                     .or_fail("unlink")?;
             }
-            let value = if kind == "sem" { sem_value(&dir, file).ok() } else { None };
-            file_row(l, kind, &name, st, value);
         }
         Ok(())
     })
@@ -419,11 +420,11 @@ fn sysv(l: &mut Lister) -> Done {
     } else {
         msg::list(|id, ds| {
             let take = l.take(msg::is_dead_runs(ds.key, ds.cuid, ds.mode));
-            if take == Some(true) && failed.is_ok() {
-                failed = msg::SysvQueue::from_id(id).remove().or_fail("msgctl");
-            }
             if take.is_some() && failed.is_ok() {
                 msg_row(l, id, ds);
+            }
+            if take == Some(true) && failed.is_ok() {
+                failed = msg::SysvQueue::from_id(id).remove().or_fail("msgctl");
             }
         })
     };
@@ -436,11 +437,11 @@ fn sysv(l: &mut Lister) -> Done {
     } else {
         semset::list(|id, ds| {
             let take = l.take(semset::is_dead_runs(ds.perm.key, ds.perm.cuid, ds.perm.mode));
-            if take == Some(true) && failed.is_ok() {
-                failed = SemaphoreSet::from_id(id).remove().or_fail("semctl");
-            }
             if take.is_some() && failed.is_ok() {
                 sem_row(l, id, ds);
+            }
+            if take == Some(true) && failed.is_ok() {
+                failed = SemaphoreSet::from_id(id).remove().or_fail("semctl");
             }
         })
     };

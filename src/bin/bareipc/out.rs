@@ -142,7 +142,8 @@ impl Out {
     /// Spaces up to column `col` (at least one).
     pub fn pad(&mut self, col: usize) -> &mut Out {
         self.str(" ");
-        while self.col < col {
+        // Muted, nothing is written and the column stays: no padding to do.
+        while self.col < col && !self.mute {
             self.str(" ");
         }
         self

@@ -51,9 +51,9 @@ fn queue(cmd: &Cmd) -> Done<SysvQueue> {
 }
 
 pub fn msg_send(cmd: &Cmd) -> Done {
-    let q = queue(cmd)?;
     let m = crate::out::buffer();
     m.mtype = args::signed("TYPE", cmd.pos[1], 1, i64::MAX)?;
+    let q = queue(cmd)?;
     let text = cmd.pos[2];
     let Some(room) = m.text.get_mut(..text.len()) else {
         return Err(said("msgsnd", "TEXT passes 64 KiB"));
@@ -63,11 +63,11 @@ pub fn msg_send(cmd: &Cmd) -> Done {
 }
 
 pub fn msg_recv(cmd: &Cmd) -> Done {
-    let q = queue(cmd)?;
     let mtype = match cmd.vals[args::TYPE] {
         Some(t) => args::signed("type", t, -i64::MAX, i64::MAX)?,
         None => 0,
     };
+    let q = queue(cmd)?;
     let m = crate::out::buffer();
     let n = q.receive(m, mtype, nowait(cmd)).or_fail("msgrcv")?;
     message(cmd, m.mtype, &m.text[..n])
@@ -79,9 +79,9 @@ fn set(cmd: &Cmd) -> Done<SemaphoreSet> {
 }
 
 pub fn sem_op(cmd: &Cmd) -> Done {
-    let set = set(cmd)?;
     let num = args::signed("NUM", cmd.pos[1], 0, 31999)? as u16;
     let mut op = semset::op(num, args::signed("DELTA", cmd.pos[2], -32768, 32767)? as i16, false);
+    let set = set(cmd)?;
     if cmd.flag(args::NOWAIT) {
         op.flg = semset::IPC_NOWAIT;
     }

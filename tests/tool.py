@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""The bareipc tool's tests that need a namespace of their own (run by tests/tool.rs).
+
+tool.py SECTION BIN [ARG...], inside the tests' sandbox (scripts/sandbox.sh: fresh IPC,
+mount and PID namespaces, an mqueue file system at /dev/mqueue, a tmpfs at /dev/shm):
+every object made here dies with the namespace, whatever fails. Runs the section's
+checks, prints one line per failure and exits 1 if there was any.
+
+Sections: interop (BIN HELPER: glibc's C and, when importable, Python's posix_ipc and
+sysv_ipc), empty-root, hostile, clean, fuzz (BIN SEED COUNT).
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+FAILURES = []
+BIN = None
+NOBODY = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+
+
+def check(ok, what):
+    if not ok:
+        FAILURES.append(what)
+        print(f"FAIL: {what}", flush=True)
+
+
+def tool(*args, who=(), timeout=10, data=None):
+    """Runs the tool: (exit status or -signal, stdout bytes, stderr text)."""
+    r = subprocess.run([*who, BIN, *args], capture_output=True, timeout=timeout, input=data)
+    return r.returncode, r.stdout, r.stderr.decode(errors="replace")
+
+
+def ok(*args, **kw):
+    """Runs the tool and expects exit 0 and no stderr: stdout as text."""
+    code, out, err = tool(*args, **kw)
+    check(code == 0 and err == "", f"bareipc {' '.join(args)}: exit {code}, stderr {err!r}")
+    return out.decode(errors="replace")
+
+
+def one_line(args, status, contains, **kw):
+    """Runs the tool and expects `status` and one stderr line containing `contains`."""
+    code, out, err = tool(*args, **kw)
+    good = code == status and err.count("\n") == 1 and err.startswith("bareipc: ")
+    check(good and contains in err, f"bareipc {' '.join(args)}: exit {code} (want {status}), "
+                                    f"stderr {err!r} (want one line with {contains!r})")
+    return err
+
+
+def listing():
+    """`ls --json`, parsed."""
+    return json.loads(ok("ls", "--json"))
+
+
+def find(kind, **fields):
+    """The objects of `ls --json` of `kind` whose fields match."""
+    return [o for o in listing()["objects"]
+            if o["kind"] == kind and all(o.get(k) == v for k, v in fields.items())]
+
+
+# --- interop -----------------------------------------------------------------------------
+
+def interop_glibc(helper):
+    def c(*args, status=0):
+        r = subprocess.run([helper, *args], capture_output=True, text=True, timeout=10)
+        check(r.returncode == status, f"tool_glibc {' '.join(args)}: exit {r.returncode}, {r.stderr!r}")
+        return r.stdout
+
+    # A queue made by C, sent to by both, received by both, in priority order.
+    c("mq-create", "/cq", "8", "64")
+    ok("mq", "send", "cq", "from the tool", "--priority", "7")
+    c("mq-send", "/cq", "3", "from C")
+    check(find("mq", name="/cq", messages=2, max_messages=8, message_size=64) != [], "ls: /cq")
+    check(c("mq-recv", "/cq") == "7 from the tool\n", "C receives the tool's message first")
+    check(ok("mq", "recv", "/cq") == "3\tfrom C\n", "the tool receives C's message")
+    # A queue made by the tool, used by C.
+    ok("mq", "create", "tq", "--max-messages", "4", "--message-size", "32")
+    c("mq-send", "/tq", "1", "low")
+    c("mq-send", "/tq", "9", "high")
+    check(ok("mq", "recv", "tq") == "9\thigh\n", "priority order across programs")
+    ok("mq", "send", "tq", "back", "--priority", "2")
+    check(c("mq-recv", "/tq") == "2 back\n", "C receives from a tool-made queue")
+
+    # Semaphores: a waiter on one side woken by a post on the other.
+    c("sem-create", "/cs", "0")
+    waiter = subprocess.Popen([BIN, "sem", "wait", "cs", "--timeout", "5"], stderr=subprocess.PIPE)
+    time.sleep(0.2)
+    check(waiter.poll() is None, "the tool waits on C's semaphore at 0")
+    c("sem-post", "/cs")
+    check(waiter.wait(timeout=5) == 0, "C's post wakes the tool's wait")
+    ok("sem", "create", "ts", "--value", "0")
+    cwait = subprocess.Popen([helper, "sem-wait", "/ts", "5"])
+    time.sleep(0.2)
+    check(cwait.poll() is None, "C waits on the tool's semaphore at 0")
+    ok("sem", "post", "ts")
+    check(cwait.wait(timeout=5) == 0, "the tool's post wakes C's sem_timedwait")
+    ok("sem", "post", "ts")
+    check(c("sem-value", "/ts") == "1\n", "C reads the value the tool posted")
+    check(find("sem", name="/ts", value=1) != [], "ls: /ts with its value")
+
+    # Shared memory: written by one, read by the other.
+    c("shm-create", "/cm", "64")
+    ok("shm", "write", "cm", "tool bytes", "--offset", "8")
+    check(c("shm-read", "/cm", "8", "10") == "tool bytes\n", "C reads what the tool wrote")
+    c("shm-write", "/cm", "20", "C bytes")
+    check(ok("shm", "read", "cm", "--offset", "20", "--length", "7", "--raw") == "C bytes",
+          "the tool reads what C wrote")
+    check(find("shm", name="/cm", size=64) != [], "ls: /cm")
+
+    # System V: a queue by key, types both ways; a semaphore set; a segment.
+    qid = int(ok("msg", "create", "0x7001"))
+    c("msg-send", "7001", "3", "three")
+    c("msg-send", "7001", "1", "one")
+    check(ok("msg", "recv", "0x7001", "--type", "-2") == "1\tone\n", "recv by the lowest type")
+    ok("msg", "send", str(qid), "5", "five")
+    check(c("msg-recv", "7001", "5") == "5 five\n", "C receives the tool's type 5")
+    check(c("msg-recv", "7001", "0") == "3 three\n", "and the rest")
+    ok("sysv-sem", "create", "0x7002", "--count", "2")
+    c("sysv-sem-op", "7002", "1", "4")
+    ok("sysv-sem", "op", "0x7002", "1", "-3")
+    check(find("sysv-sem", key="0x00007002", values=[0, 1]) != [], "ls: the set's values")
+    ok("sysv-shm", "create", "0x7003", "--size", "100")
+    c("sysv-shm-write", "7003", "5", "segment")
+    check(ok("sysv-shm", "read", "0x7003", "--offset", "5", "--length", "7", "--raw") == "segment",
+          "the tool reads C's segment")
+    ok("sysv-shm", "write", "0x7003", "back", "--offset", "50")
+    check(c("sysv-shm-read", "7003", "50", "4") == "back\n", "C reads the tool's bytes")
+
+
+def interop_python():
+    try:
+        import posix_ipc
+        import sysv_ipc
+    except ImportError as e:
+        check(False, f"posix_ipc/sysv_ipc not importable: {e}")
+        return
+    # POSIX queue made by Python: priorities both ways.
+    q = posix_ipc.MessageQueue("/pq", posix_ipc.O_CREX, max_messages=5, max_message_size=100)
+    ok("mq", "send", "pq", "tool low", "--priority", "1")
+    ok("mq", "send", "/pq", "tool high", "--priority", "8")
+    check(q.receive(timeout=2) == (b"tool high", 8), "posix_ipc receives the highest first")
+    q.send(b"py 4", priority=4)
+    check(ok("mq", "recv", "pq") == "4\tpy 4\n", "the tool receives posix_ipc's message")
+    check(find("mq", name="/pq", messages=1, max_messages=5, message_size=100) != [], "ls: /pq")
+    ok("mq", "create", "tq2", "--message-size", "16")
+    q2 = posix_ipc.MessageQueue("/tq2")
+    q2.send(b"hello", priority=3)
+    check(ok("mq", "recv", "tq2") == "3\thello\n", "a tool-made queue, sent to by posix_ipc")
+    # Named semaphore: posix_ipc's is glibc's sem_t.
+    s = posix_ipc.Semaphore("/ps", posix_ipc.O_CREX, initial_value=0)
+    waiter = subprocess.Popen([BIN, "sem", "wait", "ps", "--timeout", "5"])
+    time.sleep(0.2)
+    s.release()
+    check(waiter.wait(timeout=5) == 0, "posix_ipc's release wakes the tool")
+    ok("sem", "create", "ts2")
+    s2 = posix_ipc.Semaphore("/ts2")
+    got = []
+    t = threading.Thread(target=lambda: got.append(s2.acquire(5)))
+    t.start()
+    time.sleep(0.2)
+    ok("sem", "post", "ts2")
+    t.join(6)
+    check(got == [None], "the tool's post wakes posix_ipc's acquire")
+    s.release()
+    s.release()
+    check(ok("sem", "value", "ps") == "2\n", "the tool reads posix_ipc's value")
+    # Shared memory.
+    m = posix_ipc.SharedMemory("/pm", posix_ipc.O_CREX, size=32)
+    os.pwrite(m.fd, b"from python", 3)
+    check(ok("shm", "read", "pm", "--offset", "3", "--length", "11", "--raw") == "from python",
+          "the tool reads posix_ipc's object")
+    ok("shm", "write", "pm", "tool", "--offset", "20")
+    check(os.pread(m.fd, 4, 20) == b"tool", "posix_ipc reads the tool's bytes")
+    # System V queue with types; semaphore; segment.
+    mq = sysv_ipc.MessageQueue(0x7101, sysv_ipc.IPC_CREX)
+    ok("msg", "send", "0x7101", "2", "two")
+    ok("msg", "send", str(mq.id), "1", "one")
+    check(mq.receive(type=2) == (b"two", 2), "sysv_ipc receives type 2")
+    mq.send(b"py", type=6)
+    check(ok("msg", "recv", "0x7101", "--type", "6") == "6\tpy\n", "the tool receives type 6")
+    check(find("msg", key="0x00007101", id=mq.id, messages=1) != [], "ls: the queue")
+    sem = sysv_ipc.Semaphore(0x7102, sysv_ipc.IPC_CREX, initial_value=0)
+    waiter = subprocess.Popen([BIN, "sysv-sem", "op", "0x7102", "0", "-1", "--timeout", "5"])
+    time.sleep(0.2)
+    sem.release()
+    check(waiter.wait(timeout=5) == 0, "sysv_ipc's release wakes the tool's op")
+    ok("sysv-sem", "op", str(sem.id), "0", "3")
+    check(sem.value == 3, "sysv_ipc sees the tool's op")
+    seg = sysv_ipc.SharedMemory(0x7103, sysv_ipc.IPC_CREX, size=64)
+    seg.write(b"segment", 10)
+    check(ok("sysv-shm", "read", "0x7103", "--offset", "10", "--length", "7", "--raw") == "segment",
+          "the tool reads sysv_ipc's segment")
+    ok("sysv-shm", "write", str(seg.id), "tool")
+    check(seg.read(4, 0) == b"tool", "sysv_ipc reads the tool's bytes")
+    kinds = {(o["kind"], o.get("name") or o.get("key")) for o in listing()["objects"]}
+    for want in [("mq", "/pq"), ("sem", "/ps"), ("shm", "/pm"), ("msg", "0x00007101"),
+                 ("sysv-sem", "0x00007102"), ("sysv-shm", "0x00007103")]:
+        check(want in kinds, f"ls shows {want}")
+
+
+# --- an empty root -----------------------------------------------------------------------
+
+def empty_root():
+    qid = int(ok("msg", "create", "0x7201", "--mode", "640"))
+    ok("msg", "send", "0x7201", "1", "kept")
+    sid = int(ok("sysv-sem", "create", "0x7202", "--count", "3"))
+    mid = int(ok("sysv-shm", "create", "--size", "4096"))
+    # What /proc/sysvipc shows (the kernel's own listing) is what ls shows.
+    proc = {}
+    for kind, f in [("msg", "msg"), ("sysv-sem", "sem"), ("sysv-shm", "shm")]:
+        lines = open(f"/proc/sysvipc/{f}").read().split("\n")[1:]
+        proc[kind] = sorted((int(line.split()[0]), int(line.split()[1])) for line in lines if line.strip())
+    root = tempfile.mkdtemp(dir="/tmp")
+    try:
+        shutil.copy(BIN, os.path.join(root, "bareipc"))
+        check(os.listdir(root) == ["bareipc"], "the root holds only the binary")
+        r = subprocess.run(["chroot", root, "/bareipc", "ls", "--json"], capture_output=True, timeout=10)
+        check(r.returncode == 0 and r.stderr == b"", f"ls in an empty root: {r}")
+        got = json.loads(r.stdout)
+        notes = " ".join(got["notes"])
+        check("/dev/mqueue" in notes and "/dev/shm" in notes, f"notes say what is missing: {notes}")
+        for kind in proc:
+            mine = sorted((int(o["key"], 16), o["id"]) for o in got["objects"] if o["kind"] == kind)
+            check(mine == proc[kind], f"{kind}: ls {mine} == /proc/sysvipc {proc[kind]}")
+        objs = {(o["kind"], o["id"]): o for o in got["objects"]}
+        check(objs.get(("msg", qid), {}).get("messages") == 1, "the queue's message count")
+        check(objs.get(("msg", qid), {}).get("mode") == "0640", "the queue's mode")
+        check(objs.get(("sysv-sem", sid), {}).get("semaphores") == 3, "the set's size")
+        check(objs.get(("sysv-shm", mid), {}).get("size") == 4096, "the segment's size")
+        r = subprocess.run(["chroot", root, "/bareipc"], capture_output=True, timeout=10)
+        check(r.returncode == 0 and b"# mq not listed" in r.stdout, f"the table: {r.stdout!r}")
+    finally:
+        shutil.rmtree(root)
+
+
+# --- hostile objects ---------------------------------------------------------------------
+
+def hostile():
+    # A truncated semaphore file, a shm object of size 0, things that are not files.
+    with open("/dev/shm/sem.short", "wb") as f:
+        f.write(b"\x01" * 10)
+    open("/dev/shm/empty", "wb").close()
+    os.mkfifo("/dev/shm/sem.fifo")
+    os.symlink("/etc/passwd", "/dev/shm/sem.link")
+    os.mkdir("/dev/shm/dir")
+    check(find("sem", name="/short", state="not a semaphore: shorter than a sem_t") != [],
+          "ls: a short semaphore file is named so")
+    check(find("shm", name="/empty", size=0) != [], "ls: an empty object")
+    names = {o.get("name") for o in listing()["objects"]}
+    check(not names & {"/fifo", "/link", "/dir"}, f"ls skips what is no regular file: {names}")
+    for verb in ["post", "wait", "value"]:
+        one_line(["sem", verb, "short"], 1, "not a semaphore")
+    one_line(["sem", "post", "link"], 1, "ELOOP")
+    check(ok("shm", "read", "empty") == "", "reading an empty object prints nothing")
+    one_line(["shm", "read", "empty", "--offset", "1"], 2, "not a number from 0 to 0")
+    one_line(["shm", "write", "empty", "x"], 1, "longer than the object")
+    one_line(["shm", "read", "nothing"], 1, "ENOENT")
+    # A semaphore truncated while the tool waits on it: one line when the wait ends
+    # (SIGBUS turned into a report), never a death by the signal.
+    ok("sem", "create", "shrinks")
+    waiter = subprocess.Popen([BIN, "sem", "wait", "shrinks", "--timeout", "0.5"],
+                              stderr=subprocess.PIPE, text=True)
+    time.sleep(0.2)
+    os.truncate("/dev/shm/sem.shrinks", 0)
+    err = waiter.stderr.read()
+    code = waiter.wait(timeout=5)
+    check(code == 1 and err.count("\n") == 1 and "SIGBUS" in err,
+          f"a semaphore truncated under a wait: exit {code}, {err!r}")
+    # Objects of another user: listed, and refused in one line.
+    ok("mq", "create", "roots")
+    ok("mq", "send", "roots", "secret")
+    ok("msg", "create", "0x7301")
+    ok("sem", "create", "rootsem")
+    ok("shm", "create", "rootshm", "--size", "8")
+    nob = NOBODY
+    check(ok("ls", who=nob).count("\n") >= 5, "nobody lists root's objects")
+    mine = json.loads(ok("ls", "--json", who=nob))["objects"]
+    rq = [o for o in mine if o.get("name") == "/roots"]
+    check(rq and "messages" not in rq[0], f"nobody sees the queue but not inside it: {rq}")
+    check([o for o in mine if o.get("key") == "0x00007301"] != [], "nobody lists root's msg queue")
+    one_line(["mq", "recv", "roots"], 1, "EACCES", who=nob)
+    one_line(["mq", "rm", "roots"], 1, "EPERM", who=nob)
+    one_line(["msg", "recv", "0x7301", "--nowait"], 1, "EACCES", who=nob)
+    one_line(["msg", "rm", "0x7301"], 1, "EPERM", who=nob)
+    one_line(["sem", "post", "rootsem"], 1, "EACCES", who=nob)
+    one_line(["shm", "read", "rootshm"], 1, "EACCES", who=nob)
+    check(ok("mq", "recv", "roots") == "0\tsecret\n", "root's message is still there")
+    # Sizes and lookups that would go wrong quietly.
+    one_line(["msg", "stat", "0x0"], 2, "IPC_PRIVATE")
+    one_line(["mq", "create", "x" * 252], 2, "over 251 bytes")
+    one_line(["mq", "create", "a/b"], 2, "not a POSIX name")
+    one_line(["mq", "create", "big", "--message-size", "100000"], 1, "mq_open: EINVAL", who=nob)
+    one_line(["msg", "recv", "0x7fff", "--nowait"], 1, "msgget: ENOENT")
+    one_line(["mq", "recv", "nope", "--timeout", "0"], 1, "mq_open: ENOENT")
+    ok("mq", "create", "slow")
+    t0 = time.monotonic()
+    one_line(["mq", "recv", "slow", "--timeout", "0.3"], 1, "ETIMEDOUT")
+    check(0.25 < time.monotonic() - t0 < 3, "the timeout is kept")
+    one_line(["sysv-sem", "op", str(int(ok("sysv-sem", "create"))), "0", "-1", "--nowait"], 1, "EAGAIN")
+
+
+# --- clean -------------------------------------------------------------------------------
+
+def dead_pid():
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def clean():
+    dead, live = dead_pid(), os.getpid()
+    key = lambda pid: f"0x{0xB1000000 | pid:08x}"  # noqa: E731
+    ok("msg", "create", key(dead))
+    ok("msg", "create", key(live))
+    ok("sysv-sem", "create", key(dead))
+    look_alike = key(dead_pid())
+    ok("msg", "create", look_alike, "--mode", "644")
+    rand = "0123456789abcdef"
+    ok("mq", "create", f"bareipc-mq-{dead}-{rand}")
+    ok("mq", "create", f"bareipc-mq-{live}-{rand}")
+    for path in [f"/dev/shm/bareipc-shm-{dead}-{rand}", f"/dev/shm/sem.bareipc-sem-{dead}-{rand}"]:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0)
+        os.close(fd)
+    other = f"/dev/shm/bareipc-shm-{dead}-{rand}0"  # not the form: one digit too many
+    os.close(os.open(other, os.O_CREAT | os.O_WRONLY, 0o600))
+    before = listing()["objects"]
+    dry = ok("clean", "--dry-run")
+    check(listing()["objects"] == before, "a dry run removes nothing")
+    wanted = [key(dead), f"/bareipc-mq-{dead}-{rand}", f"/bareipc-shm-{dead}-{rand}",
+              f"/bareipc-sem-{dead}-{rand}"]
+    for w in wanted:
+        check(dry.count(w) == (2 if w == key(dead) else 1), f"the dry run names {w}: {dry}")
+    for kept in [key(live), look_alike, f"-{live}-", "0123456789abcdef0"]:
+        check(kept not in dry, f"the dry run leaves {kept}: {dry}")
+    check(ok("clean") == dry, "clean removes what the dry run named")
+    after = listing()["objects"]
+    left = {o.get("name") or o.get("key") for o in after}
+    check(not left & set(wanted), f"removed: {left & set(wanted)}")
+    for kept in [key(live), look_alike, f"/bareipc-mq-{live}-{rand}", f"/bareipc-shm-{dead}-{rand}0"]:
+        check(kept in left, f"kept: {kept}")
+    # As another user: only that user's objects are candidates.
+    ok("msg", "create", key(dead_pid()))
+    check(ok("clean", "--dry-run", who=NOBODY).count("\n") == 1, "nobody may clean none of root's")
+
+
+# --- fuzzed command lines ----------------------------------------------------------------
+
+WORDS = {
+    "": ["ls", "clean", "mq", "msg", "sem", "shm", "sysv-sem", "sysv-shm", "--help", "-V", "nope"],
+    "mq": ["create", "send", "recv", "stat", "rm"], "msg": ["create", "send", "recv", "stat", "rm"],
+    "sem": ["create", "post", "wait", "value", "rm"], "shm": ["create", "read", "write", "stat", "rm"],
+    "sysv-sem": ["create", "op", "value", "rm"], "sysv-shm": ["create", "read", "write", "stat", "rm"],
+}
+OPTIONS = ["--json", "--dry-run", "--mode", "--max-messages", "--message-size", "--priority",
+           "--timeout", "--type", "--value", "--size", "--offset", "--length", "--raw", "--count",
+           "--nowait", "--help", "-h", "-V", "--", "-x", "--mode=7", "--size=", "--timeout=.5"]
+# A call that may wait gets a bound: these never block for long whatever the state.
+BOUND = {("mq", "send"): ["--timeout", "0"], ("mq", "recv"): ["--timeout", "0"],
+         ("sem", "wait"): ["--timeout", "0"], ("msg", "send"): ["--nowait"],
+         ("msg", "recv"): ["--nowait"], ("sysv-sem", "op"): ["--nowait"]}
+
+
+def value(r):
+    return r.choice([
+        "0", "1", "7", "-1", "-3", "4096", "0x10", "0x7401", "0777", "99999999999999999999", "",
+        "q", "/q", "s", "m", "a/b", "..", "x" * r.randrange(250, 256), "\xff\x01", "1.5", ".",
+        "hello", "-", "0x", "0xffffffff", str(r.randrange(0, 5)),
+    ])
+
+
+def fuzz(seed, count):
+    r = random.Random(seed)
+    seen = {0: 0, 1: 0, 2: 0}
+    for case in range(count):
+        group = r.choice(WORDS[""])
+        args = [group]
+        verb = None
+        if group in WORDS and r.random() < 0.9:
+            verb = r.choice(WORDS[group])
+            args.append(verb)
+        for _ in range(r.randrange(0, 5)):
+            if r.random() < 0.4:
+                args.append(r.choice(OPTIONS))
+            args.append(value(r))
+        args += BOUND.get((group, verb), [])
+        argv = [a.encode("utf-8", "surrogateescape") for a in args]
+        try:
+            code, out, err = tool(*argv, timeout=10)
+        except subprocess.TimeoutExpired:
+            check(False, f"case {case}: {args} did not end within 10 s")
+            continue
+        what = f"case {case}: bareipc {args}: exit {code}, stderr {err!r}"
+        check(code in seen, what)
+        seen[code] = seen.get(code, 0) + 1
+        check(err.count("\n") <= 1, what + " (more than one line)")
+        check(code == 0 or err.startswith("bareipc: "), what + " (no report)")
+        if code == 2:
+            check(out == b"" and "--help')" in err, what + " (a usage error with output)")
+    print(f"fuzz: {count} command lines: exit 0 {seen.get(0)}, 1 {seen.get(1)}, 2 {seen.get(2)}")
+    check(seen.get(0, 0) > count // 20 and seen.get(1, 0) > count // 100 and seen.get(2, 0) > count // 5,
+          f"the generator reaches every outcome: {seen}")
+
+
+def main():
+    global BIN
+    section, BIN = sys.argv[1], sys.argv[2]
+    signal.alarm(600)
+    if section == "interop":
+        interop_glibc(sys.argv[3])
+        interop_python()
+    elif section == "empty-root":
+        empty_root()
+    elif section == "hostile":
+        hostile()
+    elif section == "clean":
+        clean()
+    elif section == "fuzz":
+        fuzz(int(sys.argv[3]), int(sys.argv[4]))
+    else:
+        sys.exit(f"tool.py: unknown section {section}")
+    print(f"tool.py {section}: {len(FAILURES)} failure(s)")
+    sys.exit(1 if FAILURES else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+/* The glibc side of the bareipc tool's interop test (tests/tool.py): each subcommand is
+ * one use of an IPC object the way a C program makes it, with glibc's functions.
+ *
+ *   mq-create NAME MAXMSG MSGSIZE | mq-send NAME PRIO TEXT | mq-recv NAME
+ *   sem-create NAME VALUE | sem-post NAME | sem-wait NAME SECONDS | sem-value NAME
+ *   shm-create NAME SIZE | shm-write NAME OFFSET TEXT | shm-read NAME OFFSET LENGTH
+ *   msg-send KEY TYPE TEXT | msg-recv KEY TYPE | sysv-sem-op KEY NUM DELTA
+ *   sysv-shm-write KEY OFFSET TEXT | sysv-shm-read KEY OFFSET LENGTH
+ *
+ * KEY is hex. A receive prints "PRIORITY-or-TYPE TEXT"; a failure prints the call and
+ * errno on stderr and exits 1. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fail(const char *call) {
+    fprintf(stderr, "tool_glibc: %s: %s\n", call, strerror(errno));
+    return 1;
+}
+
+static key_t key(const char *text) { return (key_t)strtoul(text, NULL, 16); }
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: tool_glibc COMMAND ARGS...\n");
+        return 2;
+    }
+    const char *cmd = argv[1], *name = argv[2];
+    if (!strcmp(cmd, "mq-create")) {
+        struct mq_attr a = {.mq_maxmsg = atol(argv[3]), .mq_msgsize = atol(argv[4])};
+        mqd_t q = mq_open(name, O_CREAT | O_EXCL | O_RDWR, 0600, &a);
+        return q == (mqd_t)-1 ? fail("mq_open") : 0;
+    }
+    if (!strcmp(cmd, "mq-send")) {
+        mqd_t q = mq_open(name, O_WRONLY);
+        if (q == (mqd_t)-1) return fail("mq_open");
+        return mq_send(q, argv[4], strlen(argv[4]), atoi(argv[3])) ? fail("mq_send") : 0;
+    }
+    if (!strcmp(cmd, "mq-recv")) {
+        mqd_t q = mq_open(name, O_RDONLY);
+        struct mq_attr a;
+        if (q == (mqd_t)-1 || mq_getattr(q, &a)) return fail("mq_open");
+        char *buf = malloc(a.mq_msgsize);
+        unsigned prio;
+        ssize_t n = mq_receive(q, buf, a.mq_msgsize, &prio);
+        if (n < 0) return fail("mq_receive");
+        printf("%u %.*s\n", prio, (int)n, buf);
+        return 0;
+    }
+    if (!strcmp(cmd, "sem-create")) {
+        sem_t *s = sem_open(name, O_CREAT | O_EXCL, 0600, atoi(argv[3]));
+        return s == SEM_FAILED ? fail("sem_open") : 0;
+    }
+    if (!strcmp(cmd, "sem-post") || !strcmp(cmd, "sem-wait") || !strcmp(cmd, "sem-value")) {
+        sem_t *s = sem_open(name, 0);
+        if (s == SEM_FAILED) return fail("sem_open");
+        if (!strcmp(cmd, "sem-post")) return sem_post(s) ? fail("sem_post") : 0;
+        if (!strcmp(cmd, "sem-value")) {
+            int v;
+            if (sem_getvalue(s, &v)) return fail("sem_getvalue");
+            printf("%d\n", v);
+            return 0;
+        }
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_sec += atoi(argv[3]);
+        return sem_timedwait(s, &t) ? fail("sem_timedwait") : 0;
+    }
+    if (!strcmp(cmd, "shm-create")) {
+        int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+        return fd < 0 || ftruncate(fd, atol(argv[3])) ? fail("shm_open") : 0;
+    }
+    if (!strcmp(cmd, "shm-write") || !strcmp(cmd, "shm-read")) {
+        int fd = shm_open(name, O_RDWR, 0);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st)) return fail("shm_open");
+        char *p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) return fail("mmap");
+        if (!strcmp(cmd, "shm-write")) memcpy(p + atol(argv[3]), argv[4], strlen(argv[4]));
+        else printf("%.*s\n", atoi(argv[4]), p + atol(argv[3]));
+        return 0;
+    }
+    if (!strcmp(cmd, "msg-send") || !strcmp(cmd, "msg-recv")) {
+        int id = msgget(key(name), 0);
+        struct { long type; char text[8192]; } m;
+        if (id < 0) return fail("msgget");
+        if (!strcmp(cmd, "msg-send")) {
+            m.type = atol(argv[3]);
+            size_t n = strlen(argv[4]);
+            memcpy(m.text, argv[4], n);
+            return msgsnd(id, &m, n, 0) ? fail("msgsnd") : 0;
+        }
+        ssize_t n = msgrcv(id, &m, sizeof m.text, atol(argv[3]), 0);
+        if (n < 0) return fail("msgrcv");
+        printf("%ld %.*s\n", m.type, (int)n, m.text);
+        return 0;
+    }
+    if (!strcmp(cmd, "sysv-sem-op")) {
+        int id = semget(key(name), 0, 0);
+        struct sembuf op = {.sem_num = atoi(argv[3]), .sem_op = atoi(argv[4])};
+        if (id < 0) return fail("semget");
+        return semop(id, &op, 1) ? fail("semop") : 0;
+    }
+    if (!strcmp(cmd, "sysv-shm-write") || !strcmp(cmd, "sysv-shm-read")) {
+        int id = shmget(key(name), 0, 0);
+        char *p = id < 0 ? (char *)-1 : shmat(id, NULL, 0);
+        if (p == (char *)-1) return fail("shmat");
+        if (!strcmp(cmd, "sysv-shm-write")) memcpy(p + atol(argv[3]), argv[4], strlen(argv[4]));
+        else printf("%.*s\n", atoi(argv[4]), p + atol(argv[3]));
+        return 0;
+    }
+    fprintf(stderr, "tool_glibc: unknown command %s\n", cmd);
+    return 2;
+}
