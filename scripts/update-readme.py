@@ -18,6 +18,8 @@ docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
   architecture) and the system call numbers that differ (from src/sys/)
 - foreign-images (only when named): scripts/foreign-images.py --markdown, the arm64 and
   riscv64 images built and run under both engines through qemu-user's binfmt handlers
+- tool-help, tool-session, tool-strace: scripts/tool-session.sh (the bareipc tool's
+  help, an example session in the sandbox, and the system calls of one `ls`)
 - family: the shared-memory programs side by side: FAMILY's design columns, and the
   syscalls and bench figures above (rerun with them, or taken from their blocks)
 
@@ -206,7 +208,7 @@ def main():
     """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
     bench, family, …), or all of them."""
     wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench",
-                                   "stop", "containers", "arches"}
+                                   "stop", "containers", "arches", "tool"}
     sections = {}
     if "size" in wanted:
         sections["size"] = output(["scripts/size.sh", *programs()])
@@ -217,6 +219,11 @@ def main():
         parts = re.split(r"^<!-- (\S+) -->\n", profiles, flags=re.M)
         for name, body in zip(parts[1::2], parts[2::2]):
             sections[f"strace-{name}"] = body.strip()
+    if "tool" in wanted:
+        blocks = output(["scripts/tool-session.sh"])
+        parts = re.split(r"^<!-- (\S+) -->\n", blocks, flags=re.M)
+        for name, body in zip(parts[1::2], parts[2::2]):
+            sections[name] = body.strip()
     if "arches" in wanted:
         subprocess.run(["scripts/cross.sh"], cwd=ROOT, check=True, capture_output=True)
         sections["size-arches"] = output(["scripts/size.sh", "--arches", *programs()])

@@ -225,17 +225,20 @@ pub fn sem_row(l: &mut Lister, id: i32, ds: &SemidDs) {
     l.row("sysv-sem", Label::Key(ds.perm.key, id), ds.perm.uid, ds.perm.mode);
     l.field("semaphores", ds.nsems as i64);
     let set = SemaphoreSet::from_id(id);
-    // Where the caller may read them: each semaphore's value, then its last pid.
-    let get = |pids, num| if pids { set.last_pid(num) } else { set.value(num) };
+    // Where the caller may read them: each semaphore's value, then its last pid (one
+    // call each: the first refused ends the list, which is then left out).
+    let json = l.json;
     for (key, pids) in [("values", false), ("last_pids", true)] {
-        if get(pids, 0).is_err() {
-            break;
-        }
-        l.put(key, Val::List);
+        let mut shown = 0;
         for num in 0..ds.nsems.min(64) as u16 {
-            l.o.str(if num > 0 { "," } else { "" }).i64(get(pids, num).unwrap_or(-1) as i64);
+            let Ok(v) = (if pids { set.last_pid(num) } else { set.value(num) }) else { break };
+            if shown == 0 {
+                l.put(key, Val::List);
+            }
+            l.o.str(if shown > 0 { "," } else { "" }).i64(v as i64);
+            shown += 1;
         }
-        l.o.str(if l.json { "]" } else { "" });
+        l.o.str(if json && shown > 0 { "]" } else { "" });
     }
     l.end();
 }
