@@ -88,10 +88,14 @@ fn hint(call: &str, errno: Errno) -> Option<&'static str> {
         ("fork", Errno::EAGAIN) if !nproc_applies() => "fork:pids",
         _ => call,
     };
+    hint_from(extra_hints(), call, errno)
+}
+
+/// The program's own table ([`set_hints`]), or none.
+fn extra_hints() -> &'static str {
     let extra = EXTRA_HINTS.load(Ordering::Relaxed);
     // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
-    let extra = if extra.is_null() { "" } else { unsafe { *extra } };
-    hint_from(extra, call, errno)
+    if extra.is_null() { "" } else { unsafe { *extra } }
 }
 
 /// Whether a descriptor can be opened now (`open("/", O_PATH)`, closed at once).
@@ -147,10 +151,7 @@ fn hint_in(table: &'static str, call: &str, errno: Errno) -> Option<&'static str
 pub fn report_call(e: &CallError) {
     let mut l = crate::io::report_line();
     e.describe(&mut l);
-    let extra = EXTRA_HINTS.load(Ordering::Relaxed);
-    // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
-    let extra = if extra.is_null() { "" } else { unsafe { *extra } };
-    if let Some(h) = hint_from(extra, e.call, e.errno) {
+    if let Some(h) = hint_from(extra_hints(), e.call, e.errno) {
         l.str(": ").str(h);
     }
     crate::io::eprint(l.str("\n"));
