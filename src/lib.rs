@@ -33,3 +33,12 @@ pub mod ipc;
 pub mod process;
 pub mod rt;
 mod sys;
+
+/// Serialises the unit tests that fork with those that count a System V segment's
+/// attachments: a child forked by one test thread inherits every attachment the process
+/// holds at that moment, so another thread's count would be one too many.
+#[cfg(test)]
+pub(crate) fn serial_forks() -> std::sync::MutexGuard<'static, ()> {
+    static FORKS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    FORKS.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -11,6 +11,14 @@ use bareipc::ipc::shmseg::Segment;
 use std::ffi::CString;
 use std::sync::atomic::Ordering::Relaxed;
 
+/// Serialises the tests that fork and the one that counts a segment's attachments: a
+/// child forked by one test inherits every System V attachment the process holds at that
+/// moment, so another test's count would be one too many (it failed 1 run in 3).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static FORKS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    FORKS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn cname(name: &Name) -> CString {
     CString::new(name.as_bytes()).unwrap()
 }
@@ -86,6 +94,7 @@ fn counter() -> shm::Mapping {
 
 #[test]
 fn semaphore_made_by_bareipc_serves_glibc_and_bareipc_together() {
+    let _serial = serial();
     let name = Name::unique("itest").unwrap();
     let _guard = SemGuard(name);
     // SAFETY: nothing in these tests truncates a semaphore file.
@@ -97,6 +106,7 @@ fn semaphore_made_by_bareipc_serves_glibc_and_bareipc_together() {
 
 #[test]
 fn semaphore_made_by_glibc_serves_bareipc_and_glibc_together() {
+    let _serial = serial();
     let name = Name::unique("itest").unwrap();
     let _guard = SemGuard(name);
     let cn = cname(&name);
@@ -261,6 +271,7 @@ impl Drop for Holder {
 
 #[test]
 fn a_sysv_lock_crosses_between_bareipc_and_glibc_and_outlives_dead_holders() {
+    let _serial = serial();
     let set = SemaphoreSet::create_private(1, 0o600).unwrap();
     let id = set.id();
     let one_second = semset::Timespec { tv_sec: 1, tv_nsec: 0 };
@@ -290,6 +301,7 @@ fn a_sysv_lock_crosses_between_bareipc_and_glibc_and_outlives_dead_holders() {
 
 #[test]
 fn a_sysv_segment_is_shared_with_glibc() {
+    let _serial = serial();
     let segment = Segment::create_private(4096, 0o600).unwrap();
     let ours = segment.attach().unwrap();
     ours.words()[5].store(0x5eed, Relaxed);

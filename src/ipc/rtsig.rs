@@ -114,6 +114,7 @@ mod tests {
         // In a child of our own: blocking a signal affects only the calling thread, but the
         // test harness runs tests on threads of one process, and a process-directed signal
         // may be taken by any thread that does not block it. A forked child has one thread.
+        let _serial = crate::serial_forks();
         // SAFETY: the child only makes system calls and exits.
         match unsafe { libc::fork() } {
             0 => {

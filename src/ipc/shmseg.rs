@@ -169,6 +169,7 @@ mod tests {
 
     #[test]
     fn a_segment_is_shared_by_its_attachments_and_dies_with_the_last() {
+        let _serial = crate::serial_forks();
         let segment = Segment::create_private(100, 0o600).unwrap();
         let (a, b) = (segment.attach().unwrap(), segment.attach().unwrap());
         assert_eq!((a.len(), a.words().len()), (100, 12));
