@@ -33,7 +33,6 @@
 //! Writes DIR/ipc-bench.md (table), DIR/ipc-bench.csv and DIR/ipc-bench.dat (for gnuplot).
 
 use bareipc::ipc::dgram::DgramSocket;
-use bareipc::ipc::dir::PrivateDir;
 use bareipc::ipc::eventfd::EventCounter;
 use bareipc::ipc::fifo::{self, Fifo};
 use bareipc::ipc::mapped_file::MappedFile;
@@ -239,16 +238,18 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
             Channel::ShmFutex { map: file.into_mapping(), spins: spins(mech) }
         }
         "fifo" => {
-            // Two FIFOs in a private directory, each opened O_RDWR before the fork (both
-            // processes hold both); the names go at once: open FIFOs need none.
-            let tmp = temp_dir()?;
-            let id = std::process::id() as u64;
+            // Two FIFOs in a directory of the bench's own, each opened O_RDWR before the
+            // fork (both processes hold both); the names go at once: open FIFOs need none.
+            let tmp = std::env::temp_dir().join(format!("ipc-bench-fifo-{}", std::process::id()));
             let open = || {
-                let dir = PrivateDir::create(&tmp, c"ipc-bench-fifo-", id, c"fifo")
-                    .map_err(|e| e.to_string())?;
-                fifo::make(dir.base(), dir.entry(), 0o600).map_err(err("mknodat"))?;
-                let f = Fifo::open_reader(dir.base(), dir.entry()).map_err(err("openat"))?;
-                dir.remove().map_err(|e| e.to_string())?;
+                std::fs::create_dir(&tmp).map_err(|e| e.to_string())?;
+                let path = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(
+                    tmp.join("fifo").as_os_str(),
+                ))
+                .map_err(|e| e.to_string())?;
+                fifo::make(rustix::fs::CWD, &path, 0o600).map_err(err("mknodat"))?;
+                let f = Fifo::open_reader(rustix::fs::CWD, &path).map_err(err("openat"))?;
+                std::fs::remove_dir_all(&tmp).map_err(|e| e.to_string())?;
                 Ok::<_, String>(f)
             };
             Channel::Fifo { to_child: open()?, to_parent: open()? }

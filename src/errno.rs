@@ -83,13 +83,14 @@ errnos! { PROCESS_CODES, PROCESS_TEXT:
 errnos! { UNIX_SOCKET_CODES, UNIX_SOCKET_TEXT:
     EAFNOSUPPORT = 97, "Address family not supported by protocol";
     EADDRINUSE = 98, "Address already in use";
+    ECONNABORTED = 103, "Software caused connection abort";
+    ECONNRESET = 104, "Connection reset by peer";
     ECONNREFUSED = 111, "Connection refused";
 + SOCKET_CODES, SOCKET_TEXT:
     ENOTSOCK = 88, "Socket operation on non-socket";
     EOPNOTSUPP = 95, "Operation not supported";
     EADDRNOTAVAIL = 99, "Cannot assign requested address";
     ENETUNREACH = 101, "Network is unreachable";
-    ECONNRESET = 104, "Connection reset by peer";
 }
 
 errnos! { FD_PASSING_CODES, FD_PASSING_TEXT:
@@ -252,7 +253,7 @@ impl crate::fmt::Describe for Errno {
     fn describe(&self, l: &mut crate::fmt::Line) {
         match (self.name(), self.meaning()) {
             (Some(name), Some(meaning)) => l.str(name).str(" (").str(meaning).str(")"),
-            _ => l.str("errno ").u64(self.0 as u32 as u64),
+            _ => l.fill("errno #", &[self.0 as u32 as u64]),
         };
     }
 }

@@ -52,11 +52,11 @@ impl crate::fmt::Describe for Usage<'_> {
                 l.str("' for --").str(option).str(": ");
                 match range {
                     None => l.str("not a whole number"),
-                    Some((min, max)) => l.str("must be from ").u64(min).str(" to ").u64(max),
+                    Some((min, max)) => l.fill("must be from # to #", &[min, max]),
                 };
             }
             Usage::MoreWorkersThanTerms { workers, terms } => {
-                l.str("more workers (").u64(workers).str(") than terms (").u64(terms).str(")");
+                l.fill("more workers (#) than terms (#)", &[workers, terms]);
             }
         }
     }

@@ -21,10 +21,13 @@ pub enum Error {
         /// What was wrong.
         problem: Problem,
     },
-    /// A message of `len` bytes on a shared channel was no worker's result.
-    Stray {
-        /// Its length.
-        len: usize,
+    /// Worker `index` sent no result that proved itself, and `refused` messages were
+    /// refused meanwhile: messages from outside the run, or a worker's message mangled.
+    Refused {
+        /// The first worker without a result.
+        index: usize,
+        /// Messages refused.
+        refused: usize,
     },
     /// A channel that counts results (an eventfd counter) counted `got`, not `want`.
     Count {
@@ -57,15 +60,10 @@ pub enum Problem {
         /// Bytes that arrived.
         got: usize,
     },
-    /// The bytes are not a bareipc result message.
+    /// The bytes are not a result message of this worker's, sealed with the run's key.
     Malformed,
     /// A second message claimed to come from the same worker.
     Duplicate,
-    /// A message on this worker's private channel carried another worker's index.
-    WrongIndex {
-        /// The index it carried.
-        claimed: u32,
-    },
 }
 
 static EXTRA_HINTS: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
@@ -77,18 +75,35 @@ pub fn set_hints(table: &'static &'static str) {
 
 /// The advice for `call` failing with `errno`, from the program's table or [`HINTS`].
 ///
-/// Two errors name one of two limits, and a call or two (made only here, on the way out
-/// of a failed run) tells which: EMFILE is the descriptor limit if no descriptor can be
-/// opened now (else, from `mq_open`, RLIMIT_MSGQUEUE); fork's EAGAIN is RLIMIT_NPROC
-/// only for a process it applies to — not root's, and not without a finite limit — and
-/// otherwise a cgroup's pids.max or the system's thread limit.
-fn hint(call: &str, errno: Errno) -> Option<&'static str> {
+/// Two errors name one of two limits, and a call (made only here, on the way out of a
+/// failed run) tells which. fork's EAGAIN is RLIMIT_NPROC only for a process it applies
+/// to — not root's — and otherwise a cgroup's pids.max or the system's thread limit.
+/// EMFILE is the descriptor limit, except from `mq_open`, where it may also be
+/// RLIMIT_MSGQUEUE: a program that makes queues asks for the check that tells them apart
+/// ([`tell_descriptor_limit`]); the others do not carry it.
+fn hint(call: &'static str, errno: Errno) -> Option<&'static str> {
     let call = match (call, errno) {
-        (_, Errno::EMFILE) if !descriptor_left() => "*",
-        ("fork", Errno::EAGAIN) if !nproc_applies() => "fork:pids",
+        ("fork", Errno::EAGAIN) if rustix::process::getuid().is_root() => "fork:pids",
+        (_, Errno::EMFILE) if TELL_DESCRIPTOR_LIMIT.load(Ordering::Relaxed) => {
+            let flags = crate::sys::abi::O_PATH | crate::sys::abi::O_CLOEXEC;
+            let opened = crate::sys::openat(rustix::fs::CWD, c"/", flags, 0);
+            if matches!(opened, Err(Errno::EMFILE)) { "*" } else { call }
+        }
         _ => call,
     };
     hint_from(extra_hints(), call, errno)
+}
+
+/// Whether an EMFILE is told apart from the descriptor limit ([`tell_descriptor_limit`]).
+static TELL_DESCRIPTOR_LIMIT: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
+
+/// For a program whose calls may fail with EMFILE for another reason than the descriptor
+/// limit (`mq_open`: RLIMIT_MSGQUEUE): on such a failure, the report tries to open a
+/// descriptor (`open("/", O_PATH)`, closed at once) and names the descriptor limit only
+/// if none can be opened.
+pub fn tell_descriptor_limit() {
+    TELL_DESCRIPTOR_LIMIT.store(true, Ordering::Relaxed);
 }
 
 /// The program's own table ([`set_hints`]), or none.
@@ -96,20 +111,6 @@ fn extra_hints() -> &'static str {
     let extra = EXTRA_HINTS.load(Ordering::Relaxed);
     // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
     if extra.is_null() { "" } else { unsafe { *extra } }
-}
-
-/// Whether a descriptor can be opened now (`open("/", O_PATH)`, closed at once).
-fn descriptor_left() -> bool {
-    use crate::sys::{self, abi};
-    let flags = abi::O_PATH | abi::O_CLOEXEC;
-    !matches!(sys::openat(rustix::fs::CWD, c"/", flags, 0), Err(Errno::EMFILE))
-}
-
-/// Whether RLIMIT_NPROC can be what stopped a `fork`: a finite limit, and a real user
-/// other than root (whom the kernel exempts).
-fn nproc_applies() -> bool {
-    let limit = rustix::process::getrlimit(rustix::process::Resource::Nproc);
-    limit.current.is_some() && !rustix::process::getuid().is_root()
 }
 
 /// The advice for `call` failing with `errno` from `table` and [`HINTS`]: an entry for
@@ -176,26 +177,23 @@ impl Describe for Error {
                 }
             }
             Error::Message { index, problem } => {
-                l.str("worker ").u64(index as u64).str(": ");
-                match problem {
-                    Problem::Missing => l.str("sent no result"),
+                const _: () = assert!(super::protocol::Partial::SIZE == 24);
+                let (text, n) = match problem {
+                    Problem::Missing => ("worker #: sent no result", 0),
                     Problem::Short { got } => {
-                        const _: () = assert!(super::protocol::Partial::SIZE == 16);
-                        l.str("short result message (").u64(got as u64).str(" of 16 bytes)")
+                        ("worker #: short result message (# of 24 bytes)", got as u64)
                     }
-                    Problem::Malformed => l.str("malformed result message"),
-                    Problem::Duplicate => l.str("sent a second result"),
-                    Problem::WrongIndex { claimed } => {
-                        l.str("result message claims to be from worker ").u64(claimed as u64)
-                    }
+                    Problem::Malformed => ("worker #: malformed result message", 0),
+                    Problem::Duplicate => ("worker #: sent a second result", 0),
                 };
+                l.fill(text, &[index as u64, n]);
             }
-            Error::Stray { len } => {
-                l.str("received a message of ").u64(len as u64);
-                l.str(" bytes that is no worker's result");
+            Error::Refused { index, refused } => {
+                let text = "worker #: sent no result; refused, not from this run's workers: #";
+                l.fill(text, &[index as u64, refused as u64]);
             }
             Error::Count { got, want } => {
-                l.str("counted ").u64(got as u64).str(" results of ").u64(want as u64);
+                l.fill("counted # results of #", &[got as u64, want as u64]);
             }
         }
     }
@@ -277,12 +275,12 @@ mod tests {
         );
         assert_eq!(
             text(Error::Message { index: 1, problem: Problem::Short { got: 5 } }),
-            "worker 1: short result message (5 of 16 bytes)"
-        );
-        assert_eq!(
-            text(Error::Message { index: 0, problem: Problem::WrongIndex { claimed: 7 } }),
-            "worker 0: result message claims to be from worker 7"
+            "worker 1: short result message (5 of 24 bytes)"
         );
         assert_eq!(text(Error::Count { got: 3, want: 4 }), "counted 3 results of 4");
+        assert_eq!(
+            text(Error::Refused { index: 2, refused: 7 }),
+            "worker 2: sent no result; refused, not from this run's workers: 7"
+        );
     }
 }

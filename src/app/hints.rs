@@ -9,7 +9,7 @@ pub const HINTS: &str = "\
 write 9 standard output is closed
 write 28 no space left where standard output goes
 write 32 standard output is a pipe nobody reads any more
-fork 11 process limit reached (RLIMIT_NPROC, see `ulimit -u`); use fewer workers
+fork 11 process limit reached (RLIMIT_NPROC, see `ulimit -u`, or a cgroup's pids.max); use fewer workers
 fork:pids 11 process limit reached (a cgroup's pids.max: --pids-limit; or kernel.threads-max); use fewer workers
 * 24 descriptor limit reached (RLIMIT_NOFILE, see `ulimit -n`); use fewer workers
 * 27 file size limit reached (RLIMIT_FSIZE, see `ulimit -f`)

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod error;
 pub mod hints;
 pub mod pi;
+pub mod proof;
 pub mod protocol;
 
 use self::cli::{Opt, Usage};

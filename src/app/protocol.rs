@@ -1,17 +1,20 @@
 //! The result message every worker sends, and the parent's tally of them.
 //!
-//! A message is 16 bytes — magic, worker index, the partial sum's bits — well under
-//! `PIPE_BUF`, so a single `write` delivers it whole on every mechanism.
+//! A message is 24 bytes — magic, worker index, the partial sum's bits, and the tag that
+//! proves a worker of this run made it ([`proof`](super::proof)) — well under `PIPE_BUF`,
+//! so a single `write` delivers it whole on every mechanism.
 
 use super::error::{Error, Problem};
+pub use super::proof::RunKey;
 use crate::errno::{CallError, Context, Errno};
 use crate::process::{Fate, MAX_WORKERS, Workers};
+use crate::sys;
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::{Acquire, Relaxed};
-use rustix::fd::AsFd;
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
-/// `"bPI1"`: marks a bareipc result message.
-const MAGIC: u32 = u32::from_le_bytes(*b"bPI1");
+/// `"bPI2"`: marks a bareipc result message (version 2: with a tag).
+const MAGIC: u32 = u32::from_le_bytes(*b"bPI2");
 
 /// Worker `index`'s partial sum, as carried between processes.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -22,42 +25,52 @@ pub struct Partial {
     pub sum: f64,
 }
 
+/// An encoded result: `SIZE` bytes.
+pub type Sealed = [u8; Partial::SIZE];
+
 impl Partial {
     /// Bytes of an encoded message.
-    pub const SIZE: usize = 16;
+    pub const SIZE: usize = 24;
 
-    /// The message for worker `index` of `job`, computing its slice.
+    /// The result of worker `index` of `job`, computing its slice.
     pub fn compute(job: &super::pi::Job, index: usize) -> Partial {
         Partial { index: index as u32, sum: job.partial(index) }
     }
 
-    /// Little-endian encoding; the sum travels bit for bit.
-    pub fn encode(&self) -> [u8; Partial::SIZE] {
+    /// The two words the tag covers: magic and index, then the sum's bits.
+    fn words(&self) -> [u64; 2] {
+        [MAGIC as u64 | (self.index as u64) << 32, self.sum.to_bits()]
+    }
+
+    /// Little-endian encoding, the sum bit for bit, and the tag made with `key`.
+    pub fn seal(&self, key: &RunKey) -> Sealed {
+        self.with_tag(key.tag(self.words()))
+    }
+
+    /// The message with `tag` as its proof: for a result whose tag travelled apart (a
+    /// signal carries eight bytes), put together again to be [`open`](Self::open)ed.
+    pub fn with_tag(&self, tag: u64) -> Sealed {
+        let words = self.words();
         let mut b = [0u8; Partial::SIZE];
-        b[..4].copy_from_slice(&MAGIC.to_le_bytes());
-        b[4..8].copy_from_slice(&self.index.to_le_bytes());
-        b[8..].copy_from_slice(&self.sum.to_bits().to_le_bytes());
+        for (chunk, w) in b.chunks_exact_mut(8).zip([words[0], words[1], tag]) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
         b
     }
 
-    /// Decodes a message; `None` unless it is exactly a bareipc result message.
-    pub fn decode(b: &[u8]) -> Option<Partial> {
-        let b: &[u8; Partial::SIZE] = b.try_into().ok()?;
-        let word = |r: core::ops::Range<usize>| {
-            let mut w = [0u8; 8];
-            w[..r.len()].copy_from_slice(&b[r]);
-            u64::from_le_bytes(w)
-        };
-        if word(0..4) as u32 != MAGIC {
-            return None;
-        }
-        Some(Partial { index: word(4..8) as u32, sum: f64::from_bits(word(8..16)) })
+    /// Decodes a message; `None` unless it is exactly a result message whose tag `key`
+    /// made.
+    pub fn open(b: &[u8], key: &RunKey) -> Option<Partial> {
+        let b: &Sealed = b.try_into().ok()?;
+        let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+        let p = Partial { index: (word(0) >> 32) as u32, sum: f64::from_bits(word(8)) };
+        (word(0) as u32 == MAGIC && key.tag([word(0), word(8)]) == word(16)).then_some(p)
     }
 }
 
-/// Sends `partial` down a byte stream (a pipe or a socket) in one `write`.
-pub fn send(to: impl AsFd, partial: &Partial) -> Result<(), Error> {
-    Ok(crate::io::write_all(to, &partial.encode()).call("write")?)
+/// Sends a sealed result down a byte stream (a pipe or a socket) in one `write`.
+pub fn send(to: impl AsFd, sealed: &Sealed) -> Result<(), Error> {
+    Ok(crate::io::write_all(to, sealed).call("write")?)
 }
 
 /// Reads worker `index`'s message from its own byte stream into `tally`: a stream that
@@ -125,7 +138,9 @@ pub fn gather(
     let mut buf = [0u8; Partial::SIZE];
     while tally.first_missing().is_some() {
         match receive(&mut buf, wait) {
-            Ok(n) => tally.record(&buf[..n.min(Partial::SIZE)])?,
+            Ok(n) => {
+                tally.record(&buf[..n.min(Partial::SIZE)]);
+            }
             Err(Errno::EINTR) => {
                 if workers.interrupted()? == 0 {
                     wait = Wait::No;
@@ -140,6 +155,117 @@ pub fn gather(
     Ok(())
 }
 
+/// Connections [`serve`] reads at once. When all are open and another comes, the oldest
+/// is closed: a peer that connects and sends nothing holds a place only until others come.
+const OPEN: usize = 16;
+
+/// How often a worker connects and sends before it gives up ([`deliver`]).
+const TRIES: usize = 64;
+
+/// Collects one result per connection from workers that connect to `listener` (a TCP or
+/// AF_UNIX stream or seqpacket socket, listening), into `tally`. One `poll` waits for the
+/// listener and every open connection at once, so no peer can hold the parent: a
+/// connection is accepted non-blocking (`accept4`), read once its bytes come, and closed
+/// then — or, after 16 newer ones came, before. A worker sends its 24 bytes in one
+/// write, which loopback TCP and a seqpacket socket deliver in one piece: a result that
+/// proves itself is answered with one byte before the close, the worker's receipt
+/// ([`deliver`]); anything else — a short read, bytes without the run's tag, a connection
+/// closed unread — is refused and counted, and a worker that gets no receipt sends again.
+///
+/// A worker exits only once its result is taken, so when every worker has ended (the
+/// watchdog tick looks) the results are all in or missing for good; a stop signal ends
+/// the wait at once, whatever the peers do.
+pub fn serve(
+    listener: BorrowedFd<'_>,
+    workers: &mut Workers,
+    tally: &mut Tally,
+) -> Result<(), Error> {
+    use rustix::fd::AsRawFd;
+    let mut open: [Option<OwnedFd>; OPEN] = [const { None }; OPEN];
+    // The listener, then one entry per place (-1: empty, which poll skips).
+    let mut fds = [sys::abi::PollFd { fd: -1, events: sys::abi::POLLIN, revents: 0 }; OPEN + 1];
+    // The place of the next connection: the oldest one's.
+    let mut next = 0;
+    while tally.first_missing().is_some() {
+        fds[0].fd = listener.as_raw_fd();
+        for (fd, place) in fds[1..].iter_mut().zip(&open) {
+            fd.fd = place.as_ref().map_or(-1, |c| c.as_raw_fd());
+        }
+        match sys::poll(&mut fds) {
+            Ok(_) => {}
+            // The tick, or a stop signal: look at the workers.
+            Err(Errno::EINTR) => {
+                if workers.interrupted()? == 0 {
+                    return tally.total().map(drop);
+                }
+                continue;
+            }
+            Err(errno) => return Err(CallError { call: "poll", errno }.into()),
+        }
+        for (fd, place) in fds[1..].iter().zip(&mut open) {
+            if fd.revents != 0 {
+                read_result(place, tally);
+            }
+        }
+        if fds[0].revents != 0 {
+            let flags = sys::abi::SOCK_CLOEXEC | sys::abi::SOCK_NONBLOCK;
+            match sys::accept4(listener, flags) {
+                Ok(fd) => {
+                    crate::io::opened(&fd);
+                    if open[next].replace(fd).is_some() {
+                        tally.refuse();
+                    }
+                    // Its bytes are often there already.
+                    read_result(&mut open[next], tally);
+                    next = (next + 1) % OPEN;
+                }
+                // Gone before it was accepted, or a signal: poll again.
+                Err(Errno::ECONNABORTED | Errno::EAGAIN | Errno::EINTR) => {}
+                Err(errno) => return Err(CallError { call: "accept4", errno }.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the result that has come on the connection at `place`, if any has, then closes
+/// it — answering a result that proves itself with its receipt.
+fn read_result(place: &mut Option<OwnedFd>, tally: &mut Tally) {
+    let Some(fd) = place else { return };
+    let mut buf = [0u8; Partial::SIZE];
+    match rustix::io::read(&*fd, &mut buf) {
+        Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => return,
+        Ok(Partial::SIZE) if tally.record(&buf) => {
+            // The receipt: the worker waits for it before it exits.
+            let _ = rustix::io::write(&*fd, &[1]);
+        }
+        _ => tally.refuse(),
+    }
+    *place = None;
+}
+
+/// In a worker: sends `sealed` over a connection that `connect` makes and waits for the
+/// parent's receipt ([`serve`]): a connection closed before it — the parent had closed it
+/// to make way for newer ones — is made again, up to 64 times. Returns once the result is
+/// taken, so a worker that exits 0 has delivered. Fails as `connect` does, or — when every
+/// try was closed unread — naming the `read` of the receipt.
+pub fn deliver<S: AsFd>(
+    sealed: &Sealed,
+    connect: impl Fn() -> Result<S, CallError>,
+) -> Result<(), Error> {
+    for _ in 0..TRIES {
+        crate::process::supervise::exit_if_orphaned();
+        let stream = connect()?;
+        let mut receipt = [0u8];
+        if crate::io::write_all(&stream, sealed).is_ok()
+            && crate::io::read_full(&stream, &mut receipt) == Ok(1)
+        {
+            return Ok(());
+        }
+    }
+    Err(CallError { call: "read", errno: Errno::ECONNRESET }.into())
+}
+
 /// The total of `workers` partial sums left in shared memory, one 64-bit slot each (the
 /// sum's bits), once every worker has ended well: a slot still 0 — a sum of positive
 /// terms is never +0.0 — names a missing result.
@@ -149,16 +275,14 @@ pub fn total_of_slots(slots: &[AtomicU64], workers: usize) -> Result<f64, Error>
 
 /// [`total_of_slots`] for slots read by other means: `bits(i)` is worker i's slot.
 pub fn total_of_bits(workers: usize, bits: impl Fn(usize) -> u64) -> Result<f64, Error> {
-    let mut tally = Tally::new(workers);
+    let mut sum = 0.0;
     for index in 0..workers {
-        let bits = bits(index);
-        if bits == 0 {
-            return Err(Error::Message { index, problem: Problem::Missing });
+        match bits(index) {
+            0 => return Err(Error::Message { index, problem: Problem::Missing }),
+            bits => sum += f64::from_bits(bits),
         }
-        let msg = Partial { index: index as u32, sum: f64::from_bits(bits) }.encode();
-        tally.record_from(index, &msg, msg.len())?;
     }
-    tally.total()
+    Ok(sum)
 }
 
 /// Words of a shared accumulator: word 0 holds the sum's bits, the words after it one
@@ -185,59 +309,102 @@ pub fn accumulated(words: &[AtomicU64], workers: usize) -> Result<f64, Error> {
     }
 }
 
-/// The partial sums received so far, by worker index.
+/// The partial sums received so far, by worker index, and how many messages were refused.
 #[derive(Debug)]
 pub struct Tally {
     workers: usize,
+    /// The key results must be sealed with; none where the kernel vouches for each.
+    key: Option<RunKey>,
+    /// Messages that no worker of this run made (or that repeated one it had sent).
+    refused: usize,
     sums: [f64; MAX_WORKERS],
     /// Bit i set: worker i's sum has arrived. (Half the stack of `[Option<f64>; N]`.)
     seen: [u64; MAX_WORKERS / 64],
 }
 
 impl Tally {
-    /// Expects one message from each of `workers` workers.
-    pub fn new(workers: usize) -> Tally {
+    /// Expects one message from each of `workers` workers, sealed with `key`.
+    pub fn new(workers: usize, key: RunKey) -> Tally {
+        Tally { key: Some(key), ..Tally::unsealed(workers) }
+    }
+
+    /// Expects one result from each of `workers` workers, each of which the kernel shows
+    /// to be the worker's own ([`accept`](Self::accept)): no message can prove itself to
+    /// this tally.
+    pub fn unsealed(workers: usize) -> Tally {
         Tally {
             workers: workers.min(MAX_WORKERS),
+            key: None,
+            refused: 0,
             sums: [0.0; MAX_WORKERS],
             seen: [0; MAX_WORKERS / 64],
         }
     }
 
-    /// Records a message from a channel that all workers share: the message names its
-    /// sender.
-    pub fn record(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        match Partial::decode(bytes) {
-            Some(p) if (p.index as usize) < self.workers => self.store(p.index as usize, p.sum),
-            _ => Err(Error::Stray { len: bytes.len() }),
+    /// Records a message from a channel that others than the workers may reach: the
+    /// message names its sender and proves it. Anything else — a message with no valid
+    /// tag, another worker count's index, a second copy of a result already recorded —
+    /// is refused and counted, never added.
+    /// Returns whether it was recorded.
+    pub fn record(&mut self, bytes: &[u8]) -> bool {
+        match self.open(bytes) {
+            Some(p) if (p.index as usize) < self.workers && !self.has(p.index as usize) => {
+                self.put(p.index as usize, p.sum);
+                true
+            }
+            _ => {
+                self.refuse();
+                false
+            }
         }
+    }
+
+    /// Counts one more message (or connection) that brought no result of this run.
+    pub fn refuse(&mut self) {
+        self.refused += 1;
     }
 
     /// Records a message from worker `index`'s own channel, where `got` bytes arrived
     /// before the channel closed (`got < bytes.len()` means it closed early).
     pub fn record_from(&mut self, index: usize, bytes: &[u8], got: usize) -> Result<(), Error> {
-        let problem = match (got, Partial::decode(&bytes[..got])) {
+        let problem = match (got, self.open(&bytes[..got])) {
             (0, _) => Problem::Missing,
             (got, _) if got < Partial::SIZE => Problem::Short { got },
-            (_, None) => Problem::Malformed,
-            (_, Some(p)) if p.index as usize != index => Problem::WrongIndex { claimed: p.index },
-            (_, Some(p)) => return self.store(index, p.sum),
+            (_, Some(p)) if p.index as usize == index => return self.accept(index, p.sum),
+            // Not a result, not sealed with the run's key, or another worker's.
+            _ => Problem::Malformed,
         };
         Err(Error::Message { index, problem })
     }
 
-    fn store(&mut self, index: usize, sum: f64) -> Result<(), Error> {
+    /// Records worker `index`'s `sum`, which the kernel says is its own (read from the
+    /// memory of the stopped worker itself); a second one is an error.
+    pub fn accept(&mut self, index: usize, sum: f64) -> Result<(), Error> {
         if self.has(index) {
             return Err(Error::Message { index, problem: Problem::Duplicate });
         }
+        self.put(index, sum);
+        Ok(())
+    }
+
+    /// The message in `bytes`, if its tag is the run's.
+    fn open(&self, bytes: &[u8]) -> Option<Partial> {
+        Partial::open(bytes, self.key.as_ref()?)
+    }
+
+    fn put(&mut self, index: usize, sum: f64) {
         self.seen[index / 64] |= 1 << (index % 64);
         self.sums[index] = sum;
-        Ok(())
     }
 
     /// Whether worker `index`'s sum has arrived.
     pub fn has(&self, index: usize) -> bool {
         self.seen[index / 64] & 1 << (index % 64) != 0
+    }
+
+    /// How many messages were refused (see [`record`](Self::record)).
+    pub fn refused(&self) -> usize {
+        self.refused
     }
 
     /// The lowest worker index with no message yet.
@@ -246,12 +413,14 @@ impl Tally {
     }
 
     /// The sum of all partial sums, added in worker order so the result does not depend
-    /// on arrival order. Fails naming the first worker without a message.
+    /// on arrival order. Fails naming the first worker without a message, and how many
+    /// messages were refused meanwhile.
     pub fn total(&self) -> Result<f64, Error> {
-        if let Some(index) = self.first_missing() {
-            return Err(Error::Message { index, problem: Problem::Missing });
+        match (self.first_missing(), self.refused) {
+            (None, _) => Ok(self.sums[..self.workers].iter().sum()),
+            (Some(index), 0) => Err(Error::Message { index, problem: Problem::Missing }),
+            (Some(index), refused) => Err(Error::Refused { index, refused }),
         }
-        Ok(self.sums[..self.workers].iter().sum())
     }
 }
 
@@ -276,48 +445,70 @@ mod tests {
         );
     }
 
+    const KEY: RunKey = RunKey::from_words(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210);
+
     #[test]
-    fn messages_round_trip_bit_exactly() {
+    fn messages_round_trip_bit_exactly_and_prove_their_sender() {
         for sum in [0.0, -0.0, 1.0 / 3.0, f64::MIN_POSITIVE, f64::NAN, 1.2337005501361697] {
             let p = Partial { index: 511, sum };
-            let back = Partial::decode(&p.encode()).unwrap();
+            let back = Partial::open(&p.seal(&KEY), &KEY).unwrap();
             assert_eq!(back.index, 511);
             assert_eq!(back.sum.to_bits(), sum.to_bits());
         }
-        let mut bad = Partial { index: 0, sum: 1.0 }.encode();
-        bad[0] ^= 1;
-        assert_eq!(Partial::decode(&bad), None);
-        assert_eq!(Partial::decode(&[0u8; 15]), None);
+        let good = Partial { index: 0, sum: 1.0 }.seal(&KEY);
+        // Any bit changed, or another key: refused.
+        for bit in 0..8 * Partial::SIZE {
+            let mut bad = good;
+            bad[bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(Partial::open(&bad, &KEY), None, "bit {bit}");
+        }
+        let other = RunKey::from_words(1, 2);
+        assert_eq!(Partial::open(&good, &other), None);
+        assert_eq!(Partial::open(&good[..23], &KEY), None);
+        assert_eq!(Partial::open(&[good.as_slice(), &[0]].concat(), &KEY), None);
     }
 
     #[test]
-    fn tally_spots_missing_duplicate_short_and_foreign_messages() {
-        let mut t = Tally::new(3);
-        let m = |i: u32, s: f64| Partial { index: i, sum: s }.encode();
-        t.record(&m(2, 0.5)).unwrap();
+    fn tally_refuses_and_counts_what_no_worker_sent() {
+        let mut t = Tally::new(3, KEY);
+        let m = |i: u32, s: f64| Partial { index: i, sum: s }.seal(&KEY);
+        t.record(&m(2, 0.5));
         assert_eq!(t.first_missing(), Some(0));
         assert_eq!(t.total(), Err(Error::Message { index: 0, problem: Problem::Missing }));
-        assert_eq!(
-            t.record(&m(2, 0.5)),
-            Err(Error::Message { index: 2, problem: Problem::Duplicate })
-        );
-        assert_eq!(t.record(&m(3, 0.5)), Err(Error::Stray { len: 16 }));
-        assert_eq!(t.record(b"hello"), Err(Error::Stray { len: 5 }));
+        t.record(&m(2, 0.75)); // a second result for worker 2
+        t.record(&m(3, 0.5)); // no such worker
+        t.record(b"hello");
+        t.record(&Partial { index: 0, sum: 4.0 }.seal(&RunKey::from_words(9, 9)));
+        assert_eq!(t.refused(), 4);
+        assert_eq!(t.total(), Err(Error::Refused { index: 0, refused: 4 }));
         let one = m(1, 0.25);
         assert_eq!(
             t.record_from(1, &one, 9),
             Err(Error::Message { index: 1, problem: Problem::Short { got: 9 } })
         );
         assert_eq!(
-            t.record_from(0, &one, 16),
-            Err(Error::Message { index: 0, problem: Problem::WrongIndex { claimed: 1 } })
+            t.record_from(0, &one, 24),
+            Err(Error::Message { index: 0, problem: Problem::Malformed })
         );
         assert_eq!(
             t.record_from(0, &one, 0),
             Err(Error::Message { index: 0, problem: Problem::Missing })
         );
-        t.record_from(1, &one, 16).unwrap();
-        t.record_from(0, &m(0, 1.0), 16).unwrap();
+        let mut forged = one;
+        forged[20] ^= 1;
+        assert_eq!(
+            t.record_from(1, &forged, 24),
+            Err(Error::Message { index: 1, problem: Problem::Malformed })
+        );
+        t.record_from(1, &one, 24).unwrap();
+        t.accept(0, 1.0).unwrap();
+        assert_eq!(t.accept(0, 1.0), Err(Error::Message { index: 0, problem: Problem::Duplicate }));
         assert_eq!(t.total(), Ok(1.75));
+        // Where the kernel vouches for results, no message proves itself.
+        let mut u = Tally::unsealed(1);
+        u.record(&Partial { index: 0, sum: 1.0 }.seal(&KEY));
+        assert_eq!(u.total(), Err(Error::Refused { index: 0, refused: 1 }));
+        u.accept(0, 1.0).unwrap();
+        assert_eq!(u.total(), Ok(1.0));
     }
 }

@@ -1,22 +1,26 @@
-//! pi over a named pipe: the parent makes a private directory (`$TMPDIR`, else `/tmp`)
-//! with a FIFO in it, opens the FIFO to read and forks; each worker
-//! computes, opens the FIFO *by name* to write, and writes its 16-byte result — one atomic
-//! write, at most PIPE_BUF bytes, so W writers never interleave. The parent reads W
-//! results, removes the FIFO and the directory, then reaps. Should the parent be killed,
-//! its workers remove them on their way out (the lifeline's will).
+//! pi over a named pipe: the parent enters the directory for temporary files (`$TMPDIR`,
+//! else `/tmp`), makes a FIFO there (`bareipc-fifo-PID-RANDOM`, mode 0600), opens it to
+//! read and forks; each worker computes, opens the FIFO *by name* to write, and writes its
+//! 24-byte result — one atomic write, at most PIPE_BUF bytes, so W writers never
+//! interleave. The parent reads W results, then reaps and removes the FIFO. Should the
+//! parent be killed, its workers remove it on their way out (the lifeline's will).
+//!
+//! Other processes of the user may open the FIFO too (mode 0600 keeps out other users):
+//! what they write is refused unless sealed with the run's key.
 #![no_std]
 #![no_main]
 
 use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{self, Partial, Tally, Wait};
+use bareipc::app::protocol::{self, Partial, RunKey, Tally, Wait};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{Context, Errno};
-use bareipc::ipc::dir::PrivateDir;
+use bareipc::ipc::dir::{RunFile, temp_base};
 use bareipc::ipc::fifo::{self, Fifo};
 use bareipc::process::supervise::{self, wait_slice};
 use bareipc::process::{self, Run, Workers};
 use bareipc::rt::{Args, Start};
+use rustix::fs::CWD;
 
 bareipc::program!("pi-fifo", main, errnos: bareipc::errno::FILES);
 
@@ -29,23 +33,23 @@ static PI: Pi =
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
-    let pid = workers.parent_pid() as u64;
-    let dir = PrivateDir::create_temp(start.env.get(b"TMPDIR"), c"bareipc-fifo-", pid, c"fifo")?;
+    let key = RunKey::new()?;
+    let base = temp_base(start.env.get(b"TMPDIR"));
+    let file = RunFile::enter(base, "fifo", workers.parent_pid() as u64)?;
+    fifo::make(CWD, file.name(), 0o600).call("mknodat")?;
     // Removed on every way out by the run's will — by the parent, or by its orphans if it
-    // is killed — rather than by the directory's own drop.
-    let dir = dir.leak();
-    supervise::will(&dir);
-    fifo::make(dir.base(), dir.entry(), 0o600).call("mknodat")?;
+    // is killed.
+    supervise::will(&file);
     // Read and write: opening never waits for a writer, and reads wait for data rather
     // than see end of file before the first worker opens (the end is known by count).
-    let reader = Fifo::open_reader(dir.base(), dir.entry()).call("openat")?;
-    let mut run = Run::new(workers, (dir, reader));
+    let reader = Fifo::open_reader(CWD, file.name()).call("openat")?;
+    let mut run = Run::new(workers, (file, reader));
     for index in 0..job.workers {
-        run.spawn(&start.single, |(dir, _)| -> Result<(), Error> {
-            let msg = Partial::compute(job, index).encode();
+        run.spawn(&start.single, |(file, _)| -> Result<(), Error> {
+            let msg = Partial::compute(job, index).seal(&key);
             // Non-blocking: with no reader (the parent has died) ENXIO, not a wait forever.
-            let fifo = Fifo::open_writer(dir.base(), dir.entry()).call("openat")?;
-            // The pipe holds 4096 results; while it is full, try again every 100 ms.
+            let fifo = Fifo::open_writer(CWD, file.name()).call("openat")?;
+            // The pipe holds 2730 results; while it is full, try again every 100 ms.
             supervise::patiently(|deadline| match fifo.write(&msg) {
                 Err(Errno::EAGAIN) => wait_slice(deadline),
                 sent => sent,
@@ -55,7 +59,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             Ok(())
         })?;
     }
-    let mut tally = Tally::new(job.workers);
+    let mut tally = Tally::new(job.workers, key);
     let (workers, (_, reader)) = run.split();
     protocol::gather(workers, &mut tally, "read", |buf, wait| match wait {
         // The reader holds a write end too, so no end of file: once every worker has

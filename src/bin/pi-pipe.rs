@@ -1,12 +1,12 @@
-//! pi over pipes: one pipe per worker. Worker i writes its 16-byte result into its pipe and
-//! exits; the parent reads each pipe in turn (end of file before 16 bytes means the worker
+//! pi over pipes: one pipe per worker. Worker i writes its 24-byte result into its pipe and
+//! exits; the parent reads each pipe in turn (end of file before 24 bytes means the worker
 //! died), then reaps every worker.
 #![no_std]
 #![no_main]
 
 use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{self, Partial, Tally};
+use bareipc::app::protocol::{self, Partial, RunKey, Tally};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::Context;
 use bareipc::ipc::pipe::{self, PipeReader};
@@ -23,16 +23,19 @@ static PI: Pi = Pi { about: "pi from W workers, one pipe each", hints: &hints::N
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
+    let key = RunKey::new()?;
     let readers: [Option<PipeReader>; MAX_WORKERS] = [const { None }; MAX_WORKERS];
     let mut run = Run::new(workers, readers);
     for index in 0..job.workers {
         let (reader, writer) = pipe::pipe().call("pipe2")?;
-        run.spawn(&start.single, |_| protocol::send(&writer, &Partial::compute(job, index)))?;
+        run.spawn(&start.single, |_| {
+            protocol::send(&writer, &Partial::compute(job, index).seal(&key))
+        })?;
         // The child now holds the only write end: its exit is the reader's end of file.
         drop(writer);
         run.objects_mut()[index] = Some(reader);
     }
-    let mut tally = Tally::new(job.workers);
+    let mut tally = Tally::new(job.workers, key);
     let (workers, readers) = run.split();
     for (index, reader) in readers[..job.workers].iter().enumerate() {
         let reader = reader.as_ref().expect("one reader per worker");

@@ -1,12 +1,12 @@
 //! pi over a POSIX message queue: one queue for all workers, created exclusively and
 //! unlinked at once (the descriptor, inherited by every worker, keeps it alive). Each
-//! worker sends its 16-byte result; the parent receives W messages, then reaps.
+//! worker sends its 24-byte result; the parent receives W messages, then reaps.
 #![no_std]
 #![no_main]
 
 use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{self, Partial, Tally, Wait};
+use bareipc::app::protocol::{self, Partial, RunKey, Tally, Wait};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::Context;
 use bareipc::ipc::mq::{self, Access, MessageQueue, MqAttr, Timespec};
@@ -29,6 +29,9 @@ const CAPACITY: usize = 10;
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
+    // mq_open's EMFILE is RLIMIT_MSGQUEUE or the descriptor limit: a report tells which.
+    app::error::tell_descriptor_limit();
+    let key = RunKey::new()?;
     let name = Name::unique_for("mq", workers.parent_pid()).call("getrandom")?;
     let attr = MqAttr::new(job.workers.min(CAPACITY) as i64, Partial::SIZE as i64);
     let queue = MessageQueue::create(&name, Access::ReadWrite, 0o600, &attr).call("mq_open")?;
@@ -37,7 +40,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let mut run = Run::new(workers, queue);
     for index in 0..job.workers {
         run.spawn(&start.single, |queue| -> Result<(), Error> {
-            let msg = Partial::compute(job, index).encode();
+            let msg = Partial::compute(job, index).seal(&key);
             // Blocks only while the queue is full (more than 10 workers): in slices, so
             // the worker ends if the parent dies meanwhile.
             supervise::patiently(|deadline| queue.send(&msg, 0, Some(deadline)))
@@ -45,7 +48,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             Ok(())
         })?;
     }
-    let mut tally = Tally::new(job.workers);
+    let mut tally = Tally::new(job.workers, key);
     let now = Timespec { tv_sec: 0, tv_nsec: 0 };
     let (workers, queue) = run.split();
     protocol::gather(workers, &mut tally, "mq_timedreceive", |buf, wait| {

@@ -13,7 +13,7 @@
 
 use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{Partial, Tally};
+use bareipc::app::protocol::Tally;
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{CallError, Context, Errno};
 use bareipc::ipc::process_vm;
@@ -34,8 +34,8 @@ static PI: Pi = Pi {
     run,
 };
 
-/// A worker's result message, in its own copy of this static; the parent's copy stays
-/// zero (no valid message).
+/// A worker's result, in its own copy of this static: its sum's bits, then its index + 1
+/// once the sum is there. The parent's copy stays zero.
 static RESULT: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
@@ -45,16 +45,19 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             // Killed by the kernel if the parent dies: a stopped worker looks at nothing.
             process::die_with_parent().call("prctl")?;
             supervise::exit_if_orphaned(); // the parent died before the prctl
-            let msg = Partial::compute(job, index).encode();
-            for (word, bytes) in RESULT.iter().zip(msg.chunks_exact(8)) {
-                word.store(u64::from_ne_bytes(bytes.try_into().unwrap_or_default()), Relaxed);
+            RESULT[0].store(job.partial(index).to_bits(), Relaxed);
+            RESULT[1].store(index as u64 + 1, Relaxed);
+            // The run keeps other processes of its user out (PR_SET_DUMPABLE 0, inherited):
+            // the kernel lets the parent read a worker's memory only once it lets them in.
+            process::allow_inspection().call("prctl")?;
+            // Stopped until the parent has read the result and ends it; continued by
+            // someone else meanwhile, it stops again.
+            loop {
+                process::stop_self().call("kill")?;
             }
-            // Stopped until the parent has read the result and ends it.
-            process::stop_self().call("kill")?;
-            Ok(())
         })?;
     }
-    let mut tally = Tally::new(job.workers);
+    let mut tally = Tally::unsealed(job.workers);
     while tally.first_missing().is_some() {
         // Blocks until a worker stops; the tick interrupts it to look at the workers (one
         // that died instead never stops).
@@ -68,14 +71,14 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             Err(Errno::ECHILD) => break,
             Err(errno) => return Err(CallError { call: "waitid", errno }.into()),
         };
-        let mut msg = [0u8; Partial::SIZE];
-        let got = process_vm::read(pid, RESULT.as_ptr() as usize, &mut msg);
+        let mut bytes = [0u8; 16];
+        let got = process_vm::read(pid, RESULT.as_ptr() as usize, &mut bytes);
+        let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
         match (workers.index_of(pid), got) {
-            // Its result: the worker has done its part, and is ended (it could only be
-            // stopped again, by its own SIGSTOP, after someone else had stopped it).
-            (Some(index), Ok(got)) if Partial::decode(&msg).is_some() => {
+            // Its result: the worker has done its part, and is ended.
+            (Some(index), Ok(16)) if word(8) == index as u64 + 1 => {
                 workers.end(index)?;
-                tally.record_from(index, &msg, got)?;
+                tally.accept(index, f64::from_bits(word(0)))?;
             }
             // Stopped by someone else before its result was written: it computes on.
             (_, Ok(_)) => process::resume(pid).call("kill")?,

@@ -7,7 +7,7 @@
 
 use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{self, Partial, Tally, Wait};
+use bareipc::app::protocol::{self, Partial, RunKey, Tally, Wait};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{Context, Errno};
 use bareipc::ipc::msg::{self, Message, MsgFlags, SysvQueue};
@@ -29,6 +29,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     // Queues that runs killed by SIGKILL could not remove (best effort: a failure here
     // must not stop this run).
     let _ = msg::remove_abandoned();
+    let key = RunKey::new()?;
     // Removed by its drop (msgctl IPC_RMID) on every path out of this function.
     let queue = SysvQueue::create_for_run(workers.parent_pid(), 0o600).call("msgget")?;
 
@@ -36,7 +37,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     for index in 0..job.workers {
         run.spawn(&start.single, |queue| -> Result<(), Error> {
             let mut msg = Message::<{ Partial::SIZE }>::new(index as i64 + 1);
-            msg.text = Partial::compute(job, index).encode();
+            msg.text = Partial::compute(job, index).seal(&key);
             // msgsnd has no timeout: while the queue is full, try again every 100 ms
             // (so the worker ends if the parent dies meanwhile) — unless the queue could
             // never hold the message (kernel.msgmnb below its size), which is an error.
@@ -53,7 +54,7 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             Ok(())
         })?;
     }
-    let mut tally = Tally::new(job.workers);
+    let mut tally = Tally::new(job.workers, key);
     let mut msg = Message::<{ Partial::SIZE }>::new(0);
     let (workers, queue) = run.split();
     protocol::gather(workers, &mut tally, "msgrcv", |buf, wait| {

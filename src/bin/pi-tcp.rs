@@ -1,19 +1,25 @@
 //! pi over TCP on the loopback interface: the parent listens on 127.0.0.1 at an ephemeral
 //! port (`getsockname` tells which) and forks; each worker computes, connects, writes its
-//! 16-byte result and exits (its end closes); the parent accepts W connections and reads
-//! one result from each, then reaps. The whole network stack for a same-host job — see
-//! `make ipc-bench` for what it costs.
+//! 24-byte result and waits for one byte back — the parent's receipt — before it exits.
+//! The parent polls the listener and the connections it has accepted, reads one result
+//! from each, answers, closes, then reaps. The whole network stack for a same-host job —
+//! see `make ipc-bench` for what it costs.
+//!
+//! Any process of the network namespace can connect to the port (every user can read it
+//! in /proc/net/tcp): a connection that sends nothing never holds the parent, and one
+//! whose bytes are not a result sealed with the run's key is refused.
 #![no_std]
 #![no_main]
 
 use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{Partial, Tally};
+use bareipc::app::protocol::{self, Partial, RunKey, Tally};
 use bareipc::app::{self, Pi, hints};
-use bareipc::errno::{CallError, Context, Errno};
+
 use bareipc::ipc::tcp::{TcpListener, TcpStream};
-use bareipc::process::{self, MAX_WORKERS, Run, Workers};
+use bareipc::process::{MAX_WORKERS, Run, Workers};
 use bareipc::rt::{Args, Start};
+use rustix::fd::AsFd;
 
 bareipc::program!("pi-tcp", main, errnos: bareipc::errno::SOCKETS);
 
@@ -26,41 +32,20 @@ static PI: Pi =
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
+    let key = RunKey::new()?;
     let (listener, port) = TcpListener::loopback(MAX_WORKERS as i32)?;
     let mut run = Run::new(workers, listener);
     for index in 0..job.workers {
-        run.spawn(&start.single, |_| -> Result<(), Error> {
-            let partial = Partial::compute(job, index);
-            let stream = TcpStream::loopback(port)?;
-            stream.write_all(&partial.encode()).call("write")?;
-            // exit_group closes it: the parent's read then sees the end.
-            process::keep_until_exit(stream);
-            Ok(())
+        run.spawn(&start.single, |_| {
+            let sealed = Partial::compute(job, index).seal(&key);
+            // Connects, writes, and waits for the parent's receipt: exit_group then
+            // closes the connection.
+            protocol::deliver(&sealed, || TcpStream::loopback(port))
         })?;
     }
-    let mut tally = Tally::new(job.workers);
+    let mut tally = Tally::new(job.workers, key);
     let (workers, listener) = run.split();
-    for _ in 0..job.workers {
-        // Blocks until a worker connects; the watchdog tick interrupts it to look at the
-        // workers (one that died before connecting never will).
-        let stream = loop {
-            match listener.accept() {
-                Ok(stream) => break stream,
-                Err(Errno::EINTR) => {
-                    workers.interrupted()?;
-                }
-                Err(errno) => return Err(CallError { call: "accept4", errno }.into()),
-            }
-        };
-        let mut buf = [0u8; Partial::SIZE];
-        let got = stream.read_full(&mut buf).call("read")?;
-        // A short message: a worker died mid-way; name it if it has ended.
-        if got < Partial::SIZE {
-            workers.check()?;
-        }
-        tally.record(&buf[..got])?;
-        process::keep_until_exit(stream);
-    }
+    protocol::serve(listener.as_fd(), workers, &mut tally)?;
     workers.reap_all()?;
     run.keep_until_exit();
     tally.total()

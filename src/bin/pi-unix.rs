@@ -1,21 +1,29 @@
-//! pi over an AF_UNIX SOCK_SEQPACKET socket bound to a path: the parent makes a private
-//! directory (`$TMPDIR`, else `/tmp`), binds a listening socket there and forks; each
-//! worker computes, connects to the path and sends its 16-byte result as one message;
-//! the parent accepts W connections and receives one message on each, reaps, then removes
-//! the socket's file and the directory (its workers do, if it is killed: the will).
+//! pi over an AF_UNIX SOCK_SEQPACKET socket bound to a path: the parent enters the
+//! directory for temporary files (`$TMPDIR`, else `/tmp`), binds a listening socket there
+//! (`bareipc-unix-PID-RANDOM`, mode 0600) and forks; each worker computes, connects to the
+//! path, sends its partial sum's 8 bytes as one message and waits for one byte back — the
+//! parent's receipt. The parent accepts, asks the kernel who connected (`SO_PEERCRED`),
+//! reads the sum of a connection that is a worker's and answers it; then it reaps, and
+//! removes the socket's file (its workers do, if it is killed: the will).
+//!
+//! The proof that a result is a worker's is the kernel's: the pid it recorded at
+//! `connect`, which no peer can choose. A worker stays alive until its receipt, so that
+//! pid cannot have passed to another process meanwhile. Other processes of the user (the
+//! mode keeps out other users) may connect: their connections are closed unread.
 #![no_std]
 #![no_main]
 
 use bareipc::app::error::Error;
 use bareipc::app::pi::Job;
-use bareipc::app::protocol::{Partial, Tally};
+use bareipc::app::protocol::Tally;
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::{CallError, Context, Errno};
-use bareipc::ipc::dir::{self, PrivateDir};
+use bareipc::ipc::dir::{self, RunFile};
 use bareipc::ipc::seqpacket::{SeqpacketListener, SeqpacketStream};
 use bareipc::ipc::socket::UnixAddr;
-use bareipc::process::{self, MAX_WORKERS, Run, Workers, supervise};
+use bareipc::process::{MAX_WORKERS, Run, Workers, supervise};
 use bareipc::rt::{Args, Start};
+use rustix::fs::{AtFlags, CWD, Mode};
 
 bareipc::program!("pi-unix", main, errnos: bareipc::errno::UNIX_SOCKETS);
 
@@ -29,58 +37,62 @@ static PI: Pi =
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
     let base = dir::temp_base(start.env.get(b"TMPDIR"));
-    let pid = workers.parent_pid() as u64;
-    // Removed on every way out by the run's will — by the parent, or by its orphans if it
-    // is killed — rather than by the directory's own drop.
-    let dir = PrivateDir::create(base, c"bareipc-unix-", pid, c"socket")?.leak();
-    supervise::will(&dir);
-    // bind and connect take a path, not a directory descriptor: the whole path.
-    let addr = UnixAddr::path(&[base, c"/", dir.entry()]).call("bind")?;
+    // Entered: bind and connect take a path (of at most 107 bytes), and the socket's is
+    // its bare name, however long TMPDIR is.
+    let file = RunFile::enter(base, "unix", workers.parent_pid() as u64)?;
+    let addr = UnixAddr::path(&[file.name()]).call("bind")?;
     let listener = SeqpacketListener::bind(&addr, MAX_WORKERS as i32)?;
+    // Removed on every way out by the run's will — by the parent, or by its orphans if it
+    // is killed.
+    supervise::will(&file);
+    // Only this user may connect (the mode `bind` gave follows the umask).
+    rustix::fs::chmodat(CWD, file.name(), Mode::from_raw_mode(0o600), AtFlags::empty())
+        .call("chmod")?;
     let mut run = Run::new(workers, listener);
     for index in 0..job.workers {
         run.spawn(&start.single, |_| -> Result<(), Error> {
-            let partial = Partial::compute(job, index);
+            let sum = job.partial(index).to_bits().to_le_bytes();
             let stream = SeqpacketStream::connect(&addr)?;
-            stream.send(&partial.encode()).call("sendto")?;
-            // exit_group closes it.
-            process::keep_until_exit(stream);
+            stream.send(&sum).call("sendto")?;
+            // Alive until the parent has taken the result: the pid the kernel gave it is
+            // this worker's for as long as the parent looks at it.
+            let mut receipt = [0u8];
+            if stream.receive(&mut receipt, true).call("recvfrom")? != 1 {
+                return Err(Errno::ECONNRESET).call("recvfrom")?;
+            }
             Ok(())
         })?;
     }
-    let mut tally = Tally::new(job.workers);
+    let mut tally = Tally::unsealed(job.workers);
     let (workers, listener) = run.split();
-    // The connection accepted whose message has not come yet.
-    let mut stream = None;
-    let mut buf = [0u8; Partial::SIZE];
-    // Whether to wait: once every worker has ended, what they sent is queued.
-    let mut wait = true;
-    let mut left = job.workers;
-    while left > 0 {
-        // accept4 blocks until a worker connects, recvfrom until its message comes; the
-        // watchdog tick interrupts either to look at the workers (one that died before
-        // connecting never will). Each worker that ended well has connected and sent.
-        let step = match &stream {
-            None => listener.accept().map(|s| stream = Some(s)).map(|()| None),
-            Some(s) => s.receive(&mut buf, wait).map(Some),
+    while tally.first_missing().is_some() {
+        // accept4 blocks until a process connects, recvfrom until a worker's bytes come;
+        // the watchdog tick interrupts either to look at the workers (one that died
+        // before connecting never will). Each worker waits for its receipt, so once
+        // all have ended the results are in, or missing for good.
+        let stream = match listener.accept() {
+            Ok(stream) => stream,
+            Err(Errno::EINTR) if workers.interrupted()? > 0 => continue,
+            Err(Errno::EINTR) => break,
+            Err(errno) => return Err(CallError { call: "accept4", errno }.into()),
         };
-        match step {
-            Ok(None) => {}
-            // The connection closed, or will bring nothing: a worker died after
-            // connecting (reaping names it), or the connection was no worker's (the total
-            // names the first result missing).
-            Ok(Some(0)) => break,
-            Ok(Some(got)) => {
-                tally.record(&buf[..got.min(Partial::SIZE)])?;
-                process::keep_until_exit(stream.take());
-                left -= 1;
-            }
-            Err(Errno::EINTR) => wait = workers.interrupted()? > 0,
-            Err(Errno::EAGAIN) if !wait => break,
-            Err(errno) => {
-                let call = if stream.is_some() { "recvfrom" } else { "accept4" };
-                return Err(CallError { call, errno }.into());
-            }
+        // Who connected, as the kernel says: a connection from any other process (of
+        // this user: the mode keeps others out) is closed unread.
+        let Some(index) = stream.peer_pid().ok().and_then(|pid| workers.index_of(pid)) else {
+            tally.refuse();
+            continue;
+        };
+        let mut sum = [0u8; 8];
+        let got = loop {
+            match stream.receive(&mut sum, true) {
+                Err(Errno::EINTR) => workers.interrupted()?,
+                got => break got.call("recvfrom")?,
+            };
+        };
+        // A worker that died after connecting: its end closed (reaping names it).
+        if got == sum.len() {
+            tally.accept(index, f64::from_bits(u64::from_le_bytes(sum)))?;
+            stream.send(&[1]).call("sendto")?;
         }
     }
     workers.reap_all()?;

@@ -1,239 +1,148 @@
-//! A private directory for a run's one named file (a FIFO, a socket file), made where
-//! temporary files go and removed with its entry.
+//! A run's one named file (a FIFO, a socket file), made where temporary files go under a
+//! name no one else can take or guess, and removed by that name.
 //!
 //! Objects met *by path* — a FIFO, an AF_UNIX socket bound to a file name — need a
-//! directory others can reach. A world-writable one such as `/tmp` is shared with every
-//! user: a name made there directly could be taken first, or be a symbolic link someone
-//! planted. So the run makes a directory of its own with `mkdir(…, 0700)`, which fails
-//! rather than follow or reuse anything already at the name, and creates its file inside,
-//! where nobody else can create, rename or remove anything.
+//! directory others can reach. The run enters it (`chdir`) and makes its file there with a
+//! call that never follows or reuses anything already at the name (`mknod`, `bind`: EEXIST,
+//! EADDRINUSE), mode 0600, so that no other user may open or connect to it, under a name
+//! no one can take first: `bareipc-TAG-PID-RANDOM`. In a sticky directory such as `/tmp`,
+//! nobody else can remove or rename it either.
 //!
 //! **Where**: `$TMPDIR` when it is set and not empty, else `/tmp` — the rule of
-//! `mkstemp(3)` users and of every Unix tool. A FROM scratch container has no `/tmp`, and a
-//! `--read-only` one no writable directory but `/dev/shm`: bareipc's image sets
-//! `TMPDIR=/dev/shm` (see docs/containers.md). The name holds the creator's pid and 64
-//! random bits, so runs of different PID namespaces sharing the directory never collide,
-//! and no dead run's leftover is ever in the way.
+//! `mkstemp(3)` users and of every Unix tool — else, where there is no `/tmp` (a FROM
+//! scratch container), `/dev/shm` ([`temp_base`]). The name holds the creator's pid (so
+//! that `bareipc clean` knows a dead run's file) and 64 random bits, so runs of different
+//! PID namespaces sharing the directory never collide, and no leftover, squatter or dead
+//! run is ever in the way.
 //!
-//! **How**: the base directory is opened once (`O_PATH`), and everything after is relative
-//! to that descriptor (`mkdirat`, `mknodat`, `openat`, `unlinkat`): a name of a few dozen
-//! bytes, however long TMPDIR is, and the same directory for every process that inherits
-//! the descriptor, whatever happens to the path meanwhile.
+//! **Why enter it**: from then on the file's path is its bare name, whatever TMPDIR's
+//! length — a socket's path holds at most 107 bytes — and every process forked afterwards
+//! shares the working directory, so a worker finds the file by the same short path, and
+//! so does an orphaned worker that removes it ([`supervise::will`](crate::process::supervise::will)).
+//! Changing the working directory is a process-wide act: this is for programs that use no
+//! other relative path.
 //!
-//! References: [mkdir(2)](https://man7.org/linux/man-pages/man2/mkdir.2.html),
-//! [unlink(2)](https://man7.org/linux/man-pages/man2/unlink.2.html),
-//! [openat(2)](https://man7.org/linux/man-pages/man2/openat.2.html)
+//! References: [chdir(2)](https://man7.org/linux/man-pages/man2/chdir.2.html),
+//! [unlink(2)](https://man7.org/linux/man-pages/man2/unlink.2.html)
 
 use crate::errno::{CallError, Context, Errno};
-use crate::sys::{self, abi};
+use crate::sys;
 use core::ffi::CStr;
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fs::CWD;
 
-/// Bytes for the names `NAME\0NAME/entry\0`.
-const NAMES: usize = 128;
+/// Bytes of `bareipc-TAG-ID-RANDOM` and its NUL: a tag of at most 8 bytes, an id and a
+/// random number of at most 20 digits each.
+const NAME: usize = 8 + 8 + 1 + 20 + 1 + 20 + 1;
 
-/// A directory of mode 0700 made for one run, and the name of its one entry, both relative
-/// to a descriptor of the directory they were made in; dropping it removes the entry (if
-/// it was made) and the directory.
-#[derive(Debug)]
-pub struct PrivateDir {
-    base: OwnedFd,
-    names: Names,
-}
-
-/// `NAME\0NAME/entry\0`: the directory's name and its entry's path, as C strings.
+/// The name of a run's file in the working directory, which [`RunFile::enter`] made the
+/// directory where temporary files go. Nothing is removed on drop:
+/// [`remove`](Self::remove) does, once the run is over (its will), and may run in several
+/// processes. `Copy`, as the name it holds.
 #[derive(Clone, Copy, Debug)]
-struct Names {
-    buf: [u8; NAMES],
-    /// Where `NAME/entry` starts: after the name's NUL; 0 when there is no directory.
-    split: usize,
-    /// After the entry's NUL.
-    end: usize,
-}
-
-impl Names {
-    fn name(&self) -> &CStr {
-        // SAFETY: `create` wrote the name and its NUL before `split` (> 0 while the
-        // directory exists), and no other NUL (the tag has none, the rest are digits).
-        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..self.split]) }
-    }
-
-    fn entry(&self) -> &CStr {
-        // SAFETY: `create` wrote `NAME/entry` (NUL-free parts) and its NUL from `split`
-        // to `end`.
-        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[self.split..self.end]) }
-    }
+pub struct RunFile {
+    name: [u8; NAME],
 }
 
 /// Where temporary files go: `tmpdir` (the value of `TMPDIR`) when it is set and not
-/// empty, else `/tmp`.
+/// empty, else `/tmp` where it exists (`access`), else `/dev/shm` (a FROM scratch
+/// container has no `/tmp`, and a `--read-only` one no other writable directory).
 pub fn temp_base(tmpdir: Option<&CStr>) -> &CStr {
-    tmpdir.filter(|t| !t.is_empty()).unwrap_or(c"/tmp")
+    match tmpdir.filter(|t| !t.is_empty()) {
+        Some(dir) => dir,
+        None if rustix::fs::access(c"/tmp", rustix::fs::Access::EXISTS).is_ok() => c"/tmp",
+        None => c"/dev/shm",
+    }
 }
 
-impl PrivateDir {
-    /// [`create`](Self::create) in [`temp_base(tmpdir)`](temp_base).
-    #[doc(alias = "mkdirat")]
-    pub fn create_temp(
-        tmpdir: Option<&CStr>,
-        tag: &CStr,
-        id: u64,
-        entry: &CStr,
-    ) -> Result<PrivateDir, CallError> {
-        PrivateDir::create(temp_base(tmpdir), tag, id, entry)
-    }
-
-    /// Opens the directory `base` (`open(base, O_PATH | O_DIRECTORY)`) and makes
-    /// `mkdirat(base, NAME, 0700)` in it, where NAME is `tag`, `id` in decimal, a dash and
-    /// a random 64-bit number in decimal (`getrandom`): unique among the runs of every PID
-    /// namespace that share the directory, and never a dead run's. The entry will be `NAME/entry`, which
-    /// the caller creates (see [`entry`](Self::entry)). Fails naming `open`, `getrandom` or
-    /// `mkdir`; ENAMETOOLONG if the names pass 128 bytes.
-    #[doc(alias = "mkdirat")]
-    pub fn create(base: &CStr, tag: &CStr, id: u64, entry: &CStr) -> Result<PrivateDir, CallError> {
-        let flags = abi::O_PATH | abi::O_DIRECTORY | abi::O_CLOEXEC;
-        let base = sys::openat(rustix::fs::CWD, base, flags, 0).call("open")?;
-        crate::io::opened(&base);
+impl RunFile {
+    /// `chdir(base)`, and the name `bareipc-TAG-ID-RANDOM` for a file there: `tag` (at
+    /// most 8 bytes), `id` and a random 64-bit number (`getrandom`) in decimal. The caller
+    /// makes the file, with a call that fails if anything is at the name. Fails naming
+    /// `chdir` (the base is missing, not a directory, not searchable) or `getrandom`;
+    /// EINVAL for a longer tag.
+    #[doc(alias = "chdir")]
+    pub fn enter(base: &CStr, tag: &str, id: u64) -> Result<RunFile, CallError> {
+        if tag.len() > 8 {
+            return Err(Errno::EINVAL).call("chdir");
+        }
+        rustix::process::chdir(base).call("chdir")?;
         let random = crate::ipc::name::random_u64().call("getrandom")?;
         let mut l = crate::fmt::Line::new();
-        l.bytes(tag.to_bytes()).u64(id).str("-").u64(random);
-        let (name, entry) = (l.as_bytes(), entry.to_bytes_with_nul());
-        let n = name.len();
-        let end = 2 * n + 2 + entry.len();
-        let mut dir = PrivateDir { base, names: Names { buf: [0; NAMES], split: 0, end } };
-        let buf = &mut dir.names.buf;
-        if end > buf.len() {
-            return Err(Errno::ENAMETOOLONG).call("mkdir");
+        l.str("bareipc-").str(tag).str("-").u64(id).str("-").u64(random);
+        let mut file = RunFile { name: [0; NAME] };
+        // (A loop rather than `copy_from_slice`, whose length check would bring core's
+        // number formatting into a binary: the lengths fit, NAME counts them.)
+        for (to, &from) in file.name[..NAME - 1].iter_mut().zip(l.as_bytes()) {
+            *to = from;
         }
-        // NAME\0NAME/entry\0
-        buf[..n].copy_from_slice(name);
-        buf[n + 1..2 * n + 1].copy_from_slice(name);
-        buf[2 * n + 1] = b'/';
-        buf[2 * n + 2..end].copy_from_slice(entry);
-        dir.names.split = n + 1;
-        if let Err(e) = sys::mkdirat(dir.base.as_fd(), dir.name(), 0o700) {
-            dir.names.split = 0;
-            return Err(e).call("mkdir");
-        }
-        Ok(dir)
+        Ok(file)
     }
 
-    /// The directory the run's directory was made in (opened with `O_PATH`).
-    pub fn base(&self) -> BorrowedFd<'_> {
-        self.base.as_fd()
-    }
-
-    /// The run's directory: its name in [`base`](Self::base).
+    /// The file's name, in the working directory.
     pub fn name(&self) -> &CStr {
-        self.names.name()
+        // SAFETY: `enter` wrote NUL-free parts into all but the last byte, which is 0.
+        unsafe { CStr::from_ptr(self.name.as_ptr().cast()) }
     }
 
-    /// The entry: `NAME/entry`, relative to [`base`](Self::base).
-    pub fn entry(&self) -> &CStr {
-        self.names.entry()
-    }
-
-    /// Keeps the directory and the descriptor of its base for the rest of the process:
-    /// no removal on drop, no `close`. For a caller that arranges the removal itself —
-    /// a run's will ([`supervise::will`](crate::process::supervise::will)), which needs a
-    /// descriptor that stays open.
-    pub fn leak(self) -> DirNames {
-        let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: the descriptor is never closed: `this` is not dropped and `base` is
-        // not read again.
-        let fd = unsafe { BorrowedFd::borrow_raw(rustix::fd::AsRawFd::as_raw_fd(&this.base)) };
-        DirNames { base: fd, names: this.names }
-    }
-
-    /// `unlinkat(base, entry)` (a missing entry is fine), then `unlinkat(base, name,
-    /// AT_REMOVEDIR)`; fails naming the call.
-    #[doc(alias = "unlinkat")]
-    #[doc(alias = "rmdir")]
-    pub fn remove(mut self) -> Result<(), CallError> {
-        let done = remove(self.base(), &self.names);
-        self.names.split = 0; // removed: nothing left for drop
-        done
-    }
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        if self.names.split != 0 {
-            let _ = remove(self.base(), &self.names);
-        }
-    }
-}
-
-/// A [`PrivateDir`] kept for the rest of the process ([`PrivateDir::leak`]): its base
-/// directory's descriptor, open for good, and its names.
-#[derive(Clone, Copy, Debug)]
-pub struct DirNames {
-    base: BorrowedFd<'static>,
-    names: Names,
-}
-
-impl DirNames {
-    /// As [`PrivateDir::base`]; open until the process ends.
-    pub fn base(&self) -> BorrowedFd<'static> {
-        self.base
-    }
-
-    /// As [`PrivateDir::name`].
-    pub fn name(&self) -> &CStr {
-        self.names.name()
-    }
-
-    /// As [`PrivateDir::entry`].
-    pub fn entry(&self) -> &CStr {
-        self.names.entry()
-    }
-
-    /// As [`PrivateDir::remove`], but the descriptor stays open (it is `'static`); may
-    /// run more than once, in several processes: what is already gone is not an error.
+    /// `unlink(name)`, relative to the working directory (the directory the file was made
+    /// in, in the process that entered it and in its children): a file already gone is
+    /// not an error, so it may run more than once, in several processes. Fails naming
+    /// `unlink`.
+    #[doc(alias = "unlink")]
     pub fn remove(&self) -> Result<(), CallError> {
-        remove(self.base, &self.names)
+        match sys::unlinkat(CWD, self.name(), 0) {
+            Err(Errno::ENOENT) => Ok(()),
+            done => done.call("unlink"),
+        }
     }
-}
-
-/// `unlinkat(dir, entry, 0)` (a missing entry is fine), then `unlinkat(dir, name,
-/// AT_REMOVEDIR)` (a missing directory too); fails naming `unlink` or `rmdir`.
-fn remove(dir: BorrowedFd<'_>, names: &Names) -> Result<(), CallError> {
-    let gone =
-        |r: Result<(), Errno>| r.or_else(|e| if e == Errno::ENOENT { Ok(()) } else { Err(e) });
-    gone(sys::unlinkat(dir, names.entry(), 0)).call("unlink")?;
-    gone(sys::unlinkat(dir, names.name(), abi::AT_REMOVEDIR)).call("rmdir")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::ffi::OsStrExt;
 
-    /// An empty directory of the test's own.
-    fn base(tag: &str) -> (std::path::PathBuf, std::ffi::CString) {
-        let d = std::env::temp_dir().join(format!("bareipc-dir-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        let c = std::ffi::CString::new(d.as_os_str().as_bytes()).unwrap();
-        (d, c)
+    /// Runs `f` in a child process, whose working directory it may change; its result
+    /// comes back as the child's exit status.
+    fn in_child(f: impl FnOnce() -> bool) -> bool {
+        let _serial = crate::serial_forks();
+        // SAFETY: the child makes system calls and exits without returning into the
+        // harness.
+        match unsafe { libc::fork() } {
+            0 => {
+                let ok = f();
+                // SAFETY: ends the child at once.
+                unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+            }
+            pid => {
+                let mut status = 0;
+                // SAFETY: our own child.
+                assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+                status == 0
+            }
+        }
     }
 
     #[test]
-    fn a_private_directory_is_0700_unique_and_goes_with_its_entry() {
-        use std::os::unix::fs::PermissionsExt;
-        let (b, bc) = base("a");
-        let d = PrivateDir::create(&bc, c"run-", 7, c"file").unwrap();
-        let name = d.name().to_str().unwrap().to_owned();
-        assert!(name.starts_with("run-7-") && name[6..].parse::<u64>().is_ok(), "{name}");
-        assert_eq!(d.entry().to_str().unwrap(), format!("{name}/file"));
-        let meta = std::fs::metadata(b.join(&name)).unwrap();
-        assert_eq!(meta.permissions().mode() & 0o777, 0o700);
-        std::fs::write(b.join(&name).join("file"), b"x").unwrap();
-        let e = PrivateDir::create(&bc, c"run-", 7, c"file").unwrap();
-        assert_ne!(e.name(), d.name());
-        drop(d);
-        e.remove().unwrap();
-        assert_eq!(std::fs::read_dir(&b).unwrap().count(), 0);
-        std::fs::remove_dir(&b).unwrap();
+    fn a_run_file_has_a_unique_name_in_the_directory_entered() {
+        let base = std::env::temp_dir().join(format!("bareipc-dir-a-{}", std::process::id()));
+        std::fs::create_dir_all(&base).unwrap();
+        let b = base.clone();
+        assert!(in_child(move || {
+            let bc = std::ffi::CString::new(b.to_str().unwrap()).unwrap();
+            let f = RunFile::enter(&bc, "run", 7).unwrap();
+            let g = RunFile::enter(&bc, "run", 7).unwrap();
+            let name = f.name().to_str().unwrap().to_owned();
+            std::fs::write(&name, b"x").unwrap();
+            let ok = name.starts_with("bareipc-run-7-")
+                && name[14..].parse::<u64>().is_ok()
+                && f.name() != g.name()
+                && std::env::current_dir().unwrap() == b
+                && std::fs::read(b.join(&name)).unwrap() == b"x";
+            // Removed, and again: already gone is fine.
+            ok && f.remove().is_ok() && f.remove().is_ok() && g.remove().is_ok()
+        }));
+        assert_eq!(std::fs::read_dir(&base).unwrap().count(), 0);
+        std::fs::remove_dir(&base).unwrap();
     }
 
     #[test]
@@ -244,21 +153,28 @@ mod tests {
     }
 
     #[test]
-    fn tmpdir_is_taken_as_given_and_long_names_are_refused() {
-        let e = PrivateDir::create_temp(Some(c"/nonexistent-bareipc"), c"x", 1, c"f").unwrap_err();
-        assert_eq!((e.call, e.errno), ("open", Errno::ENOENT));
-        let long = std::ffi::CString::new("x".repeat(100)).unwrap();
-        let e = PrivateDir::create_temp(None, &long, 1, c"f").unwrap_err();
-        assert_eq!((e.call, e.errno), ("mkdir", Errno::ENAMETOOLONG));
-        // A TMPDIR of any length is fine: only the name is held.
-        let (b, _) = base("c");
-        let deep = b.join("d".repeat(200)).join("e".repeat(200)).join("f".repeat(200));
+    fn tmpdir_is_taken_as_given_and_long_tags_are_refused() {
+        assert!(in_child(|| {
+            let e = RunFile::enter(c"/nonexistent-bareipc", "x", 1).unwrap_err();
+            let long = RunFile::enter(c"/tmp", "ninechars", 1).unwrap_err();
+            let file = RunFile::enter(c"/dev/null", "x", 1).unwrap_err();
+            (e.call, e.errno) == ("chdir", Errno::ENOENT)
+                && (long.call, long.errno) == ("chdir", Errno::EINVAL)
+                && (file.call, file.errno) == ("chdir", Errno::ENOTDIR)
+        }));
+        // A TMPDIR of any length is fine: the file's path is its bare name.
+        let base = std::env::temp_dir().join(format!("bareipc-dir-c-{}", std::process::id()));
+        let deep = base.join("d".repeat(200)).join("e".repeat(200)).join("f".repeat(200));
         std::fs::create_dir_all(&deep).unwrap();
-        let dc = std::ffi::CString::new(deep.as_os_str().as_bytes()).unwrap();
-        let d = PrivateDir::create_temp(Some(&dc), c"x", 1, c"f").unwrap();
-        assert_eq!(std::fs::read_dir(&deep).unwrap().count(), 1);
-        drop(d);
+        let d2 = deep.clone();
+        assert!(in_child(move || {
+            let dc = std::ffi::CString::new(d2.to_str().unwrap()).unwrap();
+            let f = RunFile::enter(&dc, "x", 1).unwrap();
+            let made = crate::ipc::fifo::make(CWD, f.name(), 0o600).is_ok();
+            let there = std::fs::read_dir(&d2).unwrap().count() == 1;
+            made && there && f.remove().is_ok()
+        }));
         assert_eq!(std::fs::read_dir(&deep).unwrap().count(), 0);
-        std::fs::remove_dir_all(&b).unwrap();
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }

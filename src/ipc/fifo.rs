@@ -92,17 +92,20 @@ impl Fifo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipc::dir::PrivateDir;
+    use rustix::fs::CWD;
 
-    fn private_dir(tag: &str) -> PrivateDir {
-        let tag = std::ffi::CString::new(tag).unwrap();
-        PrivateDir::create(c"/tmp", &tag, std::process::id() as u64, c"fifo").unwrap()
+    /// A directory of the test's own and the FIFO's path in it.
+    fn fifo_path(tag: &str) -> (std::path::PathBuf, std::ffi::CString) {
+        let dir = std::env::temp_dir().join(format!("bareipc-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
+        (dir, path)
     }
 
     #[test]
     fn writers_meet_the_reader_by_name_and_messages_stay_whole() {
-        let dir = private_dir("bareipc-fifo-test-");
-        let (at, path) = (dir.base(), dir.entry());
+        let (dir, path) = fifo_path("fifo-test");
+        let (at, path) = (CWD, path.as_c_str());
         assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENOENT));
         make(at, path, 0o600).unwrap();
         assert_eq!(make(at, path, 0o600), Err(Errno::EEXIST));
@@ -124,13 +127,13 @@ mod tests {
         // The reader gone, a writer's open is refused again.
         drop(reader);
         assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENXIO));
-        dir.remove().unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn a_full_fifo_refuses_a_message_whole() {
-        let dir = private_dir("bareipc-fifo-full-");
-        let (at, path) = (dir.base(), dir.entry());
+        let (dir, path) = fifo_path("fifo-full");
+        let (at, path) = (CWD, path.as_c_str());
         make(at, path, 0o600).unwrap();
         let reader = Fifo::open_reader(at, path).unwrap();
         let w = Fifo::open_writer(at, path).unwrap();
@@ -146,5 +149,6 @@ mod tests {
         assert_eq!(reader.pending(), Ok(sent));
         drop(reader);
         assert_eq!(w.write(b"x"), Err(Errno::EPIPE));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -83,16 +83,22 @@ impl core::fmt::Debug for Name {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// 64 bits of `getrandom` randomness. (A request of up to 256 bytes is never cut short
-/// once the kernel's pool is ready, and before that it blocks: one call.)
-pub(crate) fn random_u64() -> Result<u64, Errno> {
-    let mut random = [0u8; 8];
+/// Fills `bytes` (at most 256) from `getrandom`: a request of up to 256 bytes is never cut
+/// short once the kernel's pool is ready, and before that it blocks — one call.
+pub(crate) fn random(bytes: &mut [u8]) -> Result<(), Errno> {
     let flags = rustix::rand::GetRandomFlags::empty();
-    let got = crate::io::retry_on_intr(|| Ok(rustix::rand::getrandom(&mut random, flags)?))?;
-    if got != random.len() {
+    let got = crate::io::retry_on_intr(|| Ok(rustix::rand::getrandom(&mut *bytes, flags)?))?;
+    if got != bytes.len() {
         return Err(Errno::EAGAIN);
     }
-    Ok(u64::from_be_bytes(random))
+    Ok(())
+}
+
+/// 64 bits of [`random`]ness.
+pub(crate) fn random_u64() -> Result<u64, Errno> {
+    let mut bytes = [0u8; 8];
+    random(&mut bytes)?;
+    Ok(u64::from_be_bytes(bytes))
 }
 
 /// Appends 16 hex digits of [`random_u64`].

@@ -25,17 +25,21 @@ use crate::sys::{self, abi};
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct RtSignal(i32);
 
-/// A signal taken from the queue: who says it sent it, and its value.
+/// A signal taken from the queue: which, who says it sent it, and its value.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Queued {
+    /// `si_signo`: the signal's number.
+    pub signal: i32,
     /// `si_pid`: the sender's pid, as the sender wrote it.
     pub pid: i32,
     /// `si_value`: the 64 bits queued with it.
     pub value: u64,
 }
 
-/// `rt_sigprocmask(SIG_BLOCK, signals)`: blocks each of `signals` (1 to 64) with one
-/// call. A process that waits in [`RtSignal::take`] may want SIGCHLD (17) blocked too:
+/// `rt_sigprocmask(SIG_BLOCK, signals)`: blocks each of `signals` (1 to 64, but not 32
+/// and 33: glibc's own, which a thread that blocks them would break — `setuid` in a
+/// threaded glibc program waits for every thread to take 33) with one call. EINVAL for
+/// any other number. A process that waits in [`RtSignal::take`] may want SIGCHLD (17) blocked too:
 /// ignored by default, it never interrupts anything — but under a tracer such as strace
 /// every signal is delivered, and a SIGCHLD would end the wait with EINTR (a waiting
 /// `rt_sigtimedwait` is not restarted). Blocked, it waits unseen; `wait4` needs no signal.
@@ -43,7 +47,7 @@ pub struct Queued {
 pub fn block(signals: &[i32]) -> Result<(), Errno> {
     let mut set = 0u64;
     for &n in signals {
-        if !(1..=64).contains(&n) {
+        if !(1..=64).contains(&n) || n == 32 || n == 33 {
             return Err(Errno::EINVAL);
         }
         set |= 1 << (n - 1);
@@ -86,10 +90,19 @@ impl RtSignal {
     #[doc(alias = "sigtimedwait")]
     #[doc(alias = "sigwaitinfo")]
     pub fn take(self, wait: bool) -> Result<Queued, Errno> {
-        let now = abi::Timespec::default();
-        let info = sys::sigtimedwait(1 << (self.0 - 1), if wait { None } else { Some(&now) })?;
-        Ok(Queued { pid: info.pid, value: info.value })
+        take_any(&[self], wait)
     }
+}
+
+/// `rt_sigtimedwait(signals, &info, timeout)`: as [`RtSignal::take`] for any of `signals`:
+/// the lowest-numbered one pending first (real-time signals are delivered in that order),
+/// and among several of one number the oldest.
+#[doc(alias = "sigtimedwait")]
+pub fn take_any(signals: &[RtSignal], wait: bool) -> Result<Queued, Errno> {
+    let set = signals.iter().fold(0u64, |set, s| set | 1 << (s.0 - 1));
+    let now = abi::Timespec::default();
+    let info = sys::sigtimedwait(set, if wait { None } else { Some(&now) })?;
+    Ok(Queued { signal: info.signo, pid: info.pid, value: info.value })
 }
 
 #[cfg(test)]
@@ -97,9 +110,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn block_takes_signal_numbers_only() {
-        assert_eq!(block(&[0]), Err(Errno::EINVAL));
-        assert_eq!(block(&[65]), Err(Errno::EINVAL));
+    fn block_takes_signal_numbers_only_and_leaves_glibc_its_own() {
+        for n in [0, 32, 33, 65] {
+            assert_eq!(block(&[1, n]), Err(Errno::EINVAL), "{n}");
+        }
     }
 
     #[test]
@@ -126,9 +140,18 @@ mod tests {
                         sig.queue(me, 4321, v)?;
                     }
                     for v in [u64::MAX, 0, 1.0f64.to_bits(), 7, 7] {
-                        if sig.take(false)? != (Queued { pid: 4321, value: v }) {
+                        if sig.take(false)? != (Queued { signal: 40, pid: 4321, value: v }) {
                             return Err(Errno::EIO);
                         }
+                    }
+                    // Two numbers: the lower first, whatever the order they came in.
+                    let other = RtSignal::new(39)?;
+                    other.block()?;
+                    sig.queue(me, 1, 1)?;
+                    other.queue(me, 2, 2)?;
+                    let firsts = [take_any(&[sig, other], false)?, take_any(&[other, sig], false)?];
+                    if firsts.map(|q| (q.signal, q.value)) != [(39, 2), (40, 1)] {
+                        return Err(Errno::EIO);
                     }
                     match sig.take(false) {
                         Err(Errno::EAGAIN) => Ok(()),

@@ -156,6 +156,15 @@ impl SeqpacketStream {
         }
     }
 
+    /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED)`: the pid of the process that made the
+    /// connection, as the kernel recorded it when it did: no peer can claim another's.
+    /// (The pid, not a process: once that process has ended and been reaped, another may
+    /// get the number.)
+    #[doc(alias = "SO_PEERCRED")]
+    pub fn peer_pid(&self) -> Result<i32, Errno> {
+        sys::peer_pid(self.0.as_fd())
+    }
+
     /// `recvfrom(fd, buf, len, flags, NULL, NULL)`: one message into `buf`, blocking until
     /// one comes unless `wait` is false (MSG_DONTWAIT: EAGAIN if none is queued); 0 once
     /// the peer has closed. Returns the message's length, which may exceed `buf.len()`
@@ -190,6 +199,7 @@ mod tests {
         assert_eq!(&buf[..3], b"one");
         assert_eq!(server.receive(&mut buf, true), Ok(4));
         assert_eq!(server.receive(&mut buf, false), Ok(0)); // the peer closed
+        assert_eq!(server.peer_pid(), Ok(std::process::id() as i32));
         drop((server, listener));
         // Closed, the socket's file stays: nobody listens, so connecting is refused.
         assert!(path.exists());

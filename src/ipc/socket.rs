@@ -37,7 +37,12 @@ impl UnixAddr {
     /// Appends `bytes`; ENAMETOOLONG if `sun_path` cannot hold them.
     fn push(&mut self, bytes: &[u8]) -> Result<(), Errno> {
         let end = self.len + bytes.len();
-        self.path.get_mut(self.len..end).ok_or(Errno::ENAMETOOLONG)?.copy_from_slice(bytes);
+        let room = self.path.get_mut(self.len..end).ok_or(Errno::ENAMETOOLONG)?;
+        // A loop rather than `copy_from_slice`, whose length check (which cannot fail
+        // here) would bring core's number formatting into some binaries.
+        for (to, &from) in room.iter_mut().zip(bytes) {
+            *to = from;
+        }
         self.len = end;
         Ok(())
     }

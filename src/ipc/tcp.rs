@@ -12,9 +12,8 @@
 //! [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html)
 
 use crate::errno::{CallError, Context, Errno};
-use core::net::{Ipv4Addr, SocketAddrV4};
-use rustix::fd::OwnedFd;
-use rustix::net::{AddressFamily, SocketFlags, SocketType};
+use crate::sys::{self, abi};
+use rustix::fd::{AsFd, OwnedFd};
 
 /// A listening TCP socket, closed on drop.
 #[derive(Debug)]
@@ -26,15 +25,20 @@ pub struct TcpStream(OwnedFd);
 
 fd_handle!(TcpListener, TcpStream);
 
-/// `socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0)`.
-fn tcp_socket(flags: SocketFlags) -> Result<OwnedFd, CallError> {
-    let fd = rustix::net::socket_with(
-        AddressFamily::INET,
-        SocketType::STREAM,
-        SocketFlags::CLOEXEC | flags,
-        None,
-    )
-    .call("socket")?;
+/// The kernel's `struct sockaddr_in` for 127.0.0.1 at `port`: family, port and address in
+/// network byte order, eight bytes of zeros. Built as the bytes the calls take, with no
+/// conversion per call.
+fn loopback_addr(port: u16) -> [u8; 16] {
+    let mut addr = [0u8; 16];
+    addr[..2].copy_from_slice(&(abi::AF_INET as u16).to_ne_bytes());
+    addr[2..4].copy_from_slice(&port.to_be_bytes());
+    addr[4..8].copy_from_slice(&[127, 0, 0, 1]);
+    addr
+}
+
+/// `socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)`.
+fn tcp_socket() -> Result<OwnedFd, CallError> {
+    let fd = sys::socket(abi::AF_INET, abi::SOCK_STREAM | abi::SOCK_CLOEXEC).call("socket")?;
     crate::io::opened(&fd);
     Ok(fd)
 }
@@ -44,20 +48,22 @@ impl TcpListener {
     /// ephemeral loopback port; returns it and the port. Fails naming the call.
     #[doc(alias = "listen")]
     pub fn loopback(backlog: i32) -> Result<(TcpListener, u16), CallError> {
-        let fd = tcp_socket(SocketFlags::empty())?;
-        rustix::net::bind(&fd, &SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).call("bind")?;
-        rustix::net::listen(&fd, backlog).call("listen")?;
-        let addr = rustix::net::getsockname(&fd).call("getsockname")?;
-        let addr =
-            SocketAddrV4::try_from(addr).map_err(|_| Errno::EAFNOSUPPORT).call("getsockname")?;
-        Ok((TcpListener(fd), addr.port()))
+        let fd = tcp_socket()?;
+        sys::bind(fd.as_fd(), &loopback_addr(0)).call("bind")?;
+        sys::listen(fd.as_fd(), backlog).call("listen")?;
+        let mut addr = [0u8; 16];
+        let len = sys::getsockname(fd.as_fd(), &mut addr).call("getsockname")?;
+        if len != addr.len() || addr[..2] != (abi::AF_INET as u16).to_ne_bytes() {
+            return Err(Errno::EAFNOSUPPORT).call("getsockname");
+        }
+        Ok((TcpListener(fd), u16::from_be_bytes([addr[2], addr[3]])))
     }
 
     /// `accept4(fd, NULL, NULL, SOCK_CLOEXEC)`: the next connection, blocking until one
     /// comes. EINTR if a signal handler interrupts the wait.
     #[doc(alias = "accept4")]
     pub fn accept(&self) -> Result<TcpStream, Errno> {
-        let fd = rustix::net::accept_with(&self.0, SocketFlags::CLOEXEC)?;
+        let fd = sys::accept4(self.0.as_fd(), abi::SOCK_CLOEXEC)?;
         crate::io::opened(&fd);
         Ok(TcpStream(fd))
     }
@@ -67,15 +73,12 @@ impl TcpStream {
     /// `socket`, `connect(127.0.0.1:port)`: a stream to a loopback listener, blocking until
     /// the connection is made or refused. (With `lo` down but still holding 127.0.0.1 —
     /// `ip link set lo down` after it was up — TCP retries its SYN for about two minutes
-    /// before ETIMEDOUT. A non-blocking connect and `poll` would let a caller look at other
-    /// things meanwhile, for 550 bytes that the 16 KiB programs do not have.)
+    /// before ETIMEDOUT.)
     #[doc(alias = "connect")]
     pub fn loopback(port: u16) -> Result<TcpStream, CallError> {
-        let fd = tcp_socket(SocketFlags::empty())?;
-        crate::io::retry_on_intr(|| {
-            Ok(rustix::net::connect(&fd, &SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))?)
-        })
-        .call("connect")?;
+        let fd = tcp_socket()?;
+        let addr = loopback_addr(port);
+        crate::io::retry_on_intr(|| sys::connect(fd.as_fd(), &addr)).call("connect")?;
         Ok(TcpStream(fd))
     }
 
@@ -93,6 +96,19 @@ impl TcpStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_address_is_sockaddr_in() {
+        let a = loopback_addr(0x1234);
+        // SAFETY: sockaddr_in is plain data; all zeros is a valid value.
+        let mut want: libc::sockaddr_in = unsafe { core::mem::zeroed() };
+        want.sin_family = libc::AF_INET as u16;
+        want.sin_port = 0x1234u16.to_be();
+        want.sin_addr.s_addr = u32::from_be_bytes([127, 0, 0, 1]).to_be();
+        // SAFETY: reads the 16 bytes of a sockaddr_in.
+        let bytes: [u8; 16] = unsafe { core::mem::transmute(want) };
+        assert_eq!(a, bytes);
+    }
 
     #[test]
     fn a_loopback_connection_carries_bytes_and_end_of_file() {

@@ -97,7 +97,7 @@ impl Describe for Error {
         match *self {
             Error::Sys(e) => e.describe(l),
             Error::Worker { index, fate } => {
-                l.str("worker ").u64(index as u64).str(" ");
+                l.fill("worker # ", &[index as u64]);
                 fate.describe(l);
             }
             Error::Stopped { signal } => {
@@ -163,10 +163,10 @@ impl Describe for Fate {
         match *self {
             Fate::Exited(code) => {
                 // 0..=255 from wait4 (unsigned: no minus sign to print in any binary).
-                l.str("exited with status ").u64(code as u32 as u64);
+                l.fill("exited with status #", &[code as u32 as u64]);
             }
             Fate::Signaled(sig) => {
-                l.str("was killed by signal ").u64(sig as u64);
+                l.fill("was killed by signal #", &[sig as u64]);
                 if let Some(name) = signal_abbrev(sig) {
                     l.str(" (SIG").str(name).str(")");
                 }
@@ -212,6 +212,31 @@ pub fn wait_stopped() -> Result<(i32, i32), Errno> {
             return Ok((info.pid, info.status()));
         }
     }
+}
+
+/// `prctl(PR_SET_DUMPABLE, 0)`: keeps the other processes of this user out of this one, as
+/// if they were another user's — no `ptrace`, no `/proc/PID/mem`, no reopening its
+/// descriptors through `/proc/PID/fd`, no `process_vm_readv`/`process_vm_writev`, and no
+/// core dump; only a holder of CAP_SYS_PTRACE (root) still may. Inherited by `fork`,
+/// undone by `execve`. [`Workers::start`] does it for every supervised run: the run's
+/// secret ([`RunKey`](crate::app::proof::RunKey)) and its unnamed objects stay its own.
+///
+/// References: [prctl(2)](https://man7.org/linux/man-pages/man2/prctl.2.html),
+/// [ptrace(2)](https://man7.org/linux/man-pages/man2/ptrace.2.html) ("Ptrace access mode
+/// checking")
+#[doc(alias = "PR_SET_DUMPABLE")]
+pub fn forbid_inspection() -> Result<(), Errno> {
+    use rustix::process::{DumpableBehavior, set_dumpable_behavior};
+    Ok(set_dumpable_behavior(DumpableBehavior::NotDumpable)?)
+}
+
+/// `prctl(PR_SET_DUMPABLE, 1)`: undoes [`forbid_inspection`] in this process — for a worker
+/// whose parent reads its memory ([`process_vm`](crate::ipc::process_vm)), which the
+/// kernel allows a process of the same user only into a dumpable one.
+#[doc(alias = "PR_SET_DUMPABLE")]
+pub fn allow_inspection() -> Result<(), Errno> {
+    use rustix::process::{DumpableBehavior, set_dumpable_behavior};
+    Ok(set_dumpable_behavior(DumpableBehavior::Dumpable)?)
 }
 
 /// `prctl(PR_SET_PDEATHSIG, SIGKILL)`: the kernel kills this process when its parent

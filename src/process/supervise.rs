@@ -35,7 +35,7 @@
 
 use super::{Error, exit};
 use crate::errno::{CallError, Context, Errno};
-use crate::ipc::dir::DirNames;
+use crate::ipc::dir::RunFile;
 use crate::ipc::shm::Mapping;
 use crate::sys::{self, abi};
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -142,8 +142,9 @@ pub fn exit_if_orphaned() {
     }
 }
 
-/// Names what the run removes however it ends: the private directory `dir` and its entry
-/// — a FIFO, a socket file — which the run made by name. The parent carries the will out
+/// Names what the run removes however it ends: `file` — a FIFO, a socket file — which the
+/// run made by name in the directory it entered (every process of the run finds it from
+/// its working directory: see [`RunFile`]). The parent carries the will out
 /// at the end ([`fulfil_will`]: explicitly on success, and when dropping its
 /// [`Workers`](super::Workers) on every error); if the parent is killed, its workers do,
 /// on their way out. The will is kept in the lifeline page, shared with the workers, so it
@@ -153,16 +154,17 @@ pub fn exit_if_orphaned() {
 /// The first orphaned worker to look takes the will (an atomic swap, which revokes it) and
 /// carries it out; the others find none. (A worker that has already ended removes
 /// nothing: a parent killed after its last worker ended and before its own clean-up
-/// leaves the names behind.)
-pub fn will(dir: &DirNames) {
-    let Some(page) = lifeline() else { return };
+/// leaves the names behind; `bareipc clean` removes them.) Only the parent makes the will:
+/// in a worker this does nothing.
+pub fn will(file: &RunFile) {
+    let Some(page) = lifeline().filter(|_| !IN_WORKER.load(Relaxed)) else { return };
     // Only programs that make a will carry the code that carries it out.
     WILL_HOOK.store(carry_out_will as Executor as *mut (), Relaxed);
     // Revoked first, valid last (Release): an orphan never reads half of a will.
     page.will_set.store(0, Relaxed);
     // SAFETY: only this process writes the will, from its one thread; workers read it only
     // once this process has died (`carry_out_will`), so nobody reads it meanwhile.
-    unsafe { page.will.get().write(*dir) };
+    unsafe { page.will.get().write(core::mem::MaybeUninit::new(*file)) };
     page.will_set.store(1, Release);
 }
 
@@ -176,7 +178,7 @@ static WILL_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 /// Carries out the [`will`], if one was made, and revokes it: what the parent does at the
 /// end of a run, once no worker is left (an error path does it in dropping
 /// [`Workers`](super::Workers), after the workers are reaped). Fails naming the `unlink`
-/// or `rmdir` that failed; what is already gone is not an error.
+/// that failed; what is already gone is not an error.
 pub fn fulfil_will() -> Result<(), CallError> {
     let hook = WILL_HOOK.load(Relaxed);
     if hook.is_null() {
@@ -200,10 +202,10 @@ fn carry_out_will() -> Result<(), CallError> {
     if page.will_set.swap(0, Acquire) == 0 {
         return Ok(());
     }
-    // SAFETY: the will is written only by the parent, from its one thread, before
+    // SAFETY: the will is written, whole, only by the parent, from its one thread, before
     // `will_set` (Release, read above with Acquire); it is read here by the parent itself
     // or by a worker once the parent has died.
-    unsafe { &*page.will.get() }.remove()
+    unsafe { (*page.will.get()).assume_init_ref() }.remove()
 }
 
 /// In a worker: runs `attempt(deadline)`, a call that may block until an absolute
@@ -275,8 +277,8 @@ struct LifelinePage {
     reported: AtomicU32,
     /// 1 while a [`will`] is in force.
     will_set: AtomicU32,
-    /// The [`will`]: what to remove (valid while `will_set` is 1; all zeros before).
-    will: core::cell::UnsafeCell<DirNames>,
+    /// The [`will`]: what to remove (written while `will_set` is 1; zeros before).
+    will: core::cell::UnsafeCell<core::mem::MaybeUninit<RunFile>>,
 }
 
 /// Maps the lifeline page, fills it for parent `pid` and registers it with the kernel.
@@ -315,13 +317,15 @@ unsafe fn arm_lifeline(pid: i32) -> Result<(), Error> {
 /// Arms the lifeline, the signals and the tick for a run whose parent is `pid` (see the
 /// module's documentation).
 ///
-/// System calls: `mmap`, `set_robust_list`, seven `rt_sigaction` (one more for each stop
-/// signal the launcher ignored), `rt_sigprocmask`, `timer_create`, `timer_settime`. The
-/// timer and the handlers stay for the life of the process.
+/// System calls: `prctl` ([`forbid_inspection`](super::forbid_inspection)), `mmap`,
+/// `set_robust_list`, seven `rt_sigaction` (one more for each stop signal the launcher
+/// ignored), `rt_sigprocmask`, `timer_create`, `timer_settime`. The timer and the
+/// handlers stay for the life of the process.
 ///
 /// # Safety
 /// As for [`super::NoLibc`]: nothing else in the process uses that state.
 pub(crate) unsafe fn arm(pid: i32) -> Result<(), Error> {
+    super::forbid_inspection().call("prctl")?;
     // SAFETY: the caller's promise.
     unsafe { arm_lifeline(pid) }?;
     let handler = on_signal as extern "C" fn(i32) as usize;

@@ -50,7 +50,8 @@ impl Workers {
     /// An empty set for a supervised run (see [`supervise`]): prepares the process before
     /// it creates anything a run could leak — the lifeline, the stop signals, the tick.
     ///
-    /// System calls: `getpid`, then those of arming the supervision (`mmap`,
+    /// System calls: `getpid`, then those of arming the supervision (`prctl`
+    /// PR_SET_DUMPABLE 0 — see [`forbid_inspection`](super::forbid_inspection) — `mmap`,
     /// `set_robust_list`, seven `rt_sigaction`, `rt_sigprocmask`, `timer_create`,
     /// `timer_settime`). The timer and the handlers stay for the life of the process.
     pub fn start(single: &SingleThreaded, _no_libc: &NoLibc) -> Result<Workers, Error> {
@@ -143,7 +144,7 @@ impl Workers {
                     }
                     Err(e) => {
                         let mut l = crate::io::report_line();
-                        l.str("worker ").u64(index as u64).str(": ");
+                        l.fill("worker #: ", &[index as u64]);
                         e.describe(&mut l);
                         l.str("\n");
                         crate::io::eprint(&l);

@@ -27,8 +27,6 @@ pub const O_PATH: i32 = 0o10000000;
 /// `open` flag: a new regular file with no name in the directory given (it includes
 /// O_DIRECTORY, so a kernel that predates it fails with EISDIR rather than misread it).
 pub const O_TMPFILE: i32 = 0o20000000 | O_DIRECTORY;
-/// `unlinkat` flag: remove a directory, as `rmdir`.
-pub const AT_REMOVEDIR: i32 = 0x200;
 /// File type bits of `mknod`'s mode: a FIFO.
 pub const S_IFIFO: u32 = 0o10000;
 
@@ -55,14 +53,21 @@ pub const SHM_STAT: i32 = 13;
 pub const SHM_INFO: i32 = 14;
 
 pub const AF_UNIX: u32 = 1;
+pub const AF_INET: u32 = 2;
+pub const SOCK_STREAM: u32 = 1;
 pub const SOCK_DGRAM: u32 = 2;
 pub const SOCK_SEQPACKET: u32 = 5;
 /// `socket` and `accept4` flag: the new descriptor is closed on `exec`.
 pub const SOCK_CLOEXEC: u32 = 0o2000000;
+/// `socket` and `accept4` flag: the new descriptor's reads and writes never block
+/// (EAGAIN instead).
+pub const SOCK_NONBLOCK: u32 = 0o4000;
 pub const MSG_TRUNC: u32 = 0x20;
 /// `recvmsg` flag: the descriptors received are closed on `exec`.
 pub const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
 pub const SOL_SOCKET: i32 = 1;
+/// `getsockopt` option: the credentials of the peer of a connected AF_UNIX socket.
+pub const SO_PEERCRED: i32 = 17;
 /// Ancillary message type: descriptors.
 pub const SCM_RIGHTS: i32 = 1;
 pub const MSG_DONTWAIT: u32 = 0x40;
@@ -144,6 +149,19 @@ pub const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
 pub const CLOCK_REALTIME: usize = 0;
 /// `CLOCK_MONOTONIC`: never set, never jumps.
 pub const CLOCK_MONOTONIC: usize = 1;
+
+/// `struct pollfd`: a descriptor to watch (skipped if negative), the events wanted, and
+/// those that came.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PollFd {
+    pub fd: i32,
+    pub events: i16,
+    pub revents: i16,
+}
+
+/// `poll` event: there is something to read (or to accept).
+pub const POLLIN: i16 = 1;
 
 /// `struct timespec`: seconds and nanoseconds.
 #[repr(C)]
@@ -400,6 +418,7 @@ impl SigInfo {
 
 static_assertions::const_assert_eq!(core::mem::size_of::<SigInfo>(), 128);
 static_assertions::const_assert_eq!(core::mem::offset_of!(SigInfo, pid), 16);
+static_assertions::const_assert_eq!(core::mem::size_of::<PollFd>(), 8);
 static_assertions::const_assert_eq!(core::mem::offset_of!(SigInfo, value), 24);
 static_assertions::const_assert_eq!(core::mem::size_of::<MqAttr>(), 64);
 static_assertions::const_assert_eq!(core::mem::offset_of!(MqAttr, msgsize), 16);
@@ -452,7 +471,6 @@ mod tests {
             (nr::SENDMSG, libc::SYS_sendmsg),
             (nr::RECVMSG, libc::SYS_recvmsg),
             (nr::OPENAT, libc::SYS_openat),
-            (nr::MKDIRAT, libc::SYS_mkdirat),
             (nr::MKNODAT, libc::SYS_mknodat),
             (nr::UNLINKAT, libc::SYS_unlinkat),
             (nr::SCHED_YIELD, libc::SYS_sched_yield),
@@ -461,6 +479,9 @@ mod tests {
             (nr::PROCESS_VM_READV, libc::SYS_process_vm_readv),
             (nr::CLOCK_GETTIME, libc::SYS_clock_gettime),
             (nr::SET_ROBUST_LIST, libc::SYS_set_robust_list),
+            (nr::PPOLL, libc::SYS_ppoll),
+            (nr::GETSOCKOPT, libc::SYS_getsockopt),
+            (nr::GETSOCKNAME, libc::SYS_getsockname),
             (nr::MSGGET, libc::SYS_msgget),
             (nr::MSGSND, libc::SYS_msgsnd),
             (nr::MSGRCV, libc::SYS_msgrcv),
@@ -503,7 +524,6 @@ mod tests {
             (O_DIRECTORY, libc::O_DIRECTORY),
             (O_PATH, libc::O_PATH),
             (O_TMPFILE, libc::O_TMPFILE),
-            (AT_REMOVEDIR, libc::AT_REMOVEDIR),
             (S_IFIFO as i32, libc::S_IFIFO as i32),
             (IPC_PRIVATE, libc::IPC_PRIVATE),
             (IPC_CREAT, libc::IPC_CREAT),
@@ -522,13 +542,18 @@ mod tests {
             (SEM_STAT_ANY, libc::SEM_STAT_ANY),
             (GETPID, libc::GETPID),
             (AF_UNIX as i32, libc::AF_UNIX),
+            (AF_INET as i32, libc::AF_INET),
+            (SOCK_STREAM as i32, libc::SOCK_STREAM),
             (SOCK_DGRAM as i32, libc::SOCK_DGRAM),
             (SOCK_SEQPACKET as i32, libc::SOCK_SEQPACKET),
             (SOCK_CLOEXEC as i32, libc::SOCK_CLOEXEC),
+            (SOCK_NONBLOCK as i32, libc::SOCK_NONBLOCK),
+            (POLLIN as i32, libc::POLLIN as i32),
             (MSG_TRUNC as i32, libc::MSG_TRUNC),
             (MSG_DONTWAIT as i32, libc::MSG_DONTWAIT),
             (MSG_CMSG_CLOEXEC as i32, libc::MSG_CMSG_CLOEXEC),
             (SOL_SOCKET, libc::SOL_SOCKET),
+            (SO_PEERCRED, libc::SO_PEERCRED),
             (SCM_RIGHTS, libc::SCM_RIGHTS),
             (P_ALL, libc::P_ALL as i32),
             (WSTOPPED, libc::WSTOPPED),

@@ -6,7 +6,7 @@
 //! shared memory calls, `rt_sigaction`, `rt_sigprocmask`, `rt_sigqueueinfo`,
 //! `rt_sigtimedwait`, `timer_create`, `set_robust_list`), and takes over a few calls rustix has where its general
 //! conversions cost more bytes than a 16 KiB binary can spare: the AF_UNIX socket calls
-//! and the file calls of a private directory (`openat`, `mkdirat`, `mknodat`, `unlinkat`),
+//! and the file calls of a run's named file (`openat`, `mknodat`, `unlinkat`),
 //! 20 to 30 bytes a call. Every function here is a thin, typed shim: it passes its
 //! arguments to the kernel unchanged and turns the kernel's `-errno` return into an
 //! [`Errno`]. What is specific to an architecture (the instruction, the numbers, the
@@ -110,13 +110,6 @@ pub(crate) fn openat(
     // SAFETY: openat reads the NUL-terminated string at `path`; it creates a descriptor,
     // which the result owns.
     unsafe { syscall4(nr::OPENAT, dir, path, flags as usize, mode as usize) }.map(new_fd)
-}
-
-/// `mkdirat(dir, path, mode)`.
-pub(crate) fn mkdirat(dir: BorrowedFd<'_>, path: &CStr, mode: u32) -> Result<(), Errno> {
-    let (dir, path) = (dir.as_raw_fd() as usize, path.as_ptr() as usize);
-    // SAFETY: mkdirat reads the NUL-terminated string at `path`.
-    unsafe { syscall3(nr::MKDIRAT, dir, path, mode as usize) }.map(drop)
 }
 
 /// `mknodat(dir, path, mode, 0)`: `mode` holds the file type (S_IFIFO) and permissions.
@@ -237,6 +230,23 @@ pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &[u8]) -> Result<(), Errno> {
     unsafe { syscall3(nr::CONNECT, fd, addr.as_ptr() as usize, addr.len()) }.map(drop)
 }
 
+/// `getsockname(fd, addr, &len)`: the address the socket is bound to, written into
+/// `addr`; returns its length (which may exceed `addr.len()`: the address is then cut).
+pub(crate) fn getsockname(fd: BorrowedFd<'_>, addr: &mut [u8]) -> Result<usize, Errno> {
+    let mut len = addr.len() as u32;
+    // SAFETY: getsockname writes at most `len` bytes at `addr`, a valid slice, and the
+    // full length into `len`, a writable socklen_t.
+    unsafe {
+        syscall3(
+            nr::GETSOCKNAME,
+            fd.as_raw_fd() as usize,
+            addr.as_mut_ptr() as usize,
+            &mut len as *mut u32 as usize,
+        )
+    }?;
+    Ok(len as usize)
+}
+
 /// `listen(fd, backlog)`.
 pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: i32) -> Result<(), Errno> {
     // SAFETY: listen touches no memory of ours.
@@ -354,6 +364,35 @@ pub(crate) fn block_signals(set: u64) -> Result<(), Errno> {
     // SAFETY: as for unblock_signals.
     unsafe { syscall4(nr::RT_SIGPROCMASK, abi::SIG_BLOCK, &set as *const u64 as usize, 0, 8) }
         .map(drop)
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &ucred, &12)`: the pid in the peer's
+/// credentials (`struct ucred`: pid, uid, gid), which the kernel recorded at `connect`.
+pub(crate) fn peer_pid(fd: BorrowedFd<'_>) -> Result<i32, Errno> {
+    let mut ucred = [0i32; 3];
+    let mut len = 12u32;
+    // SAFETY: `ucred` has `len` writable bytes and `len` is a writable socklen_t; the
+    // kernel writes at most `len` bytes and the length it wrote.
+    unsafe {
+        syscall5(
+            nr::GETSOCKOPT,
+            fd.as_raw_fd() as usize,
+            abi::SOL_SOCKET as usize,
+            abi::SO_PEERCRED as usize,
+            ucred.as_mut_ptr() as usize,
+            &mut len as *mut u32 as usize,
+        )
+    }?;
+    Ok(ucred[0])
+}
+
+/// `ppoll(fds, n, NULL, NULL, 8)`: waits, with no timeout, until an event of `fds` comes
+/// (entries with a negative descriptor are skipped); returns how many have one. EINTR when
+/// a handled signal interrupts the wait.
+pub(crate) fn poll(fds: &mut [abi::PollFd]) -> Result<usize, Errno> {
+    // SAFETY: `fds` is a writable array of `fds.len()` pollfd structs; no timeout and no
+    // signal mask are passed.
+    unsafe { syscall5(nr::PPOLL, fds.as_mut_ptr() as usize, fds.len(), 0, 0, 8) }
 }
 
 /// `rt_sigqueueinfo(pid, info.signo, &info)`: queues a signal with its `siginfo_t` to

@@ -21,7 +21,6 @@ pub mod nr {
     pub const LISTEN: usize = 50;
     pub const ACCEPT4: usize = 288;
     pub const OPENAT: usize = 257;
-    pub const MKDIRAT: usize = 258;
     pub const MKNODAT: usize = 259;
     pub const UNLINKAT: usize = 263;
     pub const FORK: usize = 57;
@@ -51,6 +50,9 @@ pub mod nr {
     pub const MQ_TIMEDRECEIVE: usize = 243;
     pub const MQ_GETSETATTR: usize = 245;
     pub const SET_ROBUST_LIST: usize = 273;
+    pub const PPOLL: usize = 271;
+    pub const GETSOCKOPT: usize = 55;
+    pub const GETSOCKNAME: usize = 51;
 }
 
 /// Issues system call `nr` with no arguments; returns the raw result: a value, or
