@@ -94,13 +94,7 @@ fn other_architectures_builds_are_static_and_small() {
             }
             sizes.push((p, bytes.len()));
         }
-        // The tool passes its 32 KiB on aarch64 (35,176 bytes when it came: fixed-width
-        // instructions; docs/architectures.md): held under 36 KiB there until it fits.
-        let limit = |p: &str| match (arch, size_limit(p)) {
-            ("aarch64", 32768) => 36864,
-            (_, limit) => limit,
-        };
-        let over: Vec<_> = sizes.iter().filter(|(p, n)| *n > limit(p)).collect();
+        let over: Vec<_> = sizes.iter().filter(|(p, n)| *n > size_limit(p)).collect();
         assert!(over.is_empty(), "{arch}: over the limit: {over:?}");
     }
     std::fs::remove_dir_all(&dir).ok();

@@ -29,6 +29,9 @@ pub enum Error {
         /// Messages refused.
         refused: usize,
     },
+    /// Shared memory that other processes can write held a sum that the workers' sealed
+    /// results do not prove.
+    Tampered,
     /// A channel that counts results (an eventfd counter) counted `got`, not `want`.
     Count {
         /// Results counted.
@@ -191,6 +194,9 @@ impl Describe for Error {
             Error::Refused { index, refused } => {
                 let text = "worker #: sent no result; refused, not from this run's workers: #";
                 l.fill(text, &[index as u64, refused as u64]);
+            }
+            Error::Tampered => {
+                l.str("the shared sum is not the workers' sealed results' sum: another process wrote it");
             }
             Error::Count { got, want } => {
                 l.fill("counted # results of #", &[got as u64, want as u64]);

@@ -42,9 +42,14 @@ impl Partial {
         [MAGIC as u64 | (self.index as u64) << 32, self.sum.to_bits()]
     }
 
+    /// The tag that proves this result, made with `key`.
+    pub fn tag(&self, key: &RunKey) -> u64 {
+        key.tag(self.words())
+    }
+
     /// Little-endian encoding, the sum bit for bit, and the tag made with `key`.
     pub fn seal(&self, key: &RunKey) -> Sealed {
-        self.with_tag(key.tag(self.words()))
+        self.with_tag(self.tag(key))
     }
 
     /// The message with `tag` as its proof: for a result whose tag travelled apart (a
@@ -309,6 +314,62 @@ pub fn accumulated(words: &[AtomicU64], workers: usize) -> Result<f64, Error> {
     }
 }
 
+/// Words of a shared accumulator that other processes may write (a System V segment its
+/// owner can reach by identifier): the [`ACCUMULATOR_WORDS`], a count of adds, the order
+/// of the adds (one worker index a word), and each worker's part and its tag, made with
+/// the run's key (two words) — the proof that the sum is the workers' ([`accumulated_proved`]).
+pub const fn proved_words(workers: usize) -> usize {
+    ACCUMULATOR_WORDS + 1 + workers + 2 * workers
+}
+
+/// [`accumulate`], and the proof of it: the add's place in the order and worker `index`'s
+/// sealed result (see [`proved_words`]). The caller holds the lock that orders the adds.
+pub fn accumulate_proved(
+    words: &[AtomicU64],
+    workers: usize,
+    index: usize,
+    part: f64,
+    key: &RunKey,
+) -> Result<(), Error> {
+    accumulate(words, index, part)?;
+    let count = &words[ACCUMULATOR_WORDS];
+    let at = count.load(Relaxed) as usize;
+    count.store(at as u64 + 1, Relaxed);
+    if let Some(place) = words.get(ACCUMULATOR_WORDS + 1 + at) {
+        place.store(index as u64, Relaxed);
+    }
+    let slot = ACCUMULATOR_WORDS + 1 + workers + 2 * index;
+    words[slot].store(part.to_bits(), Relaxed);
+    words[slot + 1].store(Partial { index: index as u32, sum: part }.tag(key), Relaxed);
+    Ok(())
+}
+
+/// [`accumulated`], once proved: every worker's sealed result opens with the run's `key`,
+/// and adding them again in the order the adds were made gives the accumulator's very
+/// bits. Anything else — a sum, an order or a result another process wrote — is
+/// [`Error::Tampered`], never a number.
+pub fn accumulated_proved(words: &[AtomicU64], workers: usize, key: &RunKey) -> Result<f64, Error> {
+    let sum = accumulated(words, workers)?;
+    let mut seen = [0u64; MAX_WORKERS / 64];
+    let mut replay = 0.0;
+    for at in 0..workers {
+        let index = words[ACCUMULATOR_WORDS + 1 + at].load(Acquire) as usize % workers;
+        let slot = ACCUMULATOR_WORDS + 1 + workers + 2 * index;
+        let part = Partial { index: index as u32, sum: f64::from_bits(words[slot].load(Acquire)) };
+        let first = seen[index / 64] & 1 << (index % 64) == 0;
+        seen[index / 64] |= 1 << (index % 64);
+        if !first || part.tag(key) != words[slot + 1].load(Acquire) {
+            return Err(Error::Tampered);
+        }
+        replay += part.sum;
+    }
+    let added = words[ACCUMULATOR_WORDS].load(Acquire) as usize == workers;
+    if !added || replay.to_bits() != sum.to_bits() {
+        return Err(Error::Tampered);
+    }
+    Ok(sum)
+}
+
 /// The partial sums received so far, by worker index, and how many messages were refused.
 #[derive(Debug)]
 pub struct Tally {
@@ -446,6 +507,37 @@ mod tests {
     }
 
     const KEY: RunKey = RunKey::from_words(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210);
+
+    #[test]
+    fn a_proved_accumulator_is_the_workers_sum_or_an_error() {
+        let words: Vec<AtomicU64> = (0..proved_words(3)).map(|_| AtomicU64::new(0)).collect();
+        for (index, part) in [(2, 0.125), (0, 0.5), (1, 0.25)] {
+            accumulate_proved(&words, 3, index, part, &KEY).unwrap();
+        }
+        assert_eq!(accumulated_proved(&words, 3, &KEY), Ok(0.875));
+        assert_eq!(accumulated_proved(&words, 3, &RunKey::from_words(1, 1)), Err(Error::Tampered));
+        // Each word that holds something of these three workers, changed: never a number.
+        // (Words 2 to 8 hold the bits of workers 64 to 511.)
+        for w in (0..2).chain(ACCUMULATOR_WORDS..words.len()) {
+            let old = words[w].load(Relaxed);
+            words[w].store(old ^ 1, Relaxed);
+            let got = accumulated_proved(&words, 3, &KEY);
+            assert!(
+                matches!(got, Err(Error::Tampered | Error::Message { .. })),
+                "word {w}: {got:?}"
+            );
+            words[w].store(old, Relaxed);
+        }
+        // The sum of the same results in another order, with the order to match, is still
+        // the workers' sum: it proves itself (and differs at most in its last bits).
+        let (a, b) = (ACCUMULATOR_WORDS + 1, ACCUMULATOR_WORDS + 2);
+        let (x, y) = (words[a].load(Relaxed), words[b].load(Relaxed));
+        words[a].store(y, Relaxed);
+        words[b].store(x, Relaxed);
+        let reordered = ((0.5f64 + 0.125) + 0.25).to_bits();
+        words[0].store(reordered, Relaxed);
+        assert_eq!(accumulated_proved(&words, 3, &KEY).map(f64::to_bits), Ok(reordered));
+    }
 
     #[test]
     fn messages_round_trip_bit_exactly_and_prove_their_sender() {

@@ -1,7 +1,10 @@
-//! pi over POSIX shared memory guarded by a POSIX named semaphore, as in the original:
-//! one f64 accumulator in a shared mapping; each worker waits on the semaphore, adds its
-//! slice, posts. Both names are unlinked as soon as they are created: the mappings,
-//! inherited by every worker, keep the objects alive, and nothing is left in /dev/shm.
+//! pi over POSIX shared memory guarded by a POSIX semaphore, as in the original: one f64
+//! accumulator in a shared mapping; each worker waits on the semaphore, adds its slice,
+//! posts. Both are files of the tmpfs at /dev/shm, as `shm_open` and `sem_open` make them
+//! (the semaphore in glibc's format), but with no name: `O_TMPFILE` makes a file that no
+//! other process can open, from its first instant. The mappings, inherited by every
+//! worker, keep them alive; nothing is ever left in /dev/shm, and nobody else can write
+//! the sum or shrink a file under the workers (SIGBUS).
 #![no_std]
 #![no_main]
 
@@ -10,7 +13,6 @@ use bareipc::app::pi::Job;
 use bareipc::app::protocol::{self, ACCUMULATOR_WORDS};
 use bareipc::app::{self, Pi, hints};
 use bareipc::errno::Context;
-use bareipc::ipc::name::Name;
 use bareipc::ipc::sem::NamedSemaphore;
 use bareipc::ipc::shm::Mapping;
 use bareipc::process::{Run, Workers, supervise};
@@ -30,12 +32,9 @@ static PI: Pi = Pi {
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;
-    // One name for both objects: the memory is /dev/shm/NAME, the semaphore sem.NAME.
-    // Each is created with mode 0 and unlinked at once, so no other process can open (and
-    // shrink) what the workers map.
-    let name = Name::unique_for("pi", workers.parent_pid()).call("getrandom")?;
-    let shared = Mapping::create_unlinked(&name, ACCUMULATOR_WORDS * 8)?;
-    let lock = NamedSemaphore::create_unlinked(&name, 1)?;
+    // Files of /dev/shm with no name: only this process and its workers reach them.
+    let shared = Mapping::create_unnamed(ACCUMULATOR_WORDS * 8)?;
+    let lock = NamedSemaphore::create_unnamed(1)?;
 
     let mut run = Run::new(workers, (shared, lock));
     for index in 0..job.workers {

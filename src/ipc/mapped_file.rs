@@ -5,12 +5,12 @@
 //!
 //! **A file with no name.** [`MappedFile::create_unnamed`] opens the directory with
 //! `O_TMPFILE | O_EXCL`: a new regular file that has no name and, with O_EXCL, can never
-//! be given one (`linkat` refuses it). Where the file system has no O_TMPFILE (EOPNOTSUPP;
-//! EISDIR from a kernel older than 3.11), it creates `bareipc-mmap-RANDOM` with O_CREAT |
-//! O_EXCL | O_NOFOLLOW and mode 0, and unlinks it at once: between those two calls a
-//! SIGKILL leaves an empty file of mode 0 (two system calls; O_TMPFILE has no such
-//! window). Which directory: the caller's — the programs use `$TMPDIR`, else `/tmp`
-//! ([`dir::temp_base`](super::dir::temp_base)).
+//! be given one (`linkat` refuses it). A file system without O_TMPFILE (EOPNOTSUPP; EISDIR
+//! from a kernel older than 3.11) is an error: a file created by name and unlinked at once
+//! could be opened in between by any process of the same user (the owner may `chmod`
+//! whatever the mode), then shrunk under the mapping — and a SIGKILL in between would
+//! leave it. tmpfs, ext4, xfs and btrfs have O_TMPFILE. Which directory: the caller's —
+//! the programs use `$TMPDIR`, else `/tmp` ([`dir::temp_base`](super::dir::temp_base)).
 //!
 //! **Why mapping it is safe.** A mapping of a file someone shrinks raises SIGBUS at the
 //! lost pages, and on a disk file system a page whose blocks cannot be allocated raises it
@@ -26,7 +26,6 @@
 
 use super::shm::{self, Mapping};
 use crate::errno::{CallError, Context, Errno};
-use crate::sys::{self, abi};
 use core::ffi::CStr;
 use rustix::fd::{AsFd, OwnedFd};
 
@@ -40,19 +39,12 @@ pub struct MappedFile {
 
 impl MappedFile {
     /// A new file of `len` bytes (zeroes) in the directory `dir`, with no name (see the
-    /// module's docs: O_TMPFILE, else created and unlinked), its blocks reserved
-    /// (`fallocate`, or `ftruncate` where the file system has none), mapped read-write
-    /// and shared. Fails naming `open` (the directory, or O_TMPFILE in it), `getrandom`,
-    /// `openat` (the fallback's file), `unlink`, `fallocate` or `mmap`.
+    /// module's docs), its blocks reserved (`fallocate`, or zeros written where the file
+    /// system has none), mapped read-write and shared. Fails naming `open` (the directory,
+    /// or a file system without O_TMPFILE: EOPNOTSUPP), `fallocate` or `mmap`.
     #[doc(alias = "O_TMPFILE")]
     pub fn create_unnamed(dir: &CStr, len: usize) -> Result<MappedFile, CallError> {
-        let flags = abi::O_RDWR | abi::O_TMPFILE | abi::O_EXCL | abi::O_CLOEXEC;
-        let file = match sys::openat(rustix::fs::CWD, dir, flags, 0o600) {
-            Err(Errno::EOPNOTSUPP | Errno::EISDIR) => create_and_unlink(dir)?,
-            file => file.call("open")?,
-        };
-        crate::io::opened(&file);
-        shm::allocate(file.as_fd(), len as u64).call("fallocate")?;
+        let file = shm::create_unnamed_file(dir, len)?;
         // SAFETY: the file has `len` bytes, and no process can shrink it (no name, no
         // descriptor but this process's and its children's, no size change offered).
         let mapping = unsafe { shm::map_fd(file.as_fd(), len) }.call("mmap")?;
@@ -78,21 +70,6 @@ impl MappedFile {
     }
 }
 
-/// The fallback of [`MappedFile::create_unnamed`]: `bareipc-mmap-RANDOM` in `dir`, made with
-/// mode 0 and unlinked at once.
-fn create_and_unlink(dir: &CStr) -> Result<OwnedFd, CallError> {
-    let base = abi::O_PATH | abi::O_DIRECTORY | abi::O_CLOEXEC;
-    let dir = sys::openat(rustix::fs::CWD, dir, base, 0).call("open")?;
-    let mut name = crate::fmt::Line::new();
-    name.str("bareipc-mmap-").u64(super::name::random_u64().call("getrandom")?).str("\0");
-    let name =
-        CStr::from_bytes_with_nul(name.as_bytes()).map_err(|_| Errno::EINVAL).call("open")?;
-    let flags = abi::O_RDWR | abi::O_CREAT | abi::O_EXCL | abi::O_NOFOLLOW | abi::O_CLOEXEC;
-    let file = sys::openat(dir.as_fd(), name, flags, 0).call("openat")?;
-    sys::unlinkat(dir.as_fd(), name, 0).call("unlink")?;
-    Ok(file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,13 +89,7 @@ mod tests {
     }
 
     #[test]
-    fn the_fallback_leaves_no_name_either() {
-        let fd = create_and_unlink(c"/tmp").unwrap();
-        let link =
-            std::fs::read_link(format!("/proc/self/fd/{}", rustix::fd::AsRawFd::as_raw_fd(&fd)));
-        let link = link.unwrap().to_string_lossy().into_owned();
-        assert!(link.contains("bareipc-mmap-") && link.ends_with("(deleted)"), "{link}");
-        assert_eq!(rustix::fs::fstat(&fd).unwrap().st_mode & 0o777, 0);
+    fn no_directory_and_no_size_are_errors() {
         assert_eq!(MappedFile::create_unnamed(c"/nonexistent", 8).unwrap_err().call, "open");
         let empty = MappedFile::create_unnamed(c"/tmp", 0).unwrap_err();
         assert_eq!((empty.call, empty.errno), ("fallocate", Errno::EINVAL));

@@ -16,15 +16,15 @@
 //! O_EXCL semantics), then the temporary name is removed. An opener never sees a
 //! half-written semaphore, and a creator killed before the link leaves only its own
 //! temporary file behind, never a name that blocks the next creator.
-//! [`NamedSemaphore::create_unlinked`] needs none of that, since no other process can
-//! open its file: it is created with O_EXCL and mode 0 and unlinked at once, like
-//! [`Mapping::create_unlinked`](crate::ipc::shm::Mapping::create_unlinked), and the
-//! image stored into the zeroed page.
+//! [`NamedSemaphore::create_unnamed`] needs none of that, since no other process can
+//! open its file: it is a file in `/dev/shm` that never has a name, like
+//! [`Mapping::create_unnamed`](crate::ipc::shm::Mapping::create_unnamed), and the image
+//! is stored into the zeroed page.
 //!
 //! A semaphore that other processes can open by its name is also a file they can
 //! truncate, and touching a truncated mapping raises SIGBUS. So [`NamedSemaphore::create`]
 //! and [`NamedSemaphore::open`] are `unsafe` (the caller promises nobody truncates the
-//! file), while [`NamedSemaphore::create_unlinked`] — the semaphore of one process and its
+//! file), while [`NamedSemaphore::create_unnamed`] — the semaphore of one process and its
 //! children — is safe.
 //!
 //! ```compile_fail,E0133
@@ -114,25 +114,22 @@ impl NamedSemaphore {
         unsafe { publish(name, mode, value) }
     }
 
-    /// `sem_open(name, O_CREAT | O_EXCL, 0, value)` then `sem_unlink(name)`—a semaphore
-    /// for this process and the children it forks: created under `name` (EEXIST if taken)
-    /// and removed from it at once.
+    /// A semaphore of `value` for this process and the children it forks: glibc's `sem_t`
+    /// in a file of `/dev/shm` that never has a name — what `sem_open` makes, less the
+    /// name, which only unrelated processes need (`open("/dev/shm", O_TMPFILE | O_EXCL)`,
+    /// `fallocate`, `mmap`, `close`). EINVAL if `value` exceeds [`VALUE_MAX`]. Fails naming
+    /// the call.
     ///
-    /// Safe because no other process can truncate it: its file has mode 0, so no other
-    /// process may open it (only one privileged to override file permissions,
-    /// `CAP_DAC_OVERRIDE`, which this — like any file-based design — trusts), the name is
-    /// gone before this returns, and the descriptor is closed.
-    #[doc(alias = "sem_open")]
-    ///
-    /// No temporary file and `link` as in [`create`](Self::create): nobody else can open
-    /// the file to see it half-made. Its steps: `openat` (O_EXCL, mode 0), `unlink`,
-    /// `fallocate`, `mmap`, `close` — fail as `sem_open` but the unlink, `sem_unlink`.
-    pub fn create_unlinked(name: &Name, value: u32) -> Result<NamedSemaphore, CallError> {
+    /// Safe because no other process can truncate it: no process can open a file that has
+    /// no name (only through this one's descriptors or memory, which
+    /// [`forbid_inspection`](crate::process::forbid_inspection) keeps out for all but
+    /// root), and its descriptor is closed before this returns.
+    #[doc(alias = "sem_init")]
+    pub fn create_unnamed(value: u32) -> Result<NamedSemaphore, CallError> {
         if value > VALUE_MAX {
             return Err(Errno::EINVAL).call("sem_open");
         }
-        let path = ShmPath::new("sem.", name).call("sem_open")?;
-        let map = shm::create_unlinked_at(&path, SEM_SIZE, ["sem_open", "sem_unlink"])?;
+        let map = shm::create_unnamed_mapping(SEM_SIZE)?;
         // The file is zeros (fallocate): write glibc's image over them.
         map.words32()[2].store(FUTEX_SHARED, Ordering::Relaxed);
         map.words32()[0].store(value, Ordering::Relaxed);
@@ -339,15 +336,16 @@ mod tests {
     }
 
     #[test]
-    fn a_private_semaphore_has_no_name_and_mode_0() {
-        let name = Name::unique("semtest").unwrap();
-        let s = NamedSemaphore::create_unlinked(&name, 1).unwrap();
-        // SAFETY: tests never truncate semaphore files.
-        assert_eq!(unsafe { NamedSemaphore::open(&name) }.err(), Some(Errno::ENOENT));
+    fn an_unnamed_semaphore_counts_and_has_no_name() {
+        let s = NamedSemaphore::create_unnamed(1).unwrap();
         s.wait().unwrap();
         assert_eq!(s.try_wait(), Err(Errno::EAGAIN));
         s.post().unwrap();
         assert_eq!(s.value(), 1);
+        // glibc's image: the value, then `private` = 128 (process-shared).
+        assert_eq!(s.map.words32()[2].load(Ordering::Relaxed), FUTEX_SHARED);
+        let e = NamedSemaphore::create_unnamed(VALUE_MAX + 1).unwrap_err();
+        assert_eq!((e.call, e.errno), ("sem_open", Errno::EINVAL));
     }
 
     #[test]

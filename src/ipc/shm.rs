@@ -7,9 +7,11 @@
 //! Touching a page past the end of the file raises SIGBUS, and so does touching a page
 //! tmpfs cannot supply when `/dev/shm` is full. Hence the two ways to a [`Mapping`]:
 //!
-//! - [`Mapping::create_unlinked`] (safe): a new object that no other process can shrink,
-//!   because none can open it — created with `O_EXCL` and mode 0 and unlinked before
-//!   anything is mapped — sized with `fallocate` (ENOSPC now rather than SIGBUS later).
+//! - [`Mapping::create_unnamed`] (safe): a new object that no other process can shrink,
+//!   because none can open it: `open("/dev/shm", O_TMPFILE | O_EXCL)` makes a file in the
+//!   tmpfs that never has a name (no window between a create and an unlink, in which a
+//!   process of the same user could open it: the owner of a file may `chmod` it whatever
+//!   its mode), sized with `fallocate` (ENOSPC now rather than SIGBUS later).
 //! - [`ShmObject::map`] (`unsafe`): any object, which others may reach by its name; the
 //!   caller promises that no process shrinks it while the mapping lives. It still checks
 //!   the size first, so a file already too short is EINVAL, not a fault.
@@ -30,6 +32,8 @@
 
 use crate::errno::{CallError, Context, Errno};
 use crate::ipc::name::{Name, ShmPath};
+use crate::sys::abi;
+use core::ffi::CStr;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, AtomicU64};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -145,14 +149,38 @@ impl ShmObject {
     }
 }
 
-/// [`ShmObject::allocate`] for any file: `fallocate(fd, 0, 0, len)`, or `ftruncate` where
-/// the file system has no `fallocate` (EOPNOTSUPP).
+/// [`ShmObject::allocate`] for any file: `fallocate(fd, 0, 0, len)` — or, where the file
+/// system has none (EOPNOTSUPP), zeros written over the file's first `len` bytes with
+/// `pwrite`, so that its blocks exist: a full file system is ENOSPC here, never SIGBUS at
+/// a store into a hole (`ftruncate` would make the size, not the blocks). Only for a new,
+/// empty file: the zeros go over what is there.
 pub(crate) fn allocate(fd: BorrowedFd<'_>, len: u64) -> Result<(), Errno> {
     let mode = rustix::fs::FallocateFlags::empty();
     match crate::io::retry_on_intr(|| Ok(rustix::fs::fallocate(fd, mode, 0, len)?)) {
-        Err(Errno::EOPNOTSUPP) => Ok(rustix::fs::ftruncate(fd, len)?),
+        Err(Errno::EOPNOTSUPP) => {
+            let zeros = [0u8; 512];
+            let mut at = 0;
+            while at < len {
+                let n = (len - at).min(zeros.len() as u64) as usize;
+                at += crate::io::retry_on_intr(|| Ok(rustix::io::pwrite(fd, &zeros[..n], at)?))?
+                    as u64;
+            }
+            Ok(())
+        }
         done => done,
     }
+}
+
+/// A new file with no name in the directory `dir` — `openat(dir, O_TMPFILE | O_EXCL |
+/// O_RDWR, 0600)`: no other process can open it, and O_EXCL keeps `linkat` from ever
+/// giving it one — of `len` bytes ([`allocate`]d). Fails naming `open` (the directory, or
+/// a file system without O_TMPFILE: EOPNOTSUPP) or `fallocate`.
+pub(crate) fn create_unnamed_file(dir: &CStr, len: usize) -> Result<OwnedFd, CallError> {
+    let flags = abi::O_RDWR | abi::O_TMPFILE | abi::O_EXCL | abi::O_CLOEXEC;
+    let file = crate::sys::openat(rustix::fs::CWD, dir, flags, 0o600).call("open")?;
+    crate::io::opened(&file);
+    allocate(file.as_fd(), len as u64).call("fallocate")?;
+    Ok(file)
 }
 
 /// [`map_fd`] after checking that the file holds `len` bytes now (`fstat`; EINVAL if
@@ -186,22 +214,13 @@ pub(crate) unsafe fn map_fd(fd: BorrowedFd<'_>, len: usize) -> Result<Mapping, E
     Ok(Mapping { ptr, len })
 }
 
-/// The steps of [`Mapping::create_unlinked`] for any file under `/dev/shm` (a named
-/// semaphore's too): `openat(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)`,
-/// `unlink`, [`ShmObject::allocate`], `mmap`, `close`. The first two fail as `calls[0]`
-/// and `calls[1]`.
-pub(crate) fn create_unlinked_at(
-    path: &ShmPath,
-    len: usize,
-    calls: [&'static str; 2],
-) -> Result<Mapping, CallError> {
-    let obj = open_at(path, OFlags::CREATE | OFlags::EXCL, 0).call(calls[0])?;
-    rustix::fs::unlink(path.as_cstr()).call(calls[1])?;
-    obj.allocate(len as u64).call("fallocate")?;
-    // SAFETY: no other process holds a descriptor of the file (mode 0, unlinked before it
-    // was sized), and its only one, `obj`, is closed when this returns without shrinking
-    // it.
-    unsafe { map_fd(obj.as_fd(), len) }.call("mmap")
+/// [`create_unnamed_file`] in `/dev/shm`, then `mmap` and `close`: the steps of
+/// [`Mapping::create_unnamed`], for shared memory and semaphores alike.
+pub(crate) fn create_unnamed_mapping(len: usize) -> Result<Mapping, CallError> {
+    let file = create_unnamed_file(c"/dev/shm", len)?;
+    // SAFETY: the file has `len` bytes, no name, and no descriptor but `file`, closed when
+    // this returns without shrinking it: no process can shrink it.
+    unsafe { map_fd(file.as_fd(), len) }.call("mmap")
 }
 
 /// `shm_unlink(name)`—removes the name; mappings and descriptors stay valid.
@@ -237,18 +256,19 @@ impl core::fmt::Debug for Mapping {
 
 impl Mapping {
     /// A new shared memory object of `len` bytes that only this process (and the children
-    /// it forks) can use: `shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0)`, `shm_unlink`,
-    /// `fallocate`, `mmap`, `close`. Fails naming the call that failed.
+    /// it forks) can use: a file in the tmpfs at `/dev/shm`, as `shm_open` makes, but with
+    /// no name — `open("/dev/shm", O_TMPFILE | O_EXCL | O_RDWR, 0600)`, `fallocate`,
+    /// `mmap`, `close`. Fails naming the call that failed (`open` with ENOENT: no
+    /// `/dev/shm`; EOPNOTSUPP: `/dev/shm` is not a tmpfs, or a kernel before 3.11).
     ///
-    /// Safe because no other process can shrink it: created exclusively with mode 0, so no
-    /// other process may open it (only one privileged to override file permissions,
-    /// `CAP_DAC_OVERRIDE`, which this — like any file-based design — trusts), and unlinked
-    /// before it is sized or mapped, so no one can open it afterwards; its only descriptor
-    /// is closed before this returns.
+    /// Safe because no other process can shrink it: no process can open a file that has no
+    /// name (only one that can reach this one's descriptors, through `/proc/PID/fd` or
+    /// `ptrace` — which [`forbid_inspection`](crate::process::forbid_inspection) keeps out
+    /// for all but root), and its one descriptor is closed before this returns.
     #[doc(alias = "shm_open")]
-    pub fn create_unlinked(name: &Name, len: usize) -> Result<Mapping, CallError> {
-        let path = ShmPath::new("", name).call("shm_open")?;
-        create_unlinked_at(&path, len, ["shm_open", "shm_unlink"])
+    #[doc(alias = "O_TMPFILE")]
+    pub fn create_unnamed(len: usize) -> Result<Mapping, CallError> {
+        create_unnamed_mapping(len)
     }
 
     /// `mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)`—shared
@@ -373,18 +393,17 @@ mod tests {
     }
 
     #[test]
-    fn a_private_object_leaves_no_name_and_no_descriptor() {
-        let name = Name::unique("shmtest").unwrap();
-        let m = Mapping::create_unlinked(&name, 4096).unwrap();
-        let bare = std::str::from_utf8(name.bare().to_bytes()).unwrap().to_owned();
-        for fd in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
-            let target = std::fs::read_link(fd.path()).unwrap_or_default();
-            assert!(!target.to_string_lossy().contains(&bare), "{target:?} still open");
-        }
-        assert_eq!(ShmObject::open(&name).err(), Some(Errno::ENOENT));
+    fn an_unnamed_object_leaves_no_name_and_no_descriptor() {
+        let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+        let open = fds();
+        let m = Mapping::create_unnamed(4096).unwrap();
+        assert_eq!(fds(), open, "its descriptor is closed");
         m.words()[0].store(7, Ordering::Relaxed);
         assert_eq!(m.words()[0].load(Ordering::Relaxed), 7);
-        assert_eq!(Mapping::create_unlinked(&name, 0).unwrap_err().errno, Errno::EINVAL);
+        // The mapping is of a deleted file in /dev/shm: a tmpfs page, never a name.
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        assert!(maps.lines().any(|l| l.contains("/dev/shm/") && l.ends_with("(deleted)")));
+        assert_eq!(Mapping::create_unnamed(0).unwrap_err().errno, Errno::EINVAL);
         assert_eq!(Mapping::anonymous(64).unwrap().words().len(), 8);
     }
 

@@ -145,14 +145,20 @@ unsafe fn attached(addr: usize, len: usize) -> Result<Mapping, Errno> {
     unsafe { Mapping::from_raw(addr as *mut u8, len) }
 }
 
-/// `shmget(IPC_PRIVATE, len, IPC_CREAT | IPC_EXCL | mode)`, `shmat`, `shmctl(IPC_RMID)`:
-/// shared memory of `len` bytes that this process (and the children it forks from now
-/// on, which inherit the attachment) can use, and that the kernel destroys when the last
-/// of them has unmapped it or exited — nothing to remove, nothing a death can leave.
-/// Fails naming the call that failed; a segment made but not attached is removed.
-/// (A SIGKILL between `shmget` and `shmctl` would leave it: two system calls.)
-pub fn create_attached(len: usize, mode: u32) -> Result<Mapping, CallError> {
-    let segment = Segment::create_private(len, mode).call("shmget")?;
+/// `shmget(key, len, IPC_CREAT | IPC_EXCL | mode)` (or, the key taken, IPC_PRIVATE),
+/// `shmat`, `shmctl(IPC_RMID)`: shared memory of `len` bytes that this process (and the
+/// children it forks from now on, which inherit the attachment) can use, and that the
+/// kernel destroys when the last of them has unmapped it or exited — nothing to remove,
+/// nothing a death can leave. Fails naming the call that failed; a segment made but not
+/// attached is removed. Between `shmget` and `shmctl` (two system calls) a SIGKILL leaves
+/// it under `key`: a run key ([`run_key`](super::sysv::run_key)) lets the next run
+/// ([`remove_abandoned`]) or `bareipc clean` know it for a dead run's.
+pub fn create_attached(key: i32, len: usize, mode: u32) -> Result<Mapping, CallError> {
+    let segment = match Segment::create(key, len, mode) {
+        Err(Errno::EEXIST) => Segment::create_private(len, mode),
+        segment => segment,
+    }
+    .call("shmget")?;
     // SAFETY: handed to `attached` below, which owns it.
     let addr = unsafe { sys::shmat(segment.id) }.call("shmat")?;
     // SAFETY: the segment is `len` bytes (this process created it so, a moment ago, and
@@ -160,6 +166,28 @@ pub fn create_attached(len: usize, mode: u32) -> Result<Mapping, CallError> {
     let mapping = unsafe { attached(addr, len) }.call("shmat")?;
     segment.remove().call("shmctl")?;
     Ok(mapping)
+}
+
+/// Removes the segments that runs killed by SIGKILL between `shmget` and `shmctl` left:
+/// those whose key, creator and mode say so ([`is_dead_runs`](super::sysv::is_dead_runs)).
+/// Returns how many were removed. Cost: one `shmctl(SHM_INFO)` when no segment exists.
+pub fn remove_abandoned() -> Result<usize, Errno> {
+    let mut info = abi::ShmInfo::default();
+    let highest = sys::shm_info(&mut info)?;
+    let mut removed = 0;
+    for index in 0..=highest {
+        if info.used_ids == 0 {
+            break;
+        }
+        let mut ds = ShmidDs::default();
+        // An empty slot, or a segment we may not read, fails.
+        if let Ok(id) = sys::shmctl(index as i32, abi::SHM_STAT, Some(&mut ds))
+            && super::sysv::is_dead_runs(ds.perm.key, ds.perm.cuid, ds.perm.mode)
+        {
+            removed += sys::shmctl(id as i32, abi::IPC_RMID, None).is_ok() as usize;
+        }
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]
@@ -202,12 +230,19 @@ mod tests {
     }
 
     #[test]
-    fn create_attached_leaves_nothing_to_remove() {
-        let m = create_attached(64, 0o600).unwrap();
+    fn create_attached_leaves_nothing_to_remove_even_with_its_key_taken() {
+        let key = (0x5D << 24 | std::process::id() & 0xFF_FFFF) as i32;
+        let m = create_attached(key, 64, 0o600).unwrap();
         m.words()[7].store(7, Relaxed);
         assert_eq!(m.words()[7].load(Relaxed), 7);
+        assert_eq!(Segment::open(key).err(), Some(Errno::ENOENT), "removed: the key is free");
+        let taker = Segment::create(key, 8, 0o600).unwrap();
+        let n = create_attached(key, 64, 0o600).unwrap();
+        n.words()[0].store(1, Relaxed);
+        assert_eq!(taker.attach().unwrap().words()[0].load(Relaxed), 0, "another segment");
+        taker.remove().unwrap();
         assert_eq!(
-            create_attached(0, 0o600).unwrap_err(),
+            create_attached(abi::IPC_PRIVATE, 0, 0o600).unwrap_err(),
             CallError { call: "shmget", errno: Errno::EINVAL }
         );
         assert_eq!(Segment::from_id(-1).attach().err(), Some(Errno::EINVAL));

@@ -39,10 +39,10 @@ pub fn demos() -> impl Iterator<Item = &'static str> {
     all_programs().filter(|p| p.ends_with("-single"))
 }
 
-/// A binary's size limit in bytes: 16 KiB for a program (pi or demo), 32 KiB for the
-/// `bareipc` tool (issue 16), on the host's architecture.
+/// A binary's size limit in bytes, on every architecture: 16 KiB for a program (pi or
+/// demo), 48 KiB for the `bareipc` tool.
 pub fn size_limit(program: &str) -> usize {
-    if program.starts_with("pi-") || program.ends_with("-single") { 16384 } else { 32768 }
+    if program.starts_with("pi-") || program.ends_with("-single") { 16384 } else { 49152 }
 }
 
 /// Reports a test that cannot run here, and why. Under `CI=true` that is a failure: a
