@@ -198,16 +198,12 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
             Channel::SysvMsg(q, Box::new(Message::new(1)))
         }
         "shm-sem" | "shm-futex" | "futex-wake" => {
-            let name = Name::unique("ipc-bench").map_err(err("getrandom"))?;
             let len = DATA + SLOTS * size;
-            let map = Mapping::create_unlinked(&name, len).map_err(|e| e.to_string())?;
+            let map = Mapping::create_unnamed(len).map_err(|e| e.to_string())?;
             if mech != "shm-sem" {
                 Channel::ShmFutex { map, spins: spins(mech) }
             } else {
-                let sem = |value| {
-                    let n = Name::unique("ipc-bench").map_err(err("getrandom"))?;
-                    NamedSemaphore::create_unlinked(&n, value).map_err(|e| e.to_string())
-                };
+                let sem = |value| NamedSemaphore::create_unnamed(value).map_err(|e| e.to_string());
                 Channel::ShmSem {
                     map,
                     ping: sem(0)?,
@@ -218,8 +214,12 @@ fn channel(mech: &str, size: usize) -> Result<Channel, String> {
             }
         }
         "sysv-shm-sem" => {
-            let map =
-                shmseg::create_attached(DATA + SLOTS * size, 0o600).map_err(|e| e.to_string())?;
+            let map = shmseg::create_attached(
+                bareipc::ipc::sysv::IPC_PRIVATE,
+                DATA + SLOTS * size,
+                0o600,
+            )
+            .map_err(|e| e.to_string())?;
             let set = SemaphoreSet::create_private(4, 0o600).map_err(err("semget"))?;
             set.set_value(EMPTY, SLOTS as i32).map_err(err("semctl"))?;
             Channel::SysvShmSem { map, set }

@@ -89,7 +89,7 @@ fn contend(name: &Name, counter: &shm::Mapping, kinds: &[bool], rounds: u64) -> 
 }
 
 fn counter() -> shm::Mapping {
-    shm::Mapping::create_unlinked(&Name::unique("itest").unwrap(), 8).unwrap()
+    shm::Mapping::create_unnamed(8).unwrap()
 }
 
 #[test]

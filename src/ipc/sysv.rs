@@ -14,6 +14,9 @@ use crate::sys;
 /// How every System V object is owned (the `perm` of a set's or a segment's status).
 pub use crate::sys::abi::IpcPerm;
 
+/// The key of an object that no key can reach (0): only its identifier leads to it.
+pub const IPC_PRIVATE: i32 = crate::sys::abi::IPC_PRIVATE;
+
 /// Walks a kind's table of objects: calls `stat(index, cmd)` for every index up to
 /// `highest` (what the kind's `*_INFO` call returned), with `cmd` its `*_STAT_ANY`
 /// command — every object, as `/proc/sysvipc` shows them, whatever its mode. `stat`
