@@ -24,15 +24,44 @@ impl Drop for ExitOnUnwind {
     }
 }
 
+/// A worker's place in a [`Workers`] set: its pid while it runs (> 0), how it ended once
+/// reaped (< 0: −1 − status for an exit, −1000 − signal for a death), 0 before it starts.
+#[derive(Clone, Copy, Debug)]
+struct Slot(i32);
+
+impl Slot {
+    fn ended(fate: Fate) -> Slot {
+        Slot(match fate {
+            Fate::Exited(code) => -1 - (code & 0xff),
+            Fate::Signaled(sig) => -1000 - sig,
+        })
+    }
+
+    fn pid(self) -> Option<Pid> {
+        Pid::from_raw(self.0.max(0))
+    }
+
+    fn fate(self) -> Option<Fate> {
+        match self.0 {
+            -256..=-1 => Some(Fate::Exited(-1 - self.0)),
+            ..=-1000 => Some(Fate::Signaled(-1000 - self.0)),
+            _ => None,
+        }
+    }
+}
+
 /// The workers of one run, each a forked child identified by its index.
 ///
 /// A child that has not been reaped when the set is dropped (an error path) is killed with
-/// SIGKILL and reaped, so a run never leaves a process behind. Not `Clone`: the set is the
-/// one record of which children are still to be reaped.
+/// SIGKILL and reaped, so a run never leaves a process behind. Only the set's own children
+/// are ever waited for, killed or reaped: a process may have other children (a
+/// `std::process::Command`, another set), and a pid the set has reaped may be another
+/// process's by the time anyone looks. Not `Clone`: the set is the one record of which
+/// children are still to be reaped.
 #[derive(Debug)]
 pub struct Workers {
-    /// The pid of each worker not yet reaped.
-    pids: [Option<Pid>; MAX_WORKERS],
+    /// Each worker's pid while it runs, its fate once reaped.
+    pids: [Slot; MAX_WORKERS],
     len: usize,
     running: usize,
     parent: i32,
@@ -44,7 +73,7 @@ impl Workers {
     /// may use it. System calls: `getpid`.
     pub fn new(_single: &SingleThreaded) -> Workers {
         let parent = rustix::process::getpid().as_raw_nonzero().get();
-        Workers { pids: [None; MAX_WORKERS], len: 0, running: 0, parent }
+        Workers { pids: [Slot(0); MAX_WORKERS], len: 0, running: 0, parent }
     }
 
     /// An empty set for a supervised run (see [`supervise`]): prepares the process before
@@ -68,7 +97,7 @@ impl Workers {
 
     /// Worker `index`'s pid, until it is reaped.
     pub fn pid(&self, index: usize) -> Option<i32> {
-        self.pids.get(index).copied().flatten().map(|p| p.as_raw_nonzero().get())
+        Some(self.pids.get(index)?.0).filter(|&pid| pid > 0)
     }
 
     /// Ends worker `index` now, as the run meant to: `kill(pid, SIGKILL)`, then
@@ -78,7 +107,7 @@ impl Workers {
     ///
     /// [`reap`]: Self::reap
     pub fn end(&mut self, index: usize) -> Result<(), Error> {
-        if let Some(pid) = self.pids.get(index).copied().flatten() {
+        if let Some(pid) = self.pids.get(index).and_then(|slot| slot.pid()) {
             let _ = rustix::process::kill_process(pid, Signal::KILL);
         }
         match self.reap(index)? {
@@ -156,7 +185,7 @@ impl Workers {
                 exit(code)
             }
             Ok(pid) => {
-                self.pids[index] = Pid::from_raw(pid as i32);
+                self.pids[index] = Slot(pid as i32);
                 self.len += 1;
                 self.running += 1;
                 Ok(())
@@ -172,69 +201,77 @@ impl Workers {
         self.check()
     }
 
-    /// `wait4(pid, …)` for worker `index`: blocks until it ends and returns how.
-    /// A worker already reaped reports `Exited(0)`.
+    /// `wait4(pid, …)` for worker `index`: blocks until it ends and returns how — or, for
+    /// a worker already reaped, how it ended then. EINTR is retried. ECHILD for an index
+    /// that was never a worker.
     ///
     /// References: [wait4(2)](https://man7.org/linux/man-pages/man2/wait4.2.html)
     #[doc(alias = "wait4")]
     pub fn reap(&mut self, index: usize) -> Result<Fate, Error> {
-        let Some(pid) = self.pids.get(index).copied().flatten() else {
-            return Ok(Fate::Exited(0));
-        };
-        let waited = crate::io::retry_on_intr(|| {
-            Ok(rustix::process::waitpid(Some(pid), WaitOptions::empty())?)
-        });
-        match waited {
-            Ok(Some((_, status))) => Ok(self.settle(index, status)),
-            Ok(None) => Err(failed("wait4", Errno::ECHILD)),
-            Err(errno) => Err(failed("wait4", errno)),
+        if let Some(fate) = self.pids.get(index).and_then(|slot| slot.fate()) {
+            return Ok(fate);
         }
+        crate::io::retry_on_intr(|| self.reap_if(index, WaitOptions::empty()))
+            .map_err(|errno| failed("wait4", errno))?
+            .ok_or(failed("wait4", Errno::ECHILD))
     }
 
-    /// Reaps every worker, in the order they end (`wait4(-1, …)`), so a worker that dies
-    /// early is seen at once even while others still run — or wait forever on a semaphore
-    /// the dead one held. Fails with the first worker that did not exit with status 0, or
-    /// when a stop signal comes; the set's drop then stops and reaps the rest.
+    /// Reaps every worker, and only this set's: fails with the first worker that did not
+    /// exit with status 0, or when a stop signal comes; the set's drop then stops and
+    /// reaps the rest. Waits for each in turn (`wait4(pid, …)`); in a supervised run the
+    /// watchdog tick interrupts the wait every 200 ms to look at all of them
+    /// ([`check`](Self::check)), so a worker that dies early is seen at once even while
+    /// another still runs — or waits forever on a lock the dead one held. Without
+    /// supervision, nothing interrupts: the workers are reaped in the order they started.
     pub fn reap_all(&mut self) -> Result<(), Error> {
-        while self.running > 0 {
-            match self.reap_next(WaitOptions::empty()) {
-                Err(Error::Sys(e)) if e.errno == Errno::EINTR => supervise::stopped()?,
-                other => {
-                    other?;
+        for index in 0..self.len {
+            loop {
+                match self.reap_if(index, WaitOptions::empty()) {
+                    Err(Errno::EINTR) => {
+                        supervise::stopped()?;
+                        self.check()?;
+                    }
+                    Err(errno) => return Err(failed("wait4", errno)),
+                    Ok(fate) => {
+                        match fate {
+                            Some(Fate::Exited(0)) | None => {}
+                            Some(fate) => return Err(Error::Worker { index, fate }),
+                        }
+                        break;
+                    }
                 }
             }
         }
         Ok(())
     }
 
-    /// Reaps the workers that have ended, without blocking (`wait4(-1, …, WNOHANG)`);
-    /// returns how many still run. Fails as [`reap_all`](Self::reap_all) does.
+    /// Reaps the workers that have ended, without blocking (`wait4(pid, …, WNOHANG)` for
+    /// each that runs); returns how many still run. Fails as [`reap_all`](Self::reap_all)
+    /// does.
     pub fn check(&mut self) -> Result<usize, Error> {
-        while self.running > 0 && self.reap_next(WaitOptions::NOHANG)? {}
+        for index in 0..self.len {
+            match self.reap_if(index, WaitOptions::NOHANG) {
+                Ok(Some(Fate::Exited(0)) | None) => {}
+                Ok(Some(fate)) => return Err(Error::Worker { index, fate }),
+                Err(errno) => return Err(failed("wait4", errno)),
+            }
+        }
         Ok(self.running)
     }
 
-    /// Records that worker `index` was reaped with `status`; returns its fate.
-    fn settle(&mut self, index: usize, status: rustix::process::WaitStatus) -> Fate {
-        self.pids[index] = None;
-        self.running -= 1;
-        Fate::from_status(status)
-    }
-
-    /// One `wait4(-1, …, options)` (any child; `waitpid(None)` would be 0, the process
-    /// group): whether a worker was reaped. EINTR is returned, not retried.
-    fn reap_next(&mut self, options: WaitOptions) -> Result<bool, Error> {
-        let (pid, status) = match rustix::process::wait(options) {
-            Ok(Some(found)) => found,
-            Ok(None) => return Ok(false),
-            Err(e) => return Err(failed("wait4", e.into())),
-        };
-        let Some(index) = self.pids[..self.len].iter().position(|&p| p == Some(pid)) else {
-            return Ok(true); // not one of ours (cannot happen: we start no other child)
-        };
-        match self.settle(index, status) {
-            Fate::Exited(0) => Ok(true),
-            fate => Err(Error::Worker { index, fate }),
+    /// `wait4(pid, …, options)` for worker `index` if it runs: its fate once it has ended
+    /// (recorded, for [`reap`](Self::reap) to give again), or `None` if it still runs
+    /// (WNOHANG), was reaped before or never started. EINTR is returned, not retried.
+    fn reap_if(&mut self, index: usize, options: WaitOptions) -> Result<Option<Fate>, Errno> {
+        let Some(pid) = self.pids.get(index).and_then(|slot| slot.pid()) else { return Ok(None) };
+        match rustix::process::waitpid(Some(pid), options)? {
+            None => Ok(None),
+            Some((_, status)) => {
+                let fate = Fate::from_status(status);
+                self.pids[index] = Slot::ended(fate);
+                self.running -= 1;
+                Ok(Some(fate))
+            }
         }
     }
 }
@@ -245,8 +282,8 @@ impl Drop for Workers {
     /// waits, for each, until the scheduler gets round to the dying worker among all the
     /// others still computing: minutes for hundreds of workers on two CPUs.)
     fn drop(&mut self) {
-        for pid in self.pids[..self.len].iter().flatten() {
-            let _ = rustix::process::kill_process(*pid, Signal::KILL);
+        for pid in self.pids[..self.len].iter().filter_map(|slot| slot.pid()) {
+            let _ = rustix::process::kill_process(pid, Signal::KILL);
         }
         for index in 0..self.len {
             let _ = self.reap(index);
