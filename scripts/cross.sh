@@ -6,7 +6,7 @@
 #
 # Each architecture needs its Rust target (`rustup target add`) and Debian's cross gcc as
 # the linker (.cargo/config.toml). The programs are built in target/cross/ with the
-# config's flags and, on aarch64, three more that only a libc-free executable wants (see
+# config's flags and, on aarch64, two more that only a libc-free executable wants (see
 # .cargo/config.toml): the test binaries, built with the config's flags alone, keep
 # target/.
 #
@@ -33,8 +33,7 @@ esac
 programs=$(scripts/programs.py)
 targets | while read -r arch target; do
     if [ "$arch" = aarch64 ]; then
-        # The machine outliner: what clang's -Oz turns on for AArch64, where fixed-width
-        # instructions make repeated sequences long (about 200 bytes a program).
+        # The config's flags (the machine outliner among them) and two more.
         export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C relocation-model=static \
 -C target-feature=-outline-atomics -C code-model=tiny -C llvm-args=-enable-machine-outliner=always"
     fi

@@ -30,7 +30,10 @@ def strip(path):
     for i in range(e_phnum):
         p_offset, = struct.unpack_from("<Q", b, e_phoff + i * e_phentsize + 8)
         p_filesz, = struct.unpack_from("<Q", b, e_phoff + i * e_phentsize + 32)
-        end = max(end, p_offset + p_filesz)
+        # A segment with nothing in the file (.bss only) reads no byte of it: its offset
+        # may lie past the end (the linker aligns it to the next 64 KiB page on aarch64).
+        if p_filesz:
+            end = max(end, p_offset + p_filesz)
     if e_shoff < end:
         raise SystemExit(f"{path}: section headers overlap a segment; left as is")
     struct.pack_into("<Q", b, 40, 0)  # e_shoff
@@ -42,8 +45,15 @@ def strip(path):
 
 
 def main():
+    # Every file, and a failure for any that could not be stripped.
+    failed = 0
     for path in sys.argv[1:]:
-        strip(path)
+        try:
+            strip(path)
+        except SystemExit as e:
+            print(e, file=sys.stderr)
+            failed = 1
+    sys.exit(failed)
 
 
 if __name__ == "__main__":

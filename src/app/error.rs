@@ -58,12 +58,8 @@ impl From<process::Error> for Error {
 pub enum Problem {
     /// The channel closed before any byte arrived.
     Missing,
-    /// The channel closed after `got` of the message's bytes.
-    Short {
-        /// Bytes that arrived.
-        got: usize,
-    },
-    /// The bytes are not a result message of this worker's, sealed with the run's key.
+    /// The channel closed before a whole message came, or the bytes are not a result
+    /// message of this worker's, sealed with the run's key.
     Malformed,
     /// A second message claimed to come from the same worker.
     Duplicate,
@@ -180,23 +176,19 @@ impl Describe for Error {
                 }
             }
             Error::Message { index, problem } => {
-                const _: () = assert!(super::protocol::Partial::SIZE == 24);
-                let (text, n) = match problem {
-                    Problem::Missing => ("worker #: sent no result", 0),
-                    Problem::Short { got } => {
-                        ("worker #: short result message (# of 24 bytes)", got as u64)
-                    }
-                    Problem::Malformed => ("worker #: malformed result message", 0),
-                    Problem::Duplicate => ("worker #: sent a second result", 0),
+                let text = match problem {
+                    Problem::Missing => "worker #: sent no result",
+                    Problem::Malformed => "worker #: malformed result message",
+                    Problem::Duplicate => "worker #: sent a second result",
                 };
-                l.fill(text, &[index as u64, n]);
+                l.fill(text, &[index as u64]);
             }
             Error::Refused { index, refused } => {
                 let text = "worker #: sent no result; refused, not from this run's workers: #";
                 l.fill(text, &[index as u64, refused as u64]);
             }
             Error::Tampered => {
-                l.str("the shared sum is not the workers' sealed results' sum: another process wrote it");
+                l.str("another process wrote the shared sum: it is not the workers'");
             }
             Error::Count { got, want } => {
                 l.fill("counted # results of #", &[got as u64, want as u64]);
@@ -280,8 +272,8 @@ mod tests {
             "worker 3 was killed by signal 9 (SIGKILL)"
         );
         assert_eq!(
-            text(Error::Message { index: 1, problem: Problem::Short { got: 5 } }),
-            "worker 1: short result message (5 of 24 bytes)"
+            text(Error::Message { index: 1, problem: Problem::Malformed }),
+            "worker 1: malformed result message"
         );
         assert_eq!(text(Error::Count { got: 3, want: 4 }), "counted 3 results of 4");
         assert_eq!(

@@ -24,6 +24,10 @@ use crate::rt::Start;
 /// The crate version, printed by `--version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The stack a run needs, in bytes: its deepest frames take under 32 KiB (pi-pipe's and
+/// pi-signal's, with their per-worker arrays), the environment and arguments a few more.
+const STACK: u64 = 64 * 1024;
+
 /// Exit status of a run that failed.
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit status of a rejected command line.
@@ -43,14 +47,14 @@ const PI_OPTS: &[Opt] = &[
 /// The help of the pi programs after `Usage: PROGRAM` (one text rather than lines built
 /// from the option table: smaller; a test checks that it lists every option).
 const PI_HELP: &str = concat!(
-    " [-w N] [-n N] [-d N]\n\nOptions:\n",
+    " [-w N] [-n N] [-d N]\n\n",
     "  -w, --workers N   worker processes, 1 to 512 (default 10)\n",
     "  -n, --terms N     terms, W to 10^15 (default 10000000)\n",
     "  -d, --decimals N  decimals, 0 to 20 (default 11)\n",
     "  -h, --help        this help\n",
     "  -V, --version     the version\n\n",
-    "Prints sqrt(8 * sum of 1/(2k+1)^2 for k < N): 3.14159262176 by default.\n",
-    "Exit status: 0 done, 1 failed, 2 bad usage, 128+N stopped by signal N.\n",
+    "Prints sqrt(8 * sum of 1/(2k+1)^2, k < N): 3.14159262176 by default.\n",
+    "Exit: 0, 1 failed, 2 bad usage, 128+N stopped by signal N.\n",
 );
 
 /// What the command line asked for.
@@ -155,6 +159,13 @@ pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, progr
             workers: job.workers as u64,
             terms: job.terms,
         });
+    }
+    // A run's frames need tens of KiB of stack: below that, one line rather than a SIGSEGV
+    // with none.
+    if crate::sys::stack_limit() < STACK {
+        let text = "stack limit below 64 KiB (RLIMIT_STACK, see `ulimit -s`)\n";
+        io::eprint(io::report_line().str(text));
+        return EXIT_FAILURE;
     }
     let result = (program.run)(&job, &start);
     // A stop signal outranks whatever it caused (EINTR, workers killed by the same ^C):

@@ -430,7 +430,6 @@ impl Tally {
     pub fn record_from(&mut self, index: usize, bytes: &[u8], got: usize) -> Result<(), Error> {
         let problem = match (got, self.open(&bytes[..got])) {
             (0, _) => Problem::Missing,
-            (got, _) if got < Partial::SIZE => Problem::Short { got },
             (_, Some(p)) if p.index as usize == index => return self.accept(index, p.sum),
             // Not a result, not sealed with the run's key, or another worker's.
             _ => Problem::Malformed,
@@ -576,7 +575,7 @@ mod tests {
         let one = m(1, 0.25);
         assert_eq!(
             t.record_from(1, &one, 9),
-            Err(Error::Message { index: 1, problem: Problem::Short { got: 9 } })
+            Err(Error::Message { index: 1, problem: Problem::Malformed })
         );
         assert_eq!(
             t.record_from(0, &one, 24),

@@ -1,6 +1,6 @@
 //! pi over an AF_UNIX SOCK_SEQPACKET socket bound to a path: the parent enters the
 //! directory for temporary files (`$TMPDIR`, else `/tmp`), binds a listening socket there
-//! (`bareipc-unix-PID-RANDOM`, mode 0600) and forks; each worker computes, connects to the
+//! (`bareipc-unix-PID-RANDOM`) and forks; each worker computes, connects to the
 //! path, sends its partial sum's 8 bytes as one message and waits for one byte back — the
 //! parent's receipt. The parent accepts, asks the kernel who connected (`SO_PEERCRED`),
 //! reads the sum of a connection that is a worker's and answers it; then it reaps, and
@@ -8,8 +8,9 @@
 //!
 //! The proof that a result is a worker's is the kernel's: the pid it recorded at
 //! `connect`, which no peer can choose. A worker stays alive until its receipt, so that
-//! pid cannot have passed to another process meanwhile. Other processes of the user (the
-//! mode keeps out other users) may connect: their connections are closed unread.
+//! pid cannot have passed to another process meanwhile. Other processes may connect —
+//! the user's, and others' where the umask lets them write the socket file (022, the
+//! default, does not): their connections are closed unread.
 #![no_std]
 #![no_main]
 
@@ -23,7 +24,6 @@ use bareipc::ipc::seqpacket::{SeqpacketListener, SeqpacketStream};
 use bareipc::ipc::socket::UnixAddr;
 use bareipc::process::{MAX_WORKERS, Run, Workers, supervise};
 use bareipc::rt::{Args, Start};
-use rustix::fs::{AtFlags, CWD, Mode};
 
 bareipc::program!("pi-unix", main, errnos: bareipc::errno::UNIX_SOCKETS);
 
@@ -45,9 +45,6 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     // Removed on every way out by the run's will — by the parent, or by its orphans if it
     // is killed.
     supervise::will(&file);
-    // Only this user may connect (the mode `bind` gave follows the umask).
-    rustix::fs::chmodat(CWD, file.name(), Mode::from_raw_mode(0o600), AtFlags::empty())
-        .call("chmod")?;
     let mut run = Run::new(workers, listener);
     for index in 0..job.workers {
         run.spawn(&start.single, |_| -> Result<(), Error> {
@@ -76,8 +73,8 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             Err(Errno::EINTR) => break,
             Err(errno) => return Err(CallError { call: "accept4", errno }.into()),
         };
-        // Who connected, as the kernel says: a connection from any other process (of
-        // this user: the mode keeps others out) is closed unread.
+        // Who connected, as the kernel says: a connection from any other process is
+        // closed unread.
         let Some(index) = stream.peer_pid().ok().and_then(|pid| workers.index_of(pid)) else {
             tally.refuse();
             continue;

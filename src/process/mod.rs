@@ -263,7 +263,7 @@ extern "C" fn on_sigbus(_: i32) {
 /// with this the broken promise ends the process before any code sees the missing memory.
 /// Takes [`NoLibc`]: signal dispositions belong to the runtime that owns the process.
 pub fn exit_on_sigbus(_: &NoLibc) -> Result<(), Errno> {
-    sys::set_signal_handler(sys::abi::SIGBUS, on_sigbus as *const () as usize).map(drop)
+    sys::set_signal_handler(sys::abi::SIGBUS, on_sigbus, 0).map(drop)
 }
 
 /// `exit_group(code)`: ends the process now. No destructor runs, which is what a forked

@@ -84,7 +84,7 @@ extern "C" fn on_signal(sig: i32) {
     if IN_WORKER.load(Relaxed) {
         // Async-signal-safe: three system calls. The signal is blocked while its handler
         // runs, so it is delivered — with the default action, death — on return.
-        let _ = sys::set_signal_handler(sig, abi::SIG_DFL);
+        let _ = sys::set_signal_disposition(sig, false);
         let _ = sys::kill(rustix::process::getpid().as_raw_nonzero().get(), sig);
         return;
     }
@@ -322,31 +322,41 @@ unsafe fn arm_lifeline(pid: i32) -> Result<(), Error> {
 /// ignored), `rt_sigprocmask`, `timer_create`, `timer_settime`. The timer and the
 /// handlers stay for the life of the process.
 ///
+/// Once per process: a second call (another [`Workers`](super::Workers) set) finds it
+/// armed and does nothing — the supervision is the process's, and serves every set.
+///
 /// # Safety
 /// As for [`super::NoLibc`]: nothing else in the process uses that state.
 pub(crate) unsafe fn arm(pid: i32) -> Result<(), Error> {
+    if lifeline().is_some() {
+        return Ok(());
+    }
     super::forbid_inspection().call("prctl")?;
     // SAFETY: the caller's promise.
     unsafe { arm_lifeline(pid) }?;
-    let handler = on_signal as extern "C" fn(i32) as usize;
+    // While one of these signals' handler runs, the others wait: of two stop signals
+    // that come at once, the first delivered (the lower number) is the one recorded —
+    // without the mask the second would run first, nested inside the first's handler.
+    let mask = 1u64 << (abi::SIGHUP - 1) | 1 << (abi::SIGINT - 1) | 1 << (abi::SIGTERM - 1);
+    let mask = mask | 1 << (TICK - 1);
     // rt_sigaction and rt_sigprocmask fail only for an invalid signal number or pointer,
     // which these are not: their results are not checked (the checks would cost every
     // binary a few hundred bytes of error paths that can never run).
     let mut unblock = 1u64 << (TICK - 1);
     for sig in [abi::SIGHUP, abi::SIGINT, abi::SIGTERM] {
-        if sys::set_signal_handler(sig, handler) == Ok(abi::SIG_IGN) {
+        if sys::set_signal_handler(sig, on_signal, mask) == Ok(abi::SIG_IGN) {
             // The launcher ignores it (nohup): put that back, and forget the signal if it
             // came in the instant our handler was there.
-            let _ = sys::set_signal_handler(sig, abi::SIG_IGN);
+            let _ = sys::set_signal_disposition(sig, true);
             let _ = STOP.compare_exchange(sig, 0, Relaxed, Relaxed);
         } else {
             unblock |= 1 << (sig - 1);
         }
     }
-    let _ = sys::set_signal_handler(TICK, handler);
-    let _ = sys::set_signal_handler(abi::SIGPIPE, abi::SIG_IGN);
-    let _ = sys::set_signal_handler(abi::SIGXFSZ, abi::SIG_IGN);
-    let _ = sys::set_signal_handler(abi::SIGCHLD, abi::SIG_DFL);
+    let _ = sys::set_signal_handler(TICK, on_signal, mask);
+    let _ = sys::set_signal_disposition(abi::SIGPIPE, true);
+    let _ = sys::set_signal_disposition(abi::SIGXFSZ, true);
+    let _ = sys::set_signal_disposition(abi::SIGCHLD, false);
     let _ = sys::unblock_signals(unblock);
     crate::io::set_stop_check(|| stop_signal().is_some());
     sys::periodic_signal(TICK, TICK_PERIOD).call("timer_create")?;

@@ -226,19 +226,12 @@ impl Workers {
     pub fn reap_all(&mut self) -> Result<(), Error> {
         for index in 0..self.len {
             loop {
-                match self.reap_if(index, WaitOptions::empty()) {
-                    Err(Errno::EINTR) => {
+                match self.settle(index, WaitOptions::empty()) {
+                    Err(Error::Sys(e)) if e.errno == Errno::EINTR => {
                         supervise::stopped()?;
                         self.check()?;
                     }
-                    Err(errno) => return Err(failed("wait4", errno)),
-                    Ok(fate) => {
-                        match fate {
-                            Some(Fate::Exited(0)) | None => {}
-                            Some(fate) => return Err(Error::Worker { index, fate }),
-                        }
-                        break;
-                    }
+                    done => break done?,
                 }
             }
         }
@@ -250,13 +243,19 @@ impl Workers {
     /// does.
     pub fn check(&mut self) -> Result<usize, Error> {
         for index in 0..self.len {
-            match self.reap_if(index, WaitOptions::NOHANG) {
-                Ok(Some(Fate::Exited(0)) | None) => {}
-                Ok(Some(fate)) => return Err(Error::Worker { index, fate }),
-                Err(errno) => return Err(failed("wait4", errno)),
-            }
+            self.settle(index, WaitOptions::NOHANG)?;
         }
         Ok(self.running)
+    }
+
+    /// [`reap_if`](Self::reap_if), failing for a worker reaped now that did not exit with
+    /// status 0 (and with the call's error, EINTR included).
+    fn settle(&mut self, index: usize, options: WaitOptions) -> Result<(), Error> {
+        match self.reap_if(index, options) {
+            Ok(Some(Fate::Exited(0)) | None) => Ok(()),
+            Ok(Some(fate)) => Err(Error::Worker { index, fate }),
+            Err(errno) => Err(failed("wait4", errno)),
+        }
     }
 
     /// `wait4(pid, …, options)` for worker `index` if it runs: its fate once it has ended

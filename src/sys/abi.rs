@@ -66,6 +66,8 @@ pub const MSG_TRUNC: u32 = 0x20;
 /// `recvmsg` flag: the descriptors received are closed on `exec`.
 pub const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
 pub const SOL_SOCKET: i32 = 1;
+/// `prlimit64` resource: the stack's size.
+pub const RLIMIT_STACK: usize = 3;
 /// `getsockopt` option: the credentials of the peer of a connected AF_UNIX socket.
 pub const SO_PEERCRED: i32 = 17;
 /// Ancillary message type: descriptors.
@@ -480,6 +482,7 @@ mod tests {
             (nr::CLOCK_GETTIME, libc::SYS_clock_gettime),
             (nr::SET_ROBUST_LIST, libc::SYS_set_robust_list),
             (nr::PPOLL, libc::SYS_ppoll),
+            (nr::PRLIMIT64, libc::SYS_prlimit64),
             (nr::GETSOCKOPT, libc::SYS_getsockopt),
             (nr::GETSOCKNAME, libc::SYS_getsockname),
             (nr::MSGGET, libc::SYS_msgget),
@@ -554,6 +557,7 @@ mod tests {
             (MSG_CMSG_CLOEXEC as i32, libc::MSG_CMSG_CLOEXEC),
             (SOL_SOCKET, libc::SOL_SOCKET),
             (SO_PEERCRED, libc::SO_PEERCRED),
+            (RLIMIT_STACK as i32, libc::RLIMIT_STACK as i32),
             (SCM_RIGHTS, libc::SCM_RIGHTS),
             (P_ALL, libc::P_ALL as i32),
             (WSTOPPED, libc::WSTOPPED),

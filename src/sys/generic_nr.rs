@@ -50,5 +50,6 @@ pub const MQ_TIMEDRECEIVE: usize = 183;
 pub const MQ_GETSETATTR: usize = 185;
 pub const SET_ROBUST_LIST: usize = 99;
 pub const PPOLL: usize = 73;
+pub const PRLIMIT64: usize = 261;
 pub const GETSOCKOPT: usize = 209;
 pub const GETSOCKNAME: usize = 204;

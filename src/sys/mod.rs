@@ -314,10 +314,16 @@ pub(crate) fn exit_group(code: i32) -> ! {
     }
 }
 
-/// The kernel's sigaction for `handler`, no flags and an empty mask; where the
-/// architecture has `sa_restorer` (x86_64, aarch64), SA_RESTORER and its trampoline.
-fn sigaction(handler: usize) -> abi::KernelSigaction {
-    abi::KernelSigaction {
+/// `rt_sigaction(sig, &act, &old, 8)` for `handler` (a function's address, `SIG_DFL` or
+/// `SIG_IGN`) with `mask` blocked while it runs (and the signal itself), with no flags
+/// but SA_RESTORER (so no SA_RESTART: a handled signal interrupts blocking calls); where
+/// the architecture has `sa_restorer` (x86_64, aarch64), its trampoline. Returns the
+/// handler it replaced, so a caller can tell an inherited `SIG_IGN`.
+///
+/// # Safety
+/// `handler` is `SIG_DFL`, `SIG_IGN` or the address of an `extern "C" fn(i32)`.
+unsafe fn sigaction(sig: i32, handler: usize, mask: u64) -> Result<usize, Errno> {
+    let act = abi::KernelSigaction {
         handler,
         #[cfg(not(target_arch = "riscv64"))]
         flags: arch::SA_RESTORER,
@@ -325,19 +331,12 @@ fn sigaction(handler: usize) -> abi::KernelSigaction {
         flags: 0,
         #[cfg(not(target_arch = "riscv64"))]
         restorer: arch::restore_rt as *const () as usize,
-        mask: 0,
-    }
-}
-
-/// `rt_sigaction(sig, &act, &old, 8)` with `handler` (a function, or `SIG_DFL` = 0,
-/// `SIG_IGN` = 1), no flags but SA_RESTORER (so no SA_RESTART: a handled signal
-/// interrupts blocking calls) and an empty mask. Returns the handler it replaced, so a
-/// caller can tell an inherited `SIG_IGN`.
-pub(crate) fn set_signal_handler(sig: i32, handler: usize) -> Result<usize, Errno> {
-    let act = sigaction(handler);
-    let mut old = sigaction(0);
+        mask,
+    };
+    let mut old = abi::KernelSigaction { handler: 0, ..act };
     // SAFETY: `act` is a valid kernel sigaction read during the call, `old` one written
-    // during it; the restorer is the architecture's trampoline.
+    // during it; the caller's promise makes the handler one the kernel may jump to, and
+    // the restorer is the architecture's trampoline.
     unsafe {
         syscall4(
             nr::RT_SIGACTION,
@@ -348,6 +347,24 @@ pub(crate) fn set_signal_handler(sig: i32, handler: usize) -> Result<usize, Errn
         )
     }?;
     Ok(old.handler)
+}
+
+/// Makes `handler` run when signal `sig` comes, with `mask` blocked meanwhile: see
+/// [`sigaction`]. Returns the handler it replaced (`SIG_DFL`, `SIG_IGN` or an address).
+pub(crate) fn set_signal_handler(
+    sig: i32,
+    handler: extern "C" fn(i32),
+    mask: u64,
+) -> Result<usize, Errno> {
+    // SAFETY: a function of the right type.
+    unsafe { sigaction(sig, handler as usize, mask) }
+}
+
+/// Gives signal `sig` its default action (`SIG_DFL`), or has it ignored (`SIG_IGN`) if
+/// `ignore`; returns the handler it replaced.
+pub(crate) fn set_signal_disposition(sig: i32, ignore: bool) -> Result<usize, Errno> {
+    // SAFETY: SIG_DFL or SIG_IGN.
+    unsafe { sigaction(sig, if ignore { abi::SIG_IGN } else { abi::SIG_DFL }, 0) }
 }
 
 /// `rt_sigprocmask(SIG_UNBLOCK, &set, NULL, 8)`: unblocks the signals whose bits
@@ -364,6 +381,16 @@ pub(crate) fn block_signals(set: u64) -> Result<(), Errno> {
     // SAFETY: as for unblock_signals.
     unsafe { syscall4(nr::RT_SIGPROCMASK, abi::SIG_BLOCK, &set as *const u64 as usize, 0, 8) }
         .map(drop)
+}
+
+/// `prlimit64(0, RLIMIT_STACK, NULL, &limit)`: the soft limit of the stack, in bytes
+/// (`u64::MAX` where there is none, or the call fails).
+pub(crate) fn stack_limit() -> u64 {
+    let mut limit = [u64::MAX; 2];
+    // SAFETY: prlimit64 writes one `struct rlimit64` (two u64) at `limit`, reads nothing.
+    let _ =
+        unsafe { syscall4(nr::PRLIMIT64, 0, abi::RLIMIT_STACK, 0, limit.as_mut_ptr() as usize) };
+    limit[0]
 }
 
 /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &ucred, &12)`: the pid in the peer's

@@ -51,6 +51,7 @@ pub mod nr {
     pub const MQ_GETSETATTR: usize = 245;
     pub const SET_ROBUST_LIST: usize = 273;
     pub const PPOLL: usize = 271;
+    pub const PRLIMIT64: usize = 302;
     pub const GETSOCKOPT: usize = 55;
     pub const GETSOCKNAME: usize = 51;
 }
