@@ -88,7 +88,6 @@ errnos! { UNIX_SOCKET_CODES, UNIX_SOCKET_TEXT:
     ECONNREFUSED = 111, "Connection refused";
 + SOCKET_CODES, SOCKET_TEXT:
     ENOTSOCK = 88, "Socket operation on non-socket";
-    EOPNOTSUPP = 95, "Operation not supported";
     EADDRNOTAVAIL = 99, "Cannot assign requested address";
     ENETUNREACH = 101, "Network is unreachable";
 }
@@ -99,6 +98,7 @@ errnos! { FD_PASSING_CODES, FD_PASSING_TEXT:
 
 errnos! { FILE_CODES, FILE_TEXT:
     ENXIO = 6, "No such device or address";
+    EOPNOTSUPP = 95, "Operation not supported";
 }
 
 /// A table of error names and meanings beyond the common one.
@@ -122,7 +122,8 @@ pub const UNIX_SOCKETS: Extra = Extra { codes: UNIX_SOCKET_CODES, text: UNIX_SOC
 pub const PROCESSES: Extra = Extra { codes: PROCESS_CODES, text: PROCESS_TEXT };
 /// The codes of passing descriptors over a socket (ETOOMANYREFS: too many in flight).
 pub const FD_PASSING: Extra = Extra { codes: FD_PASSING_CODES, text: FD_PASSING_TEXT };
-/// The codes of named files met by path: a FIFO (ENXIO: no reader).
+/// The codes of files met by path: a FIFO (ENXIO: no reader), a file system without a
+/// feature (EOPNOTSUPP: no O_TMPFILE).
 pub const FILES: Extra = Extra { codes: FILE_CODES, text: FILE_TEXT };
 
 impl Extra {

@@ -125,7 +125,8 @@ fn hint_from(table: &'static str, call: &str, errno: Errno) -> Option<&'static s
     None
 }
 
-/// The entry for `who` (a call, or `*`) and `errno` in one table.
+/// The entry for `who` (a call, or `*`) and `errno` in one table; an entry for errno 0
+/// serves every errno of its call (the errno's own name and meaning say which).
 fn hint_in(table: &'static str, call: &str, errno: Errno) -> Option<&'static str> {
     let mut line = 0;
     while let Some(entry) = crate::fmt::field(table, b'\n', line) {
@@ -136,7 +137,7 @@ fn hint_in(table: &'static str, call: &str, errno: Errno) -> Option<&'static str
             continue;
         };
         let value = code.bytes().fold(0i32, |v, d| v * 10 + (d - b'0') as i32);
-        if who == call && value == errno.raw() {
+        if who == call && (value == errno.raw() || value == 0) {
             return entry.get(who.len() + code.len() + 2..);
         }
     }
@@ -250,14 +251,28 @@ mod tests {
         // A program carries only its own mechanism's advice.
         assert_eq!(hint_with(MQ, "msgget", Errno::ENOSPC), None);
         assert_eq!(hint_with("", "read", Errno::EIO), None);
+        // An entry for errno 0 serves every errno of its call.
+        for errno in [Errno::ENOENT, Errno::ENOTDIR, Errno::ELOOP] {
+            assert!(hint_with(FIFO, "chdir", errno).unwrap().ends_with("set TMPDIR"));
+        }
         // Each table with the errno names its program registers.
-        use crate::errno::{NONE, QUEUES};
-        for (table, names) in [(HINTS, &NONE), (MQ, &QUEUES), (MSG, &QUEUES), (SHM, &NONE)] {
+        use crate::app::hints::{FIFO, MMAP_FILE, TCP, UNIX};
+        use crate::errno::{FILES, NONE, QUEUES, SOCKETS, UNIX_SOCKETS};
+        for (table, names) in [
+            (HINTS, &NONE),
+            (MQ, &QUEUES),
+            (MSG, &QUEUES),
+            (SHM, &NONE),
+            (FIFO, &FILES),
+            (UNIX, &UNIX_SOCKETS),
+            (MMAP_FILE, &FILES),
+            (TCP, &SOCKETS),
+        ] {
             for line in table.lines() {
                 let mut f = line.splitn(3, ' ');
                 let (call, code, text) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
                 let errno = Errno::from_raw(code.parse().unwrap());
-                assert!(names.names(errno), "{line}");
+                assert!(code == "0" || names.names(errno), "{line}");
                 if call != "*" {
                     assert_eq!(hint_with(table, call, errno), Some(text), "{line}");
                 }

@@ -18,25 +18,26 @@ fork:pids 11 process limit reached (a cgroup's pids.max: --pids-limit; or kernel
 /// No advice beyond [`HINTS`].
 pub const NONE: &str = "";
 
-/// A FIFO in a private directory (made in TMPDIR, else /tmp).
+/// A FIFO made in TMPDIR (else /tmp, else /dev/shm). (Errno 0: any.)
 pub const FIFO: &str = "\
-open 2 no such directory: set TMPDIR to one
-mkdir 13 no permission to write there: set TMPDIR
-mkdir 30 read-only file system: set TMPDIR";
+chdir 0 TMPDIR is no directory this user can use: set TMPDIR
+mknodat 0 no file can be made in TMPDIR: set TMPDIR";
 
-/// A Unix seqpacket socket bound to a path in a private directory (TMPDIR, else /tmp).
+/// A Unix seqpacket socket bound to a path in TMPDIR (else /tmp, else /dev/shm).
 pub const UNIX: &str = "\
-open 2 no such directory: set TMPDIR to one
-mkdir 13 no permission to write there: set TMPDIR
-mkdir 30 read-only file system: set TMPDIR
-bind 36 socket path over 107 bytes: set a shorter TMPDIR";
+chdir 0 TMPDIR is no directory this user can use: set TMPDIR
+bind 0 no file can be made in TMPDIR: set TMPDIR";
 
-/// A file with no name in TMPDIR (else /tmp), mapped shared.
+/// A file with no name in TMPDIR (else /tmp, else /dev/shm), mapped shared. (Not errno 0
+/// for `open`, which may meet the descriptor limit.)
 pub const MMAP_FILE: &str = "\
-open 2 no such directory: set TMPDIR to one
-open 13 no permission to write there: set TMPDIR
-open 30 read-only file system: set TMPDIR
-fallocate 28 no space left in TMPDIR's file system: set TMPDIR";
+open 95 TMPDIR's file system has no O_TMPFILE (tmpfs, ext4, xfs, btrfs have it): set TMPDIR
+open 2 no file can be made in TMPDIR: set TMPDIR
+open 20 no file can be made in TMPDIR: set TMPDIR
+open 40 no file can be made in TMPDIR: set TMPDIR
+open 13 no file can be made in TMPDIR: set TMPDIR
+open 30 no file can be made in TMPDIR: set TMPDIR
+fallocate 28 TMPDIR's file system is full: set TMPDIR";
 
 /// A memfd passed over a socket.
 pub const MEMFD: &str = "\
@@ -61,9 +62,10 @@ socket 97 this kernel has no AF_UNIX sockets";
 
 /// TCP over the loopback interface.
 pub const TCP: &str = "\
-bind 99 no loopback interface is up in this network namespace (ip link set lo up)
-connect 101 no loopback interface is up in this network namespace (ip link set lo up)
-connect 111 nothing listens on the port any more (the parent has gone)
+bind 99 no loopback address here (ip link set lo up)
+connect 101 no loopback interface up here (ip link set lo up)
+connect 99 no local port left (net.ipv4.ip_local_port_range)
+connect 111 nothing listens on the port (the parent has gone)
 socket 97 this kernel has no IPv4";
 
 /// The eventfd counter.
@@ -78,7 +80,7 @@ mq_open 22 queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max
 mq_open 28 too many queues (/proc/sys/fs/mqueue/queues_max)
 mq_open 38 this kernel has no POSIX message queues
 mq_open 17 a queue of that name exists already
-mq_open 13 no permission to create queues (the mqueue file system's permissions)";
+mq_open 13 no permission to create queues (the mqueue file system's mode)";
 
 /// System V message queues.
 pub const MSG: &str = "\

@@ -20,7 +20,7 @@ use bareipc::process::{MAX_WORKERS, Run, Workers};
 use bareipc::rt::{Args, Start};
 use core::sync::atomic::Ordering::Release;
 
-bareipc::program!("pi-mmap-file", main);
+bareipc::program!("pi-mmap-file", main, errnos: bareipc::errno::FILES);
 
 fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
