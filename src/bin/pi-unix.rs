@@ -1,14 +1,14 @@
 //! pi over an AF_UNIX SOCK_SEQPACKET socket bound to a path: the parent enters the
 //! directory for temporary files (`$TMPDIR`, else `/tmp`), binds a listening socket there
 //! (`bareipc-unix-PID-RANDOM`) and forks; each worker computes, connects to the
-//! path, sends its partial sum's 8 bytes as one message and waits for one byte back — the
-//! parent's receipt. The parent accepts, asks the kernel who connected (`SO_PEERCRED`),
-//! reads the sum of a connection that is a worker's and answers it; then it reaps, and
-//! removes the socket's file (its workers do, if it is killed: the will).
+//! path, sends its partial sum's 8 bytes as one message and waits for one byte back. The
+//! parent accepts, asks the kernel who connected (`SO_PEERCRED`), answers a connection
+//! that is a worker's and reads its sum; then it reaps, and removes the socket's file (its
+//! workers do, if it is killed: the will).
 //!
 //! The proof that a result is a worker's is the kernel's: the pid it recorded at
-//! `connect`, which no peer can choose. A worker stays alive until its receipt, so that
-//! pid cannot have passed to another process meanwhile. Other processes may connect —
+//! `connect`, which no peer can choose. A worker stays alive until the parent's answer,
+//! so that pid cannot have passed to another process meanwhile. Other processes may connect —
 //! the user's, and others' where the umask lets them write the socket file (022, the
 //! default, does not): their connections are closed unread.
 #![no_std]
@@ -51,10 +51,10 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             let sum = job.partial(index).to_bits().to_le_bytes();
             let stream = SeqpacketStream::connect(&addr)?;
             stream.send(&sum).call("sendto")?;
-            // Alive until the parent has taken the result: the pid the kernel gave it is
-            // this worker's for as long as the parent looks at it.
-            let mut receipt = [0u8];
-            if stream.receive(&mut receipt, true).call("recvfrom")? != 1 {
+            // Alive until the parent has looked at who connected: the pid the kernel gave
+            // the connection is this worker's for as long as the parent looks at it.
+            let mut answer = [0u8];
+            if stream.receive(&mut answer, true).call("recvfrom")? != 1 {
                 return Err(Errno::ECONNRESET).call("recvfrom")?;
             }
             Ok(())
@@ -65,8 +65,9 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     while tally.first_missing().is_some() {
         // accept4 blocks until a process connects, recvfrom until a worker's bytes come;
         // the watchdog tick interrupts either to look at the workers (one that died
-        // before connecting never will). Each worker waits for its receipt, so once
-        // all have ended the results are in, or missing for good.
+        // before connecting never will). Each worker waits for the answer to its
+        // connection, so once all have ended every connection has been read: the
+        // results are in, or missing for good.
         let stream = match listener.accept() {
             Ok(stream) => stream,
             Err(Errno::EINTR) if workers.interrupted()? > 0 => continue,
@@ -79,6 +80,9 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             tally.refuse();
             continue;
         };
+        // Known: the worker may go. What it sent stays in the connection, to be read
+        // (and a send it made that came to nothing ends as end of file, not a wait).
+        stream.send(&[1]).call("sendto")?;
         let mut sum = [0u8; 8];
         let got = loop {
             match stream.receive(&mut sum, true) {
@@ -89,7 +93,6 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
         // A worker that died after connecting: its end closed (reaping names it).
         if got == sum.len() {
             tally.accept(index, f64::from_bits(u64::from_le_bytes(sum)))?;
-            stream.send(&[1]).call("sendto")?;
         }
     }
     workers.reap_all()?;
