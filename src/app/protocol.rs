@@ -171,11 +171,11 @@ const TRIES: usize = 64;
 /// AF_UNIX stream or seqpacket socket, listening), into `tally`. One `poll` waits for the
 /// listener and every open connection at once, so no peer can hold the parent: a
 /// connection is accepted non-blocking (`accept4`), read once its bytes come, and closed
-/// then — or, after 16 newer ones came, before. A worker sends its 24 bytes in one
-/// write, which loopback TCP and a seqpacket socket deliver in one piece: a result that
-/// proves itself is answered with one byte before the close, the worker's receipt
-/// ([`deliver`]); anything else — a short read, bytes without the run's tag, a connection
-/// closed unread — is refused and counted, and a worker that gets no receipt sends again.
+/// then — or before, when 16 newer ones came or the watchdog's tick finds it silent. A
+/// worker sends its 24 bytes in one write, which loopback TCP and a seqpacket socket
+/// deliver in one piece: a result that proves itself is answered with one byte before the
+/// close, the worker's receipt ([`deliver`]); bytes that do not (a short read, no run's
+/// tag) are refused and counted; and a worker that gets no receipt sends again.
 ///
 /// A worker exits only once its result is taken, so when every worker has ended (the
 /// watchdog tick looks) the results are all in or missing for good; a stop signal ends
@@ -198,11 +198,14 @@ pub fn serve(
         }
         match sys::poll(&mut fds) {
             Ok(_) => {}
-            // The tick, or a stop signal: look at the workers.
+            // The tick, or a stop signal: look at the workers. A connection still silent
+            // when the tick comes — a peer that sends nothing, a worker whose bytes were
+            // lost — is closed: a worker that gets no receipt sends again.
             Err(Errno::EINTR) => {
                 if workers.interrupted()? == 0 {
                     return tally.total().map(drop);
                 }
+                open = [const { None }; OPEN];
                 continue;
             }
             Err(errno) => return Err(CallError { call: "poll", errno }.into()),
@@ -217,9 +220,7 @@ pub fn serve(
             match sys::accept4(listener, flags) {
                 Ok(fd) => {
                     crate::io::opened(&fd);
-                    if open[next].replace(fd).is_some() {
-                        tally.refuse();
-                    }
+                    open[next] = Some(fd);
                     // Its bytes are often there already.
                     read_result(&mut open[next], tally);
                     next = (next + 1) % OPEN;
@@ -258,8 +259,8 @@ pub fn deliver<S: AsFd>(
     sealed: &Sealed,
     connect: impl Fn() -> Result<S, CallError>,
 ) -> Result<(), Error> {
+    // (A dead parent is ECONNREFUSED here, which an orphan reports to nobody.)
     for _ in 0..TRIES {
-        crate::process::supervise::exit_if_orphaned();
         let stream = connect()?;
         let mut receipt = [0u8];
         if crate::io::write_all(&stream, sealed).is_ok()
