@@ -481,14 +481,14 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
             want(1, "worker 0: sent no result"),
         ));
     }
-    // A write that claims 8 bytes and writes none: the worker sends the other half only.
-    // (The parent's own first write, its report, loses its first 8 bytes the same way.)
+    // A write that claims 8 bytes and writes none: the worker sends the rest only, which
+    // is no result. (The parent's own first write, its report, loses its first 8 bytes.)
     cases.push(case(
         "pi-pipe",
-        "every write returns 8 and writes nothing (workers send half; the report loses 8 bytes)",
+        "every write returns 8 and writes nothing (workers send 16 of 24 bytes; the report loses 8)",
         How::Inject("write:retval=8:when=1"),
         SHORT,
-        want(1, "worker 0: short result message (8 of 16 bytes)"),
+        want(1, "worker 0: malformed result message"),
     ));
     // FIFO: a write is whole or EAGAIN (at most PIPE_BUF bytes); one that claims part of
     // the message is reported, and writes that claim success and write nothing leave the
@@ -496,33 +496,36 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
     // way and loses its first 16 bytes: `pi-fifo: worker `.)
     cases.push(case(
         "pi-fifo",
-        "every worker's write claims 8 of 16 bytes (a FIFO never does)",
+        "every worker's write claims 8 of 24 bytes (a FIFO never does)",
         How::Inject("write:retval=8:when=1"),
         SHORT,
         want(1, "worker #: write: EIO (Input/output error)"),
     ));
     cases.push(case(
         "pi-fifo",
-        "every write returns 16 and writes nothing (the report loses its first 16 bytes)",
-        How::Inject("write:retval=16:when=1"),
+        "every write returns 24 and writes nothing (the report loses its first 24 bytes)",
+        How::Inject("write:retval=24:when=1"),
         SHORT,
-        want(1, "0: sent no result"),
+        want(1, "no result"),
     ));
-    // Unix seqpacket: a connection that closes with no message (a receive that returns 0),
-    // and sends that claim success and send nothing (the connection then closes empty).
+    // Unix seqpacket: the parent answers a worker's connection before it reads it; a read
+    // that finds the connection closed with no message (injected: the parent's first
+    // receive returns 0) ends the run naming a worker: the one whose result is then missing
+    // or whose connection, closed under it, failed its send or its wait for the answer.
+    // Sends refused (EPIPE injected, the parent's answers too: those it ignores) name one.
     cases.push(case(
         "pi-unix",
         "the parent's first receive returns 0 (a connection closed with no message)",
         How::Inject("recvfrom:retval=0:when=1"),
         SHORT,
-        want(1, "worker 0: sent no result"),
+        want(1, "worker #: "),
     ));
     cases.push(case(
         "pi-unix",
-        "every send returns 16 and sends nothing",
-        How::Inject("sendto:retval=16:when=1"),
+        "every send refused (EPIPE injected)",
+        How::Inject("sendto:error=EPIPE:when=1"),
         SHORT,
-        want(1, "worker 0: sent no result"),
+        want(1, "worker #: sendto: EPIPE (Broken pipe)"),
     ));
     // futex: wakes that wake nobody and waits that return at once (spurious wake-ups, as
     // futex(2) allows) cost at most a tick, never a hang or a wrong answer; a refused
@@ -558,16 +561,8 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
         SHORT,
         want(1, "worker #: recvmsg: EIO (Input/output error)"),
     ));
-    // A mapped file: a file system without O_TMPFILE (EOPNOTSUPP injected: the file is
-    // then created and unlinked at once, still no name left), and a pread that returns
-    // less than the file holds (an error, not a guess at the missing slots).
-    cases.push(case(
-        "pi-mmap-file",
-        "no O_TMPFILE in TMPDIR's file system (EOPNOTSUPP injected): created and unlinked",
-        How::Inject("openat:error=EOPNOTSUPP:when=1"),
-        "",
-        success(),
-    ));
+    // A mapped file: a pread that returns less than the file holds (an error, not a guess
+    // at the missing slots).
     cases.push(case(
         "pi-mmap-file",
         "the read-back returns 8 bytes (pread)",
@@ -947,30 +942,51 @@ fn limits_end_in_one_line_naming_the_limit() {
         "-w 20",
         success(),
     ));
-    // The private directory of pi-fifo and pi-unix: the sandbox sets TMPDIR=/dev/shm (as
-    // the image does).
-    for p in ["pi-fifo", "pi-unix"] {
+    // The FIFO of pi-fifo and the socket of pi-unix are made in TMPDIR: the sandbox sets
+    // TMPDIR=/dev/shm (as the image does).
+    for (p, make) in [("pi-fifo", "mknodat"), ("pi-unix", "bind")] {
         let dir = |fault: &str, setup: &str, line: String, w: Want| Case {
             setup: setup.into(),
             ..case(p, fault, shell(line), "", w)
+        };
+        let made = |errno: &str| -> &'static str {
+            format!("{make}: {errno}: no file can be made in TMPDIR: set TMPDIR").leak()
         };
         cases.push(dir(
             "TMPDIR names no directory",
             "export TMPDIR=/nonexistent",
             "$BIN $ARGS".into(),
-            want(1, "open: ENOENT (No such file or directory): no such directory: set TMPDIR"),
+            want(1, "chdir: ENOENT (No such file or directory): TMPDIR is no directory this user can use: set TMPDIR"),
+        ));
+        cases.push(dir(
+            "TMPDIR a file",
+            "export TMPDIR=/dev/null",
+            "$BIN $ARGS".into(),
+            want(1, "chdir: ENOTDIR (Not a directory): TMPDIR is no directory this user can use: set TMPDIR"),
+        ));
+        cases.push(dir(
+            "TMPDIR a symbolic link loop",
+            "ln -s /dev/shm/loop /dev/shm/loop; export TMPDIR=/dev/shm/loop",
+            "$BIN $ARGS".into(),
+            want(1, "chdir: ELOOP (Too many levels of symbolic links): TMPDIR is no directory"),
         ));
         cases.push(dir(
             "TMPDIR read-only",
             "mount -o remount,ro /dev/shm",
             "$BIN $ARGS".into(),
-            want(1, "mkdir: EROFS (Read-only file system): read-only file system: set TMPDIR"),
+            want(1, made("EROFS (Read-only file system)")),
         ));
         cases.push(dir(
             "TMPDIR not writable for the user (nobody, TMPDIR=/)",
             "export TMPDIR=/",
             format!("{nobody} $BIN $ARGS"),
-            want(1, "mkdir: EACCES (Permission denied): no permission to write there: set TMPDIR"),
+            want(1, made("EACCES (Permission denied)")),
+        ));
+        cases.push(dir(
+            "TMPDIR's file system has no inode left (a tmpfs of 1 inode)",
+            "mount -t tmpfs -o size=64k,nr_inodes=1 tmpfs /mnt; export TMPDIR=/mnt",
+            "$BIN $ARGS".into(),
+            want(1, made("ENOSPC (No space left on device)")),
         ));
     }
     // pi-mmap-file's file with no name goes into TMPDIR too (O_TMPFILE: the open is the
@@ -979,43 +995,47 @@ fn limits_end_in_one_line_naming_the_limit() {
         setup: setup.into(),
         ..case("pi-mmap-file", fault, shell(line), "", w)
     };
-    cases.push(file(
-        "TMPDIR names no directory",
-        "export TMPDIR=/nonexistent",
-        "$BIN $ARGS".into(),
-        want(1, "open: ENOENT (No such file or directory): no such directory: set TMPDIR"),
-    ));
-    cases.push(file(
-        "TMPDIR read-only",
-        "mount -o remount,ro /dev/shm",
-        "$BIN $ARGS".into(),
-        want(1, "open: EROFS (Read-only file system): read-only file system: set TMPDIR"),
-    ));
-    cases.push(file(
-        "TMPDIR not writable for the user (nobody, TMPDIR=/)",
-        "export TMPDIR=/",
-        format!("{nobody} $BIN $ARGS"),
-        want(1, "open: EACCES (Permission denied): no permission to write there: set TMPDIR"),
-    ));
+    let unusable = |errno: &str| -> &'static str {
+        format!("open: {errno}: no file can be made in TMPDIR: set TMPDIR").leak()
+    };
+    for (fault, setup, line, errno) in [
+        ("TMPDIR names no directory", "export TMPDIR=/nonexistent", "", "ENOENT (No such file or directory)"),
+        ("TMPDIR a file", "export TMPDIR=/dev/null", "", "ENOTDIR (Not a directory)"),
+        ("TMPDIR read-only", "mount -o remount,ro /dev/shm", "", "EROFS (Read-only file system)"),
+        ("TMPDIR not writable for the user (nobody, TMPDIR=/)", "export TMPDIR=/", nobody, "EACCES (Permission denied)"),
+    ] {
+        cases.push(file(fault, setup, format!("{line} $BIN $ARGS"), want(1, unusable(errno))));
+    }
     cases.push(file(
         "TMPDIR's file system full (a 4 KiB tmpfs, already full)",
         "mount -t tmpfs -o size=4k tmpfs /mnt; head -c 4096 /dev/zero > /mnt/filler; \
          export TMPDIR=/mnt",
         "$BIN $ARGS".into(),
-        want(
-            1,
-            "fallocate: ENOSPC (No space left on device): no space left in TMPDIR's file system",
-        ),
+        want(1, "fallocate: ENOSPC (No space left on device): TMPDIR's file system is full"),
     ));
-    // A socket's path holds 107 bytes: a TMPDIR of 80 leaves too little for the rest.
+    cases.push(file(
+        "TMPDIR's file system has no O_TMPFILE (EOPNOTSUPP injected)",
+        "",
+        "strace -f -qq -o /dev/null -e inject=openat:error=EOPNOTSUPP:when=1 $BIN $ARGS".into(),
+        want(1, "open: EOPNOTSUPP (Operation not supported): TMPDIR's file system has no O_TMPFILE"),
+    ));
+    cases.push(file(
+        "TMPDIR's file system full and without fallocate (EOPNOTSUPP injected): ENOSPC, no SIGBUS",
+        "mount -t tmpfs -o size=4k tmpfs /mnt; head -c 4096 /dev/zero > /mnt/filler; \
+         export TMPDIR=/mnt",
+        "strace -f -qq -o /dev/null -e inject=fallocate:error=EOPNOTSUPP $BIN $ARGS".into(),
+        want(1, "fallocate: ENOSPC (No space left on device): TMPDIR's file system is full"),
+    ));
+    // A socket's path holds 107 bytes: the socket's is its bare name, made in TMPDIR
+    // entered, however long TMPDIR is (here 200 bytes).
     cases.push(Case {
-        setup: "export TMPDIR=/dev/shm/$(printf '%070d' 0); mkdir $TMPDIR".into(),
+        setup: "export TMPDIR=/dev/shm/$(printf '%0190d' 0); mkdir $TMPDIR".into(),
         ..case(
             "pi-unix",
-            "TMPDIR so long that the socket's path passes 107 bytes",
+            "a TMPDIR of 200 bytes (a socket's path holds 107)",
             shell("$BIN $ARGS".into()),
             "",
-            want(1, "bind: ENAMETOOLONG (File name too long): socket path over 107 bytes"),
+            success(),
         )
     });
     run_matrix("limits", &cases);
