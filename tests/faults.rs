@@ -999,10 +999,20 @@ fn limits_end_in_one_line_naming_the_limit() {
         format!("open: {errno}: no file can be made in TMPDIR: set TMPDIR").leak()
     };
     for (fault, setup, line, errno) in [
-        ("TMPDIR names no directory", "export TMPDIR=/nonexistent", "", "ENOENT (No such file or directory)"),
+        (
+            "TMPDIR names no directory",
+            "export TMPDIR=/nonexistent",
+            "",
+            "ENOENT (No such file or directory)",
+        ),
         ("TMPDIR a file", "export TMPDIR=/dev/null", "", "ENOTDIR (Not a directory)"),
         ("TMPDIR read-only", "mount -o remount,ro /dev/shm", "", "EROFS (Read-only file system)"),
-        ("TMPDIR not writable for the user (nobody, TMPDIR=/)", "export TMPDIR=/", nobody, "EACCES (Permission denied)"),
+        (
+            "TMPDIR not writable for the user (nobody, TMPDIR=/)",
+            "export TMPDIR=/",
+            nobody,
+            "EACCES (Permission denied)",
+        ),
     ] {
         cases.push(file(fault, setup, format!("{line} $BIN $ARGS"), want(1, unusable(errno))));
     }
@@ -1017,7 +1027,10 @@ fn limits_end_in_one_line_naming_the_limit() {
         "TMPDIR's file system has no O_TMPFILE (EOPNOTSUPP injected)",
         "",
         "strace -f -qq -o /dev/null -e inject=openat:error=EOPNOTSUPP:when=1 $BIN $ARGS".into(),
-        want(1, "open: EOPNOTSUPP (Operation not supported): TMPDIR's file system has no O_TMPFILE"),
+        want(
+            1,
+            "open: EOPNOTSUPP (Operation not supported): TMPDIR's file system has no O_TMPFILE",
+        ),
     ));
     cases.push(file(
         "TMPDIR's file system full and without fallocate (EOPNOTSUPP injected): ENOSPC, no SIGBUS",

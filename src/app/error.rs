@@ -29,16 +29,9 @@ pub enum Error {
         /// Messages refused.
         refused: usize,
     },
-    /// Shared memory that other processes can write held a sum that the workers' sealed
-    /// results do not prove.
-    Tampered,
-    /// A channel that counts results (an eventfd counter) counted `got`, not `want`.
-    Count {
-        /// Results counted.
-        got: usize,
-        /// Workers.
-        want: usize,
-    },
+    /// A check of the mechanism's own failed; the text says which (it lives in the one
+    /// program that makes the check, not in every binary).
+    Broken(&'static str),
 }
 
 impl From<CallError> for Error {
@@ -188,11 +181,8 @@ impl Describe for Error {
                 let text = "worker #: sent no result; refused, not from this run's workers: #";
                 l.fill(text, &[index as u64, refused as u64]);
             }
-            Error::Tampered => {
-                l.str("another process wrote the shared sum: it is not the workers'");
-            }
-            Error::Count { got, want } => {
-                l.fill("counted # results of #", &[got as u64, want as u64]);
+            Error::Broken(what) => {
+                l.str(what);
             }
         }
     }
@@ -290,7 +280,7 @@ mod tests {
             text(Error::Message { index: 1, problem: Problem::Malformed }),
             "worker 1: malformed result message"
         );
-        assert_eq!(text(Error::Count { got: 3, want: 4 }), "counted 3 results of 4");
+        assert_eq!(text(Error::Broken("a rule")), "a rule");
         assert_eq!(
             text(Error::Refused { index: 2, refused: 7 }),
             "worker 2: sent no result; refused, not from this run's workers: 7"

@@ -174,8 +174,8 @@ const TRIES: usize = 64;
 /// then — or before, when 16 newer ones came or the watchdog's tick finds it silent. A
 /// worker sends its 24 bytes in one write, which loopback TCP and a seqpacket socket
 /// deliver in one piece: a result that proves itself is answered with one byte before the
-/// close, the worker's receipt ([`deliver`]); bytes that do not (a short read, no run's
-/// tag) are refused and counted; and a worker that gets no receipt sends again.
+/// close, the worker's receipt ([`deliver`]); 24 bytes that do not are refused and
+/// counted; and a worker that gets no receipt sends again.
 ///
 /// A worker exits only once its result is taken, so when every worker has ended (the
 /// watchdog tick looks) the results are all in or missing for good; a stop signal ends
@@ -241,11 +241,10 @@ fn read_result(place: &mut Option<OwnedFd>, tally: &mut Tally) {
     let mut buf = [0u8; Partial::SIZE];
     match rustix::io::read(&*fd, &mut buf) {
         Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => return,
-        Ok(Partial::SIZE) if tally.record(&buf) => {
-            // The receipt: the worker waits for it before it exits.
-            let _ = rustix::io::write(&*fd, &[1]);
-        }
-        _ => tally.refuse(),
+        // The receipt: the worker waits for it before it exits.
+        Ok(Partial::SIZE) if tally.record(&buf) => drop(rustix::io::write(&*fd, &[1])),
+        // Refused by the tally, or no message: closed before 24 bytes, or failed.
+        _ => {}
     }
     *place = None;
 }
@@ -259,7 +258,12 @@ pub fn deliver<S: AsFd>(
     sealed: &Sealed,
     connect: impl Fn() -> Result<S, CallError>,
 ) -> Result<(), Error> {
-    // (A dead parent is ECONNREFUSED here, which an orphan reports to nobody.)
+    // A worker whose connection waits in the listener's queue, which its fellow workers'
+    // copies of the listener keep open, would wait for the receipt for ever if the parent
+    // died: from now on the kernel ends it then. (A dead parent is otherwise ECONNREFUSED
+    // at `connect`, which an orphan reports to nobody.)
+    crate::process::die_with_parent().call("prctl")?;
+    crate::process::supervise::exit_if_orphaned(); // the parent died before the prctl
     for _ in 0..TRIES {
         let stream = connect()?;
         let mut receipt = [0u8];
@@ -345,10 +349,14 @@ pub fn accumulate_proved(
     Ok(())
 }
 
+/// The error of a shared sum that the workers' results do not prove.
+pub const TAMPERED: Error =
+    Error::Broken("another process wrote the shared sum: it is not the workers'");
+
 /// [`accumulated`], once proved: every worker's sealed result opens with the run's `key`,
 /// and adding them again in the order the adds were made gives the accumulator's very
 /// bits. Anything else — a sum, an order or a result another process wrote — is
-/// [`Error::Tampered`], never a number.
+/// [`TAMPERED`], never a number.
 pub fn accumulated_proved(words: &[AtomicU64], workers: usize, key: &RunKey) -> Result<f64, Error> {
     let sum = accumulated(words, workers)?;
     let mut seen = [0u64; MAX_WORKERS / 64];
@@ -360,13 +368,13 @@ pub fn accumulated_proved(words: &[AtomicU64], workers: usize, key: &RunKey) -> 
         let first = seen[index / 64] & 1 << (index % 64) == 0;
         seen[index / 64] |= 1 << (index % 64);
         if !first || part.tag(key) != words[slot + 1].load(Acquire) {
-            return Err(Error::Tampered);
+            return Err(TAMPERED);
         }
         replay += part.sum;
     }
     let added = words[ACCUMULATOR_WORDS].load(Acquire) as usize == workers;
     if !added || replay.to_bits() != sum.to_bits() {
-        return Err(Error::Tampered);
+        return Err(TAMPERED);
     }
     Ok(sum)
 }
@@ -515,17 +523,14 @@ mod tests {
             accumulate_proved(&words, 3, index, part, &KEY).unwrap();
         }
         assert_eq!(accumulated_proved(&words, 3, &KEY), Ok(0.875));
-        assert_eq!(accumulated_proved(&words, 3, &RunKey::from_words(1, 1)), Err(Error::Tampered));
+        assert_eq!(accumulated_proved(&words, 3, &RunKey::from_words(1, 1)), Err(TAMPERED));
         // Each word that holds something of these three workers, changed: never a number.
         // (Words 2 to 8 hold the bits of workers 64 to 511.)
         for w in (0..2).chain(ACCUMULATOR_WORDS..words.len()) {
             let old = words[w].load(Relaxed);
             words[w].store(old ^ 1, Relaxed);
             let got = accumulated_proved(&words, 3, &KEY);
-            assert!(
-                matches!(got, Err(Error::Tampered | Error::Message { .. })),
-                "word {w}: {got:?}"
-            );
+            assert!(matches!(got, Err(TAMPERED | Error::Message { .. })), "word {w}: {got:?}");
             words[w].store(old, Relaxed);
         }
         // The sum of the same results in another order, with the order to match, is still

@@ -22,7 +22,7 @@ use bareipc::errno::{CallError, Context, Errno};
 use bareipc::ipc::dir::{self, RunFile};
 use bareipc::ipc::seqpacket::{SeqpacketListener, SeqpacketStream};
 use bareipc::ipc::socket::UnixAddr;
-use bareipc::process::{MAX_WORKERS, Run, Workers, supervise};
+use bareipc::process::{self, MAX_WORKERS, Run, Workers, supervise};
 use bareipc::rt::{Args, Start};
 
 bareipc::program!("pi-unix", main, errnos: bareipc::errno::UNIX_SOCKETS);
@@ -49,6 +49,11 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     for index in 0..job.workers {
         run.spawn(&start.single, |_| -> Result<(), Error> {
             let sum = job.partial(index).to_bits().to_le_bytes();
+            // A connection waits in the listener's queue, which the other workers' copies
+            // of the listener keep open: should the parent die, the answer would never
+            // come. From now on the kernel ends this worker then.
+            process::die_with_parent().call("prctl")?;
+            supervise::exit_if_orphaned(); // the parent died before the prctl
             let stream = SeqpacketStream::connect(&addr)?;
             stream.send(&sum).call("sendto")?;
             // Alive until the parent has looked at who connected: the pid the kernel gave
