@@ -460,7 +460,7 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
     for (p, call, ok) in [
         ("pi-posix-mq", "mq_timedsend", 0),
         ("pi-sysv-msg", "msgsnd", 0),
-        ("pi-unix-dgram", "sendto", 16),
+        ("pi-unix-dgram", "sendto", 24),
         ("pi-signal", "rt_sigqueueinfo", 0),
     ] {
         let kill: &'static str =
@@ -639,11 +639,14 @@ fn a_worker_that_dies_or_lies_is_named_and_the_run_stops() {
 }
 
 /// Runs the program with a name it can be made to choose: strace makes `getpid` return 7
-/// and `getrandom` leave its buffer zeroed, so the objects are `bareipc-TAG-7-` and sixteen
-/// zeros. (The lifeline then holds a wrong pid; these runs never kill the parent.)
+/// and the name's `getrandom` (the second: the first draws the run's key) leave its
+/// buffer zeroed, so the object is `bareipc-TAG-7-` and sixteen zeros. (The lifeline then
+/// holds a wrong pid; these runs never kill the parent.)
 const PREDICTABLE: &str = "strace -f -qq -o /dev/null -e inject=getpid:retval=7 \
-                           -e inject=getrandom:retval=8 $BIN $ARGS >$OUT 2>$ERR; st=$?";
-const SHM_NAME: &str = "/dev/shm/bareipc-pi-7-0000000000000000";
+                           -e inject=getrandom:retval=8:when=2 $BIN $ARGS >$OUT 2>$ERR; st=$?";
+/// The same for programs whose objects carry only the pid (System V keys).
+const PID_7: &str =
+    "strace -f -qq -o /dev/null -e inject=getpid:retval=7 $BIN $ARGS >$OUT 2>$ERR; st=$?";
 const MQ_NAME: &str = "/dev/mqueue/bareipc-mq-7-0000000000000000";
 
 /// A shell line creating a System V queue with `key` and `mode`, holding one foreign
@@ -668,59 +671,37 @@ fn sysv_sem(key: u32, mode: u32) -> String {
 
 #[test]
 fn hostile_names_and_queues_are_refused_or_left_alone() {
-    let shm = |fault: &str, setup: String, want: Want| Case {
-        setup,
-        ..case("pi-shm-sem", fault, How::Shell(PREDICTABLE.into()), "", want)
-    };
-    let eexist =
-        || want(1, "sem_open: EEXIST (File exists): an object of that name exists already");
-    let mut cases = vec![
-        shm(
-            "a file at the shared memory's name",
-            format!("touch {SHM_NAME}"),
-            want(1, "shm_open: EEXIST (File exists): an object of that name exists already"),
-        ),
-        shm(
-            "a symlink at the shared memory's name",
-            format!("ln -s /tmp/elsewhere {SHM_NAME}"),
-            want(1, "shm_open: EEXIST (File exists): an object of that name exists already"),
-        ),
-        shm(
-            "a directory at the shared memory's name",
-            format!("mkdir {SHM_NAME}"),
-            want(1, "shm_open: EEXIST (File exists): an object of that name exists already"),
-        ),
-        shm(
-            "a temporary semaphore file a killed creator left (before random names, it blocked the name for good)",
-            "touch /dev/shm/.sem.bareipc-pi-7-0000000000000000.new".into(),
+    // pi-shm-sem's memory and semaphore have no name (O_TMPFILE): whatever anyone plants
+    // in /dev/shm — files, symlinks, directories, FIFOs, half-made semaphores — nothing
+    // collides with them, and no name of theirs can be planted first.
+    let mut cases = vec![Case {
+        setup: "cd /dev/shm; touch bareipc-pi-1 sem.bareipc-pi-1; ln -s /tmp/elsewhere x; \
+                mkdir d; mkfifo f; head -c 8 /dev/zero > sem.half; cd /"
+            .into(),
+        ..case(
+            "pi-shm-sem",
+            "files, a symlink, a directory, a FIFO and a truncated semaphore planted in /dev/shm",
+            How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+            "",
             success(),
-        ),
-        shm(
-            "a zero-length file at the semaphore's name",
-            "touch /dev/shm/sem.bareipc-pi-7-0000000000000000".into(),
-            eexist(),
-        ),
-        shm(
-            "a truncated semaphore file (8 bytes) at its name",
-            "head -c 8 /dev/zero > /dev/shm/sem.bareipc-pi-7-0000000000000000".into(),
-            eexist(),
-        ),
-        Case {
-            setup: format!("touch {MQ_NAME}"),
-            ..case(
-                "pi-posix-mq",
-                "a queue at the queue's name",
-                How::Shell(PREDICTABLE.into()),
-                "",
-                want(1, "mq_open: EEXIST (File exists): a queue of that name exists already"),
-            )
-        },
-    ];
-    // An abstract AF_UNIX name held by another socket of the network namespace.
+        )
+    }];
+    cases.push(Case {
+        setup: format!("touch {MQ_NAME}"),
+        ..case(
+            "pi-posix-mq",
+            "a queue at the queue's name",
+            How::Shell(PREDICTABLE.into()),
+            "",
+            want(1, "mq_open: EEXIST (File exists): a queue of that name exists already"),
+        )
+    });
+    // An abstract AF_UNIX name held by another socket of the network namespace: only a
+    // name one can guess (64 random bits; here made predictable) can be taken first.
     cases.push(Case {
         setup: "python3 -c 'import socket, time; s = socket.socket(socket.AF_UNIX, \
-                socket.SOCK_DGRAM); s.bind(\"\\0bareipc-dgram-7\"); time.sleep(60)' & sq=$!
-                for i in $(seq 400); do grep -q @bareipc-dgram-7 /proc/net/unix && break; \
+                socket.SOCK_DGRAM); s.bind(\"\\0bareipc-dgram-7-0000000000000000\"); time.sleep(60)' & sq=$!
+                for i in $(seq 400); do grep -q @bareipc-dgram-7-0 /proc/net/unix && break; \
                 sleep 0.05; done"
             .into(),
         ..case(
@@ -732,17 +713,17 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
         )
     });
     // A real-time signal 35 from a process that is no worker (kill sends it with the
-    // sender's pid): eight bytes that are no worker's result.
+    // sender's pid): no result, refused; the run goes on to its own digits.
     cases.push(case(
         "pi-signal",
-        "signal 35 from a process that is no worker",
+        "signal 35 from a process that is no worker, during the run",
         How::Shell(
-            "$BIN -w 2 -n 100000000000 >$OUT 2>$ERR & p=$!; sleep 0.3; kill -s 35 $p; \
+            "$BIN -w 2 -n 1000000000 >$OUT 2>$ERR & p=$!; sleep 0.2; kill -s 35 $p; \
              wait $p; st=$?"
                 .into(),
         ),
         "",
-        want(1, "received a message of 8 bytes that is no worker's result"),
+        Want { stdout: "3.14159265327\n", ..success() },
     ));
     // System V: this run's key taken by a queue holding a foreign message (the run falls
     // back to a private queue and leaves the other alone); a dead run's queue (removed);
@@ -752,7 +733,7 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
         ..case(
             "pi-sysv-msg",
             "its key taken by a queue with a foreign message",
-            How::Shell(PREDICTABLE.into()),
+            How::Shell(PID_7.into()),
             "",
             success(),
         )
@@ -791,7 +772,7 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
         ..case(
             "pi-sysv-shm-sem",
             "its key taken by another semaphore set",
-            How::Shell(PREDICTABLE.into()),
+            How::Shell(PID_7.into()),
             "",
             success(),
         )
@@ -903,7 +884,7 @@ fn limits_end_in_one_line_naming_the_limit() {
     cases.push(shm(
         "/dev/shm read-only",
         "mount -o remount,ro /dev/shm",
-        want(1, "shm_open: EROFS (Read-only file system): /dev/shm is read-only"),
+        want(1, "open: EROFS (Read-only file system): /dev/shm is read-only"),
     ));
     cases.push(shm(
         "/dev/shm full (4 KiB tmpfs, already full)",
@@ -916,7 +897,7 @@ fn limits_end_in_one_line_naming_the_limit() {
         "umount /dev/shm; mount -t tmpfs tmpfs /mnt; mkdir /mnt/dev; \
          for f in null zero; do touch /mnt/dev/$f; mount --bind /dev/$f /mnt/dev/$f; done; \
          mount --bind /mnt/dev /dev",
-        want(1, "shm_open: ENOENT (No such file or directory): /dev/shm is missing: mount a tmpfs there"),
+        want(1, "open: ENOENT (No such file or directory): /dev/shm is missing: mount a tmpfs there"),
     ));
     // Real-time signals: RLIMIT_SIGPENDING counts the signals pending for the user across
     // the whole system (the tick's timer holds one from timer_create), so a case can only
@@ -1270,7 +1251,7 @@ fn limits_name_the_one_that_was_hit() {
                     .into(),
             ),
             "",
-            want(1, "shm_open: EACCES (Permission denied): no permission to create files in /dev/shm"),
+            want(1, "open: EACCES (Permission denied): no permission to create files in /dev/shm"),
         )
     });
     cases.push(case(
@@ -1278,7 +1259,7 @@ fn limits_name_the_one_that_was_hit() {
         "no loopback interface up (a fresh network namespace: unshare --net)",
         How::Shell("unshare --net $BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
         "",
-        want(1, "connect: ENETUNREACH (Network is unreachable): no loopback interface is up"),
+        want(1, "connect: ENETUNREACH (Network is unreachable): no loopback interface up here"),
     ));
     run_matrix("limits-named", &cases);
 }
