@@ -270,6 +270,8 @@ pub fn deliver<S: AsFd>(
         if crate::io::write_all(&stream, sealed).is_ok()
             && crate::io::read_full(&stream, &mut receipt) == Ok(1)
         {
+            // exit_group closes it.
+            crate::process::keep_until_exit(stream);
             return Ok(());
         }
     }

@@ -62,6 +62,8 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             if stream.receive(&mut answer, true).call("recvfrom")? != 1 {
                 return Err(Errno::ECONNRESET).call("recvfrom")?;
             }
+            // exit_group closes it.
+            process::keep_until_exit(stream);
             Ok(())
         })?;
     }
