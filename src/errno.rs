@@ -4,8 +4,6 @@
 //! not know, and those still print (as `errno 200`). The table holds the codes the calls of
 //! bareipc can return; a full table would cost every binary about 4 KB.
 
-use core::sync::atomic::{AtomicPtr, Ordering};
-
 /// A kernel error number, as returned in `-errno` form by a system call.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Errno(i32);
@@ -134,11 +132,11 @@ impl Extra {
     }
 }
 
-static EXTRA: AtomicPtr<Extra> = AtomicPtr::new(core::ptr::null_mut());
+static EXTRA: crate::setting::Setting<Extra> = crate::setting::Setting::new();
 
 /// Records the program's extra table (see [`program!`](crate::program)).
 pub fn set_extra(table: &'static Extra) {
-    EXTRA.store(table as *const Extra as *mut Extra, Ordering::Relaxed);
+    EXTRA.set(table);
 }
 
 /// Field `which` (0 name, 1 meaning) of `code`'s entry in one table.
@@ -162,8 +160,7 @@ impl Errno {
     /// program's extra one.
     fn field(self, which: usize) -> Option<&'static str> {
         field_in(CODES, TEXT, self.0, which).or_else(|| {
-            // SAFETY: the only non-null value ever stored comes from a `&'static Extra`.
-            let extra = unsafe { EXTRA.load(Ordering::Relaxed).as_ref() }?;
+            let extra = EXTRA.get()?;
             field_in(extra.codes, extra.text, self.0, which)
         })
     }

@@ -4,21 +4,21 @@
 
 use crate::errno::Errno;
 use crate::fmt::Line;
-use core::sync::atomic::{AtomicPtr, AtomicU8, Ordering::Relaxed};
+use crate::setting::Setting;
+use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
 
-static PROGRAM: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
+static PROGRAM: Setting<&'static str> = Setting::new();
 
 /// Records the program name used at the start of every report line ([`report_line`]).
 /// A bareipc program's runtime sets it before `main`; other programs may.
 pub fn set_program(name: &'static &'static str) {
-    PROGRAM.store(name as *const &str as *mut &str, Relaxed);
+    PROGRAM.set(name);
 }
 
 /// The program name given to [`set_program`], or `"bareipc"`.
 pub fn program() -> &'static str {
-    // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
-    unsafe { PROGRAM.load(Relaxed).as_ref() }.copied().unwrap_or("bareipc")
+    PROGRAM.get().copied().unwrap_or("bareipc")
 }
 
 /// Starts a line for standard error: `PROGRAM: `.
@@ -30,18 +30,16 @@ pub fn report_line() -> Line {
 
 /// Whether the process has been asked to stop: the function given to [`set_stop_check`],
 /// or null.
-static STOP_CHECK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+static STOP_CHECK: Setting<fn() -> bool> = Setting::new();
 
 /// Records how [`write_all`] tells that the process has been asked to stop (the run's
-/// supervision sets it: a stop signal came).
-pub fn set_stop_check(check: fn() -> bool) {
-    STOP_CHECK.store(check as *mut (), Relaxed);
+/// supervision sets it: a stop signal came): a `static` holding the function.
+pub fn set_stop_check(check: &'static fn() -> bool) {
+    STOP_CHECK.set(check);
 }
 
 fn stop_requested() -> bool {
-    let check = STOP_CHECK.load(Relaxed);
-    // SAFETY: the only non-null value ever stored is a `fn() -> bool`.
-    !check.is_null() && unsafe { core::mem::transmute::<*mut (), fn() -> bool>(check)() }
+    STOP_CHECK.get().is_some_and(|check| check())
 }
 
 /// Bit n set: descriptor n (0, 1 or 2) was handed to one of our objects.

@@ -32,6 +32,7 @@ pub mod io;
 pub mod ipc;
 pub mod process;
 pub mod rt;
+pub mod setting;
 mod sys;
 
 /// Serialises the unit tests that fork with those that count a System V segment's

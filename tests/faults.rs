@@ -897,7 +897,10 @@ fn limits_end_in_one_line_naming_the_limit() {
         "umount /dev/shm; mount -t tmpfs tmpfs /mnt; mkdir /mnt/dev; \
          for f in null zero; do touch /mnt/dev/$f; mount --bind /dev/$f /mnt/dev/$f; done; \
          mount --bind /mnt/dev /dev",
-        want(1, "open: ENOENT (No such file or directory): /dev/shm is missing: mount a tmpfs there"),
+        want(
+            1,
+            "open: ENOENT (No such file or directory): /dev/shm is missing: mount a tmpfs there",
+        ),
     ));
     // Real-time signals: RLIMIT_SIGPENDING counts the signals pending for the user across
     // the whole system (the tick's timer holds one from timer_create), so a case can only

@@ -5,7 +5,8 @@ use super::hints::HINTS;
 use crate::errno::{CallError, Errno};
 use crate::fmt::{Describe, Line};
 use crate::process;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use crate::setting::Setting;
+use core::sync::atomic::Ordering;
 
 /// Everything a pi program or demo can fail with after its arguments were accepted: what
 /// the process layer reports (a failed call, a worker's death, a stop signal), or a
@@ -58,11 +59,11 @@ pub enum Problem {
     Duplicate,
 }
 
-static EXTRA_HINTS: AtomicPtr<&'static str> = AtomicPtr::new(core::ptr::null_mut());
+static EXTRA_HINTS: Setting<&'static str> = Setting::new();
 
 /// Records the program's own hint table (see [`hints`](super::hints)).
 pub fn set_hints(table: &'static &'static str) {
-    EXTRA_HINTS.store(table as *const &str as *mut &str, Ordering::Relaxed);
+    EXTRA_HINTS.set(table);
 }
 
 /// The advice for `call` failing with `errno`, from the program's table or [`HINTS`].
@@ -100,9 +101,7 @@ pub fn tell_descriptor_limit() {
 
 /// The program's own table ([`set_hints`]), or none.
 fn extra_hints() -> &'static str {
-    let extra = EXTRA_HINTS.load(Ordering::Relaxed);
-    // SAFETY: the only non-null value ever stored comes from a `&'static &'static str`.
-    if extra.is_null() { "" } else { unsafe { *extra } }
+    EXTRA_HINTS.get().copied().unwrap_or("")
 }
 
 /// The advice for `call` failing with `errno` from `table` and [`HINTS`]: an entry for

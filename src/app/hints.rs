@@ -65,7 +65,7 @@ pub const TCP: &str = "\
 bind 99 no loopback address here (ip link set lo up)
 connect 101 no loopback interface up here (ip link set lo up)
 connect 99 no local port left (net.ipv4.ip_local_port_range)
-connect 111 nothing listens on the port (the parent has gone)
+connect 111 nobody listens: the parent has gone
 socket 97 this kernel has no IPv4";
 
 /// The eventfd counter.

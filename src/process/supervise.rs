@@ -37,9 +37,10 @@ use super::{Error, exit};
 use crate::errno::{CallError, Context, Errno};
 use crate::ipc::dir::RunFile;
 use crate::ipc::shm::Mapping;
+use crate::setting::Setting;
 use crate::sys::{self, abi};
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32};
 
 /// Exit status of a worker that ends without a report: its parent is dead, or another
 /// worker has already reported the same failure.
@@ -49,14 +50,12 @@ pub(crate) const EXIT_ORPHANED: i32 = 1;
 static STOP: AtomicI32 = AtomicI32::new(0);
 /// True in a worker, from just after its `fork`.
 pub(crate) static IN_WORKER: AtomicBool = AtomicBool::new(false);
-/// The lifeline page (see [`arm`]); null until a run starts.
-static LIFELINE: AtomicPtr<LifelinePage> = AtomicPtr::new(core::ptr::null_mut());
+/// The lifeline page (see [`arm`]), once a run has started.
+static LIFELINE: Setting<LifelinePage> = Setting::new();
 
 /// The lifeline page, once a run has started.
 fn lifeline() -> Option<&'static LifelinePage> {
-    // SAFETY: once non-null, the pointer is to the lifeline page, initialised before it
-    // was stored and never unmapped (its robust list must stay valid until exit).
-    unsafe { LIFELINE.load(Relaxed).as_ref() }
+    LIFELINE.get()
 }
 
 /// The stop signal the parent received (SIGHUP, SIGINT or SIGTERM), if any.
@@ -159,7 +158,8 @@ pub fn exit_if_orphaned() {
 pub fn will(file: &RunFile) {
     let Some(page) = lifeline().filter(|_| !IN_WORKER.load(Relaxed)) else { return };
     // Only programs that make a will carry the code that carries it out.
-    WILL_HOOK.store(carry_out_will as Executor as *mut (), Relaxed);
+    static CARRY_OUT: Executor = carry_out_will;
+    WILL_HOOK.set(&CARRY_OUT);
     // Revoked first, valid last (Release): an orphan never reads half of a will.
     page.will_set.store(0, Relaxed);
     // SAFETY: only this process writes the will, from its one thread; workers read it only
@@ -171,21 +171,16 @@ pub fn will(file: &RunFile) {
 /// How a will is carried out ([`carry_out_will`]).
 type Executor = fn() -> Result<(), CallError>;
 
-/// [`carry_out_will`] once a [`will`] was made, else null: binaries that make none carry
-/// no code to remove files.
-static WILL_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+/// [`carry_out_will`] once a [`will`] was made, else nothing: binaries that make none
+/// carry no code to remove files.
+static WILL_HOOK: Setting<Executor> = Setting::new();
 
 /// Carries out the [`will`], if one was made, and revokes it: what the parent does at the
 /// end of a run, once no worker is left (an error path does it in dropping
 /// [`Workers`](super::Workers), after the workers are reaped). Fails naming the `unlink`
 /// that failed; what is already gone is not an error.
 pub fn fulfil_will() -> Result<(), CallError> {
-    let hook = WILL_HOOK.load(Relaxed);
-    if hook.is_null() {
-        return Ok(());
-    }
-    // SAFETY: the only non-null value ever stored is an `Executor`.
-    unsafe { core::mem::transmute::<*mut (), Executor>(hook)() }
+    WILL_HOOK.get().map_or(Ok(()), |carry_out| carry_out())
 }
 
 /// In a worker whose parent has died: carries out the [`will`], then exits quietly.
@@ -281,6 +276,11 @@ struct LifelinePage {
     will: core::cell::UnsafeCell<core::mem::MaybeUninit<RunFile>>,
 }
 
+// SAFETY: every field but the will is atomic or written once before the page is shared;
+// the will is written only by the parent's one thread while `will_set` is 0, and read only
+// after it reads 1 (Release/Acquire) — by the parent, or by a worker once the parent died.
+unsafe impl Sync for LifelinePage {}
+
 /// Maps the lifeline page, fills it for parent `pid` and registers it with the kernel.
 ///
 /// # Safety
@@ -310,7 +310,9 @@ unsafe fn arm_lifeline(pid: i32) -> Result<(), Error> {
             other => other.call("set_robust_list")?,
         }
     }
-    LIFELINE.store(page, Relaxed);
+    // SAFETY: the page is initialised above and never unmapped: a shared reference to it
+    // is valid for the rest of the process.
+    LIFELINE.set(unsafe { &*page });
     Ok(())
 }
 
@@ -358,7 +360,8 @@ pub(crate) unsafe fn arm(pid: i32) -> Result<(), Error> {
     let _ = sys::set_signal_disposition(abi::SIGXFSZ, true);
     let _ = sys::set_signal_disposition(abi::SIGCHLD, false);
     let _ = sys::unblock_signals(unblock);
-    crate::io::set_stop_check(|| stop_signal().is_some());
+    static STOPPED: fn() -> bool = || stop_signal().is_some();
+    crate::io::set_stop_check(&STOPPED);
     sys::periodic_signal(TICK, TICK_PERIOD).call("timer_create")?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use bareipc::errno::{CallError, Errno};
 use bareipc::fmt::Line;
 use bareipc::ipc::name::Name;
 use bareipc::rt::Args;
-use core::sync::atomic::{AtomicPtr, Ordering::Relaxed};
+use bareipc::setting::Setting;
 
 /// A failure, already reported on stderr: the exit status (1 a call failed, 2 bad usage).
 #[derive(Clone, Copy)]
@@ -40,7 +40,7 @@ impl<T> OrFail<T> for Result<T, CallError> {
 }
 
 /// The group whose `--help` a usage error points to.
-static GROUP: AtomicPtr<&str> = AtomicPtr::new(core::ptr::null_mut());
+static GROUP: Setting<&str> = Setting::new();
 
 /// Reports a bad command line — `bareipc: what 'TEXT'`, `: not a number from MIN to MAX`
 /// for a number out of `range`, and `(try 'bareipc GROUP --help')` — with the bytes of
@@ -61,8 +61,7 @@ pub fn complain(what: &str, text: &[u8], range: Option<(i64, i64)>) -> Exit {
         l.str(": not a number from ").i64(min).str(" to ").i64(max);
     }
     l.str(" (try 'bareipc ");
-    // SAFETY: only `&'static &'static str`s (a group's name) are stored.
-    if let Some(name) = unsafe { GROUP.load(Relaxed).as_ref() }.filter(|n| !n.is_empty()) {
+    if let Some(name) = GROUP.get().filter(|n| !n.is_empty()) {
         l.str(name).str(" ");
     }
     bareipc::io::eprint(l.str("--help')\n"));
@@ -340,7 +339,7 @@ pub fn parse(args: Args) -> Done<Cmd> {
                 .ok_or_else(|| bad("unknown command", a))?
         }
     };
-    GROUP.store(&group.name as *const &str as *mut &str, Relaxed);
+    GROUP.set(&group.name);
     let (verb, word) = match word(i) {
         _ if group.words.is_empty() => (&group.verbs[0], group.name.as_bytes()),
         // An option (--help) where the verb would be.
