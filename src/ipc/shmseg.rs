@@ -20,6 +20,7 @@ use super::shm::Mapping;
 use crate::errno::{CallError, Context, Errno};
 use crate::sys::{self, abi};
 
+pub use super::sysv::{is_dead_runs, run_key};
 pub use crate::sys::abi::{SHM_DEST, ShmidDs};
 
 /// A System V shared memory segment identified by `id`. Created by this process it is
@@ -182,7 +183,7 @@ pub fn remove_abandoned() -> Result<usize, Errno> {
         let mut ds = ShmidDs::default();
         // An empty slot, or a segment we may not read, fails.
         if let Ok(id) = sys::shmctl(index as i32, abi::SHM_STAT, Some(&mut ds))
-            && super::sysv::is_dead_runs(ds.perm.key, ds.perm.cuid, ds.perm.mode)
+            && is_dead_runs(ds.perm.key, ds.perm.cuid, ds.perm.mode)
         {
             removed += sys::shmctl(id as i32, abi::IPC_RMID, None).is_ok() as usize;
         }

@@ -246,6 +246,8 @@ pub struct Cmd {
     pub pos: [&'static [u8]; 3],
     /// Each option's value (`Some(b"")` for a flag given), by option number.
     pub vals: [Option<&'static [u8]>; NOWAIT + 1],
+    /// The value of `TMPDIR`, where the programs make their FIFOs and socket files.
+    pub tmpdir: Option<&'static core::ffi::CStr>,
 }
 
 impl Cmd {
@@ -353,7 +355,7 @@ pub fn parse(args: Args) -> Done<Cmd> {
             (&group.verbs[found.ok_or_else(|| bad("unknown subcommand", a))?], a)
         }
     };
-    let mut cmd = Cmd { group, verb, pos: [b""; 3], vals: [None; NOWAIT + 1] };
+    let mut cmd = Cmd { group, verb, pos: [b""; 3], vals: [None; NOWAIT + 1], tmpdir: None };
     let mut npos = 0;
     let mut only_args = false;
     while let Some(&arg) = all.get(i) {

@@ -37,6 +37,8 @@ pub struct Lister<'a> {
     nnotes: usize,
     /// `stat`: the one object to show, by kind and name (or id).
     only: Option<(&'static str, Label<'a>)>,
+    /// `TMPDIR`, where the programs make their FIFOs and socket files.
+    tmpdir: Option<&'static CStr>,
 }
 
 /// A value in a row.
@@ -67,7 +69,8 @@ impl Lister<'_> {
         } else {
             o.str("KIND      NAME/KEY                  ID        DETAILS\n");
         }
-        Lister { o, json, clean, rows: 0, fields: 0, notes: [("", None); 6], nnotes: 0, only: None }
+        let notes = [("", None); 6];
+        Lister { o, json, clean, rows: 0, fields: 0, notes, nnotes: 0, only: None, tmpdir: None }
     }
 
     #[inline(never)]
@@ -291,12 +294,14 @@ fn slashed(name: &[u8]) -> Option<Name> {
 
 pub fn ls(cmd: &Cmd) -> Done {
     let mut l = Lister::new(cmd.flag(JSON), None);
+    l.tmpdir = cmd.tmpdir;
     walk(&mut l)?;
     l.finish()
 }
 
 pub fn clean(cmd: &Cmd) -> Done {
     let mut l = Lister::new(false, Some(cmd.flag(DRY_RUN)));
+    l.tmpdir = cmd.tmpdir;
     walk(&mut l)?;
     l.finish()
 }
@@ -322,8 +327,8 @@ pub fn stat(cmd: &Cmd) -> Done {
     }
 }
 
-/// Every source in turn: POSIX queues, /dev/shm, the three System V tables; returns how
-/// many rows were shown.
+/// Every source in turn: POSIX queues, /dev/shm, the three System V tables, the files
+/// the programs make in the temporary directory; returns how many rows were shown.
 fn walk(l: &mut Lister) -> Done<usize> {
     if l.wants("mq") {
         queues(l)?;
@@ -332,7 +337,39 @@ fn walk(l: &mut Lister) -> Done<usize> {
         dev_shm(l)?;
     }
     sysv(l)?;
+    if l.wants("fifo") && l.only.is_none() {
+        temp_files(l)?;
+    }
     Ok(l.rows)
+}
+
+/// The FIFOs and socket files of pi-fifo and pi-unix in the temporary directory (TMPDIR,
+/// else /tmp, else /dev/shm: where they make them), `bareipc-TAG-PID-RANDOM`: rows of
+/// kind `fifo` and `socket`. (Other entries there are no business of the tool's.)
+fn temp_files(l: &mut Lister) -> Done {
+    let base = bareipc::ipc::dir::temp_base(l.tmpdir);
+    let Ok(dir) = open_dir(base) else { return Ok(()) };
+    entries(&dir, &mut |file, st| {
+        let entry = file.to_bytes();
+        let kind = match FileType::from_raw_mode(st.st_mode) {
+            FileType::Fifo => "fifo",
+            FileType::Socket => "socket",
+            _ => return Ok(()),
+        };
+        let Some(name) = slashed(entry).filter(|_| entry.starts_with(b"bareipc-")) else {
+            return Ok(());
+        };
+        if let Some(remove) = l.take(dead_runs(entry, st, 10)) {
+            l.row(kind, Label::Name(&name), st.st_uid, st.st_mode);
+            l.end();
+            if remove {
+                rustix::fs::unlinkat(&dir, file, AtFlags::empty())
+                    .map_err(Errno::from)
+                    .or_fail("unlink")?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// POSIX queues: the mqueue mount's entries, each opened (to read, else to write) for
@@ -452,31 +489,47 @@ fn sysv(l: &mut Lister) -> Done {
         l.note("sysv-sem not listed: semctl", Some(e));
     }
     failed?;
-    // No bareipc run leaves a segment (they are removed once attached): `clean` has
-    // none to take.
-    let r = if !l.wants("sysv-shm") || l.clean.is_some() {
+    // A run leaves a segment only when killed between its shmget and its IPC_RMID: then
+    // under the run's key.
+    let r = if !l.wants("sysv-shm") {
         Ok(())
     } else {
-        shmseg::list(|id, ds| seg_row(l, id, ds))
+        shmseg::list(|id, ds| {
+            let take = l.take(shmseg::is_dead_runs(ds.perm.key, ds.perm.cuid, ds.perm.mode));
+            if take.is_some() && failed.is_ok() {
+                seg_row(l, id, ds);
+            }
+            if take == Some(true) && failed.is_ok() {
+                failed = shmseg::Segment::from_id(id).remove().or_fail("shmctl");
+            }
+        })
     };
     if let Err(e) = r {
         l.note("sysv-shm not listed: shmctl", Some(e));
     }
-    Ok(())
+    failed
 }
 
 /// Whether a POSIX object's entry is a dead bareipc run's: named
 /// `bareipc-TAG-PID-RANDOM` (16 hex digits), created by this user with mode 0600 or 0,
 /// and no process has that pid.
 fn dead_runs_posix(name: &[u8], st: &Stat) -> bool {
+    dead_runs(name, st, 16) && matches!(st.st_mode & 0o777, 0 | 0o600)
+}
+
+/// Whether an entry is a dead bareipc run's: named `bareipc-TAG-PID-RANDOM` (RANDOM in
+/// base `radix`: 16 hex digits, or up to 20 decimal ones), owned by this user, and no
+/// process has that pid.
+fn dead_runs(name: &[u8], st: &Stat, radix: u32) -> bool {
     let Some(rest) = name.strip_prefix(b"bareipc-") else { return false };
-    let (head, random) = rest.split_at(rest.len().saturating_sub(17));
-    let pid = head.rsplit(|&b| b == b'-').next().and_then(|d| crate::args::digits(d, 10));
-    random.first() == Some(&b'-')
-        && crate::args::digits(&random[1..], 16).is_some()
-        && random.len() == 17
+    let mut parts = rest.rsplitn(3, |&b| b == b'-');
+    let (random, pid) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let size = if radix == 16 { random.len() == 16 } else { (1..=20).contains(&random.len()) };
+    let pid = crate::args::digits(pid, 10);
+    parts.next().is_some()
+        && size
+        && crate::args::digits(random, radix).is_some()
         && st.st_uid == rustix::process::geteuid().as_raw()
-        && matches!(st.st_mode & 0o777, 0 | 0o600)
         && pid
             .and_then(|p| rustix::process::Pid::from_raw(p.min(1 << 30) as i32))
             .is_some_and(|p| rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH))

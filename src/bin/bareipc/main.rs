@@ -22,11 +22,14 @@ bareipc::program!("bareipc", main, errnos: bareipc::errno::QUEUES);
 
 fn main(args: Args, start: Start) -> i32 {
     bareipc::app::error::set_hints(&bareipc::app::hints::TOOL);
+
     // A semaphore that another process truncates while it is mapped here ends the tool
     // with one line instead of a death by SIGBUS (see posix.rs).
     let armed = bareipc::process::exit_on_sigbus(&start.no_libc);
-    let done = args::parse(args).and_then(|cmd| {
+    let done = args::parse(args).and_then(|mut cmd| {
         armed.or_fail("rt_sigaction")?;
+        // Where `ls` and `clean` look for the programs' FIFOs and socket files.
+        cmd.tmpdir = start.env.get(b"TMPDIR");
         (cmd.verb.run)(&cmd)
     });
     match done {
