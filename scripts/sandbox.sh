@@ -27,7 +27,7 @@ mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm
 mkdir -p /dev/mqueue
 mount -t mqueue mqueue /dev/mqueue
 ip link set lo up
-# Where programs that make a directory (pi-fifo, pi-unix) make it: the counted tmpfs, as the image
+# Where pi-fifo and pi-unix make their FIFO and socket file: the counted tmpfs, as the image
 # does (Dockerfile: TMPDIR=/dev/shm).
 export TMPDIR=/dev/shm
 if [ "${1:-}" = --root ]; then

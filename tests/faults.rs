@@ -100,8 +100,10 @@ fn public_bins() -> PathBuf {
         for p in all_programs() {
             std::fs::copy(bin(p), dir.join(p)).unwrap();
         }
-        let launch = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/launch.py");
-        std::fs::copy(launch, dir.join("launch.py")).unwrap();
+        for script in ["launch.py", "forge.py"] {
+            let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(script);
+            std::fs::copy(from, dir.join(script)).unwrap();
+        }
         dir
     })
     .clone()
@@ -166,6 +168,7 @@ fn script(case: &Case, work: &Path) -> String {
     format!(
         "set -e
          BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err; LAUNCH={launch}; W={w}; RUN=
+         FORGE={forge}
          sysv() {{ echo $(( $(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | wc -l) - 3 )); }}
          {setup}
          base_shm=$(ls -A /dev/shm 2>/dev/null | wc -l); base_mq=$(ls -A /dev/mqueue | wc -l)
@@ -190,6 +193,7 @@ fn script(case: &Case, work: &Path) -> String {
          echo \"REPORT $st $(( (t1 - tf) / 1000000 )) $live $shm $mq $sysv $after\"",
         bin = bin.display(),
         launch = public_bins().join("launch.py").display(),
+        forge = public_bins().join("forge.py").display(),
         w = work.display(),
         args = case.args,
         setup = case.setup,
@@ -780,9 +784,107 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
     run_matrix("hostile-names", &cases);
 }
 
+/// `setpriv` prefix: the command runs as nobody (uid and gid 65534, no groups).
+const NOBODY: &str = "setpriv --reuid=65534 --regid=65534 --clear-groups --";
+
+/// A run attacked by `tests/forge.py KIND` while it works: the program (as root, or as
+/// nobody with `program_as_nobody`) runs 2 workers over 10^9 terms, long enough for the
+/// forger (as nobody, another user; or as root, whom no permission stops) to find its
+/// endpoint and play. A forger that found nothing to attack fails the case (status 100+).
+fn forged(kind: &str, program_as_nobody: bool, forger_as_nobody: bool) -> How {
+    let who = |nobody: bool| if nobody { NOBODY } else { "" };
+    How::Shell(format!(
+        "{p} $BIN -w 2 -n 1000000000 >$OUT 2>$ERR & p=$!
+         py=/usr/bin/python3; [ -x $py ] || py=python3  # nobody may not reach root's own
+         {f} $py $FORGE {kind} $p 2 >$W/forge 2>&1; f=$?
+         wait $p; st=$?; [ $f = 0 ] || {{ cat $W/forge >>$ERR; st=$((100 + f)); }}",
+        p = who(program_as_nobody),
+        f = who(forger_as_nobody),
+    ))
+}
+
+/// The digits of 2 workers over 10^9 terms: what a run that refused every forgery prints.
+fn own_digits() -> Want {
+    Want { stdout: "3.14159265327\n", ..success() }
+}
+
+/// Other processes of the host play against runs in progress (tests/forge.py): forged
+/// results through every endpoint another process can reach, connections that never
+/// speak, a write into shared memory, a look at the parent's descriptors. Each run prints
+/// its own workers' digits or refuses to print any; none hangs.
+#[test]
+fn hostile_peers_are_refused_and_never_hang_a_run() {
+    let cases = vec![
+        case(
+            "pi-tcp",
+            "another user connects to its port: a silent connection, a closed one, forged results",
+            forged("tcp", false, true),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-unix-dgram",
+            "another user sends forged results to its abstract name",
+            forged("dgram", false, true),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-signal",
+            "the same user queues signals 35 and 36 with a worker's pid and forged values",
+            forged("signal", true, true),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-sysv-msg",
+            "the same user sends forged results to its queue",
+            forged("msg", true, true),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-sysv-msg",
+            "root sends forged results to its queue",
+            forged("msg", false, false),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-fifo",
+            "the same user writes forged results into its FIFO",
+            forged("fifo", true, true),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-unix",
+            "the same user connects to its socket file and sends a sum",
+            forged("unix", true, true),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-sysv-shm-sem",
+            "the same user attaches its segment and overwrites the sum",
+            forged("shm", true, true),
+            "",
+            want(1, "another process wrote the shared sum: it is not the workers'"),
+        ),
+        case(
+            "pi-pipe",
+            "the same user opens the parent's descriptors through /proc/PID/fd",
+            forged("procfd", true, true),
+            "",
+            own_digits(),
+        ),
+    ];
+    run_matrix("hostile-peers", &cases);
+}
+
 #[test]
 fn limits_end_in_one_line_naming_the_limit() {
-    let nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups --";
+    let nobody = NOBODY;
     let shell = |line: String| How::Shell(format!("{line} >$OUT 2>$ERR; st=$?"));
     let mut cases = Vec::new();
     for p in pi_programs() {

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""forge.py KIND PID [W]: a hostile local process for the fault matrix. It waits until the
+run whose parent is PID has made its endpoint, then plays what a process of another or
+of the same user can do to it — forged results, stray connections, a write into shared
+memory — and exits 0 once it has (1 if the endpoint never appeared: a case that would
+otherwise pass without its attack).
+
+  tcp          connects to the run's loopback port (found in /proc/net/tcp): one silent
+               connection kept open, one closed at once, and W forged results
+  dgram        sends W forged results to the run's abstract name (/proc/net/unix)
+  signal       queues signal 35 with a worker's pid as si_pid and a forged sum, then 36
+               with a forged tag, for each worker (rt_sigqueueinfo, as the kernel lets
+               any process of the user)
+  msg          sends W forged results to the run's System V queue (/proc/sysvipc/msg)
+  fifo         opens the run's FIFO in TMPDIR and writes W forged results
+  unix         connects to the run's socket file in TMPDIR and sends a forged sum
+  shm          attaches the run's System V segment by id and writes the sum, again and
+               again, until the run ends
+  procfd       tries to open every descriptor of the run's parent through /proc/PID/fd:
+               exit status 3 if any open succeeds
+
+A forged result is as the programs' are made, with a tag that no key made: a worker
+index, the sum of 0.5, and 8 random bytes.
+"""
+import ctypes
+import os
+import random
+import socket
+import struct
+import sys
+import time
+
+MAGIC = b"bPI2"
+# rt_sigqueueinfo: x86_64's number, and the generic table's (aarch64, riscv64).
+RT_SIGQUEUEINFO = {"x86_64": 129}.get(os.uname().machine, 240)
+
+
+def forged(index):
+    return MAGIC + struct.pack("<Id", index, 0.5) + os.urandom(8)
+
+
+def wait_for(find, what, seconds=20):
+    end = time.time() + seconds
+    while time.time() < end:
+        found = find()
+        if found is not None:
+            return found
+        time.sleep(0.01)
+    sys.exit(f"forge: no {what} appeared")
+
+
+def children(pid):
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    kids.append(int(d))
+            except OSError:
+                pass
+    return sorted(kids)
+
+
+def tcp_port():
+    for line in open("/proc/net/tcp").readlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        if state == "0A" and local.startswith("0100007F:"):
+            return int(local.split(":")[1], 16)
+    return None
+
+
+def abstract_name():
+    for line in open("/proc/net/unix").readlines()[1:]:
+        path = line.split()[-1]
+        if path.startswith("@bareipc-dgram-"):
+            return "\0" + path[1:]
+    return None
+
+
+def run_file(tag):
+    tmp = os.environ.get("TMPDIR") or "/tmp"
+    for name in os.listdir(tmp):
+        if name.startswith(f"bareipc-{tag}-"):
+            return os.path.join(tmp, name)
+    return None
+
+
+def main(kind, pid, workers):
+    if kind == "tcp":
+        port = wait_for(tcp_port, "loopback listener")
+        silent = socket.create_connection(("127.0.0.1", port))
+        socket.create_connection(("127.0.0.1", port)).close()
+        for i in range(workers):
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                s.sendall(forged(i))
+                s.settimeout(1)
+                try:
+                    s.recv(1)  # a receipt would be a failure of the run's, not ours
+                except OSError:
+                    pass
+        time.sleep(0.5)
+        silent.close()
+    elif kind == "dgram":
+        name = wait_for(abstract_name, "abstract name")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        for i in range(workers):
+            s.sendto(forged(i), name)
+    elif kind == "signal":
+        kids = wait_for(lambda: children(pid) if len(children(pid)) >= workers else None, "workers")
+        libc = ctypes.CDLL(None, use_errno=True)
+        for sig, value in [(35, struct.unpack("<Q", struct.pack("<d", 2.0))[0]), (36, None)]:
+            for kid in kids:
+                info = bytearray(128)
+                v = value if value is not None else random.getrandbits(64)
+                # si_signo, si_errno, si_code (SI_QUEUE = -1), pad; si_pid, si_uid; value
+                struct.pack_into("<iiii", info, 0, sig, 0, -1, 0)
+                struct.pack_into("<IIQ", info, 16, kid, os.getuid(), v)
+                buf = (ctypes.c_char * 128).from_buffer(info)
+                if libc.syscall(RT_SIGQUEUEINFO, pid, sig, buf) != 0:
+                    sys.exit(f"forge: rt_sigqueueinfo: errno {ctypes.get_errno()}")
+    elif kind == "msg":
+        def queue():
+            for line in open("/proc/sysvipc/msg").readlines()[1:]:
+                f = line.split()
+                if int(f[0]) & 0xFFFFFFFF == 0xB1000000 | (pid & 0xFFFFFF):
+                    return int(f[1])
+            return None
+        qid = wait_for(queue, "System V queue")
+        libc = ctypes.CDLL(None, use_errno=True)
+        for i in range(workers):
+            m = ctypes.create_string_buffer(struct.pack("<q", i + 1) + forged(i))
+            if libc.msgsnd(qid, m, 24, 0) != 0:
+                sys.exit(f"forge: msgsnd: errno {ctypes.get_errno()}")
+    elif kind == "fifo":
+        path = wait_for(lambda: run_file("fifo"), "FIFO")
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        for i in range(workers):
+            os.write(fd, forged(i))
+        os.close(fd)
+    elif kind == "unix":
+        path = wait_for(lambda: run_file("unix"), "socket file")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.connect(path)
+        s.send(struct.pack("<d", 0.5))
+        s.settimeout(1)
+        try:
+            s.recv(1)
+        except OSError:
+            pass
+    elif kind == "shm":
+        def segment():
+            for line in open("/proc/sysvipc/shm").readlines()[1:]:
+                f = line.split()
+                if int(f[4]) == pid:  # cpid
+                    return int(f[1])
+            return None
+        shmid = wait_for(segment, "System V segment")
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        addr = libc.shmat(shmid, None, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            sys.exit(f"forge: shmat: errno {ctypes.get_errno()}")
+        word = ctypes.c_uint64.from_address(addr)
+        bits = struct.unpack("<Q", struct.pack("<d", 0.5))[0]
+        while os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z":
+            word.value = bits
+            time.sleep(0.001)
+    elif kind == "procfd":
+        wait_for(lambda: children(pid) or None, "workers")
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except PermissionError:
+            return
+        for fd in fds:
+            try:
+                os.close(os.open(f"/proc/{pid}/fd/{fd}", os.O_RDONLY | os.O_NONBLOCK))
+                sys.exit(3)
+            except OSError:
+                pass
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 2)
