@@ -131,3 +131,91 @@ fn private_directory_goes_where_tmpdir_says_and_is_removed(program: &str, tag: &
     assert_eq!(child.wait().unwrap().code(), Some(143));
     assert_eq!(ours(), 0, "{program}: a stopped run removes its directory");
 }
+
+/// SIGKILL at every system call of a run, one call at a time: whatever a run left (a
+/// System V queue or semaphore set, a POSIX queue's name, a FIFO or socket file in
+/// TMPDIR), `bareipc clean` removes it, and nothing else is left. Each program first runs
+/// traced (its parent only) to list its calls; then, for each call's k-th occurrence,
+/// once more under `strace -f -e inject=CALL:signal=SIGKILL:when=k` (the parent and each
+/// worker killed at their own k-th such call), after which the sandbox is counted.
+#[test]
+fn a_kill_at_any_call_leaves_nothing_that_clean_cannot_remove() {
+    if !strace_works() {
+        skip("strace cannot trace here");
+        return;
+    }
+    let work = std::env::temp_dir().join(format!("bareipc-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for p in pi_programs() {
+        let script = format!(
+            "set -u; BIN={bin}; TOOL={tool}; TRACE={trace}
+             count() {{ echo $(( $(ls -A /dev/shm /dev/mqueue | grep -cv '^/dev\\|^$') \
+               + $(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | wc -l) - 3 )); }}
+             strace -qq -o $TRACE $BIN -w 2 -n 1000000 >/dev/null || echo FAILED traced run
+             # Each call of the parent's (execve aside: strace itself makes it) and how often.
+             # (A loop fed by a pipe would be a subshell, which the count of processes left
+             # would see.)
+             while read -r n call; do
+               for k in $(seq $n); do
+                 strace -f -qq -o /dev/null -e inject=$call:signal=SIGKILL:when=$k \
+                   $BIN -w 2 -n 1000000 >/dev/null 2>&1
+                 for i in $(seq 1000); do
+                   live=0
+                   for d in /proc/[0-9]*; do
+                     n=${{d#/proc/}}; [ \"$n\" = 1 ] && continue
+                     read -r _ _ state _ < $d/stat 2>/dev/null || continue
+                     [ \"$state\" = Z ] || live=$((live + 1))
+                   done
+                   [ $live = 0 ] && break; sleep 0.005
+                 done
+                 left=$(count)
+                 $TOOL clean >/dev/null 2>&1 || echo FAILED $call $k: bareipc clean
+                 echo CASE $call $k $live $left $(count)
+               done
+             done < <(sed -nE 's/^([a-z0-9_]+)\\(.*/\\1/p' $TRACE | grep -v '^execve$' | sort | uniq -c)",
+            bin = bin(p).display(),
+            tool = bin("bareipc").display(),
+            trace = work.join(format!("{p}.trace")).display(),
+        );
+        let mut cmd = Command::new(sandbox());
+        cmd.args(["bash", "-c", &script]);
+        let o = run_cmd(cmd, Duration::from_secs(600));
+        if o.code == Some(125) {
+            skip("scripts/sandbox.sh cannot make its namespaces here");
+            return;
+        }
+        let mut cases = 0;
+        let mut killed_with_something_left = 0;
+        for line in o.stdout.lines() {
+            let f: Vec<&str> = line.split(' ').collect();
+            match f.as_slice() {
+                ["CASE", call, k, live, left, after] => {
+                    cases += 1;
+                    if *left != "0" {
+                        killed_with_something_left += 1;
+                    }
+                    if *live != "0" || *after != "0" {
+                        failures.push(format!(
+                            "{p}: SIGKILL at {call} #{k}: {live} processes left running, \
+                             {after} objects left after bareipc clean"
+                        ));
+                    }
+                }
+                _ if line.starts_with("FAILED") => failures.push(format!("{p}: {line}")),
+                _ => {}
+            }
+        }
+        if cases < 10 {
+            failures.push(format!("{p}: only {cases} cases ({o:?})"));
+        }
+        eprintln!(
+            "{p}: {cases} calls killed at; {killed_with_something_left} left what clean removed"
+        );
+        total += cases;
+    }
+    std::fs::remove_dir_all(&work).ok();
+    eprintln!("{total} kills in all");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
