@@ -13,6 +13,10 @@ macro_rules! errnos {
         impl Errno {
             $(#[doc = $meaning] pub const $name: Errno = Errno($value);)*
         }
+        errnos! { @table $codes, $text: $($name = $value, $meaning;)* }
+    };
+    // A table of codes whose constants another table defines.
+    (@table $codes:ident, $text:ident: $($name:ident = $value:literal, $meaning:literal;)*) => {
         /// The codes of this table, in the order of its text's entries. One byte each, and
         /// one string for all names and meanings: pointers to 40 separate strings would
         /// cost every binary 1.6 KB of relocated data.
@@ -99,6 +103,27 @@ errnos! { FILE_CODES, FILE_TEXT:
     EOPNOTSUPP = 95, "Operation not supported";
 }
 
+impl Errno {
+    /// No such device: what only the tool meets (in its table below), something at a
+    /// name of /dev/shm that is no shared memory object (a FIFO, a directory).
+    pub const ENODEV: Errno = Errno(19);
+}
+
+// The tool's one table: it meets queues, processes and files (one table, not a chain:
+// a lookup through several would cost every program's lookup code).
+errnos! { @table TOOL_CODES, TOOL_TEXT:
+    ESRCH = 3, "No such process";
+    EFAULT = 14, "Bad address";
+    E2BIG = 7, "Argument list too long";
+    ENOMSG = 42, "No message of desired type";
+    EIDRM = 43, "Identifier removed";
+    EMSGSIZE = 90, "Message too long";
+    ETIMEDOUT = 110, "Connection timed out";
+    ENXIO = 6, "No such device or address";
+    ENODEV = 19, "No such device";
+    EOPNOTSUPP = 95, "Operation not supported";
+}
+
 /// A table of error names and meanings beyond the common one.
 #[derive(Debug)]
 pub struct Extra {
@@ -123,6 +148,8 @@ pub const FD_PASSING: Extra = Extra { codes: FD_PASSING_CODES, text: FD_PASSING_
 /// The codes of files met by path: a FIFO (ENXIO: no reader), a file system without a
 /// feature (EOPNOTSUPP: no O_TMPFILE).
 pub const FILES: Extra = Extra { codes: FILE_CODES, text: FILE_TEXT };
+/// The tool's: those of [`QUEUES`] and [`FILES`], and ENODEV (not a shared memory object).
+pub const TOOL: Extra = Extra { codes: TOOL_CODES, text: TOOL_TEXT };
 
 impl Extra {
     /// Whether `errno` has a name in the common table or this one.
@@ -313,11 +340,12 @@ mod tests {
         assert_eq!(Errno::from_raw(9999).name(), None);
     }
 
-    const TABLES: [(&[u8], &str); 4] = [
+    const TABLES: [(&[u8], &str); 5] = [
         (CODES, TEXT),
         (QUEUE_CODES, QUEUE_TEXT),
         (SOCKET_CODES, SOCKET_TEXT),
         (FILE_CODES, FILE_TEXT),
+        (TOOL_CODES, TOOL_TEXT),
     ];
 
     #[test]
@@ -345,7 +373,15 @@ mod tests {
             (libc::EDQUOT, "EDQUOT", 0),
             (libc::EOVERFLOW, "EOVERFLOW", 0),
             (libc::ENXIO, "ENXIO", 3),
+            (libc::ENODEV, "ENODEV", 4),
         ];
+        // The tool's table holds every code of the tables it stands for.
+        for (codes, text) in [TABLES[1], TABLES[3]] {
+            for &code in codes {
+                let name = field_in(codes, text, code as i32, 0);
+                assert_eq!(field_in(TOOL_CODES, TOOL_TEXT, code as i32, 0), name);
+            }
+        }
         for (value, name, table) in by_libc {
             let (codes, text) = TABLES[table];
             assert_eq!(field_in(codes, text, value, 0), Some(name));
@@ -354,11 +390,13 @@ mod tests {
 
     #[test]
     fn tables_have_no_duplicates_and_line_up() {
-        let all: Vec<u8> = TABLES.iter().flat_map(|(c, _)| c.iter().copied()).collect();
+        // (The tool's table repeats others' codes: it is not among those counted.)
+        let all: Vec<u8> = TABLES[..4].iter().flat_map(|(c, _)| c.iter().copied()).collect();
         for (codes, text) in TABLES {
             assert_eq!(text.split('\0').count(), 2 * codes.len() + 1);
             for &a in codes {
-                assert_eq!(all.iter().filter(|&&b| b == a).count(), 1, "{a}");
+                let once = all.iter().filter(|&&b| b == a).count() == 1;
+                assert!(once || codes == TOOL_CODES, "{a}");
                 assert!(field_in(codes, text, a as i32, 0).unwrap().starts_with('E'));
             }
         }

@@ -272,6 +272,40 @@ def hostile():
     code = waiter.wait(timeout=5)
     check(code == 1 and err.count("\n") == 1 and "SIGBUS" in err,
           f"a semaphore truncated under a wait: exit {code}, {err!r}")
+    # What others plant in /dev/shm: a FIFO is never waited on (ENODEV: no object), a
+    # name of NAME_MAX bytes is listed and read, a create that fails leaves nothing.
+    os.mkfifo("/dev/shm/planted")
+    one_line(["shm", "read", "planted"], 1, "shm_open: ENODEV", timeout=5)
+    one_line(["shm", "write", "planted", "x"], 1, "shm_open: ENODEV", timeout=5)
+    longest = "L" * 255
+    with open(f"/dev/shm/{longest}", "wb") as f:
+        f.write(b"at NAME_MAX")
+    check(find("shm", name="/" + longest, size=11) != [], "ls: a name of NAME_MAX bytes")
+    check(ok("shm", "read", longest, "--raw") == "at NAME_MAX", "a name of NAME_MAX bytes is read")
+    one_line(["sem", "create", longest], 1, "ENAMETOOLONG")
+    one_line(["shm", "create", "toobig", "--size", str(64 << 20)], 1, "fallocate: ENOSPC")
+    check(not os.path.exists("/dev/shm/toobig"), "a failed create leaves no object")
+    # A set larger than a row shows says so; a segment locked in memory says so.
+    big = int(ok("sysv-sem", "create", "--count", "100"))
+    check(find("sysv-sem", id=big, semaphores=100, shown=64) != [], "ls: a set of 100 shows 64")
+    check(len(find("sysv-sem", id=big)[0]["values"]) == 64, "ls: 64 values of 100")
+    seg = int(ok("sysv-shm", "create", "--size", "4096"))
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    check(libc.shmctl(seg, 11, None) == 0, f"SHM_LOCK: errno {ctypes.get_errno()}")  # SHM_LOCK
+    check(find("sysv-shm", id=seg, locked="in memory (SHM_LOCK)") != [], "ls: a locked segment")
+    # /dev/mqueue of another IPC namespace (the parent's mount, seen from a new one):
+    # listed with a note, never opened, never cleaned.
+    ok("mq", "create", "bareipc-mq-1999999-0123456789abcdef")
+    r = subprocess.run(["unshare", "--ipc", BIN, "ls", "--json"], capture_output=True, timeout=10)
+    got = json.loads(r.stdout or b"{}")
+    check(r.returncode == 0 and "another IPC namespace" in " ".join(got.get("notes", [])),
+          f"ls from another IPC namespace notes it: {r}")
+    r = subprocess.run(["unshare", "--ipc", BIN, "clean"], capture_output=True, timeout=10)
+    check(r.returncode == 0 and b"# removed 0" in r.stdout, f"clean from another IPC namespace: {r}")
+    check(os.path.exists("/dev/mqueue/bareipc-mq-1999999-0123456789abcdef"),
+          "a queue of another IPC namespace is left alone")
+    ok("mq", "rm", "bareipc-mq-1999999-0123456789abcdef")
     # Objects of another user: listed, and refused in one line.
     ok("mq", "create", "roots")
     ok("mq", "send", "roots", "secret")
@@ -293,7 +327,7 @@ def hostile():
     check(ok("mq", "recv", "roots") == "0\tsecret\n", "root's message is still there")
     # Sizes and lookups that would go wrong quietly.
     one_line(["msg", "stat", "0x0"], 2, "IPC_PRIVATE")
-    one_line(["mq", "create", "x" * 252], 2, "over 251 bytes")
+    one_line(["mq", "create", "x" * 256], 2, "over 255 bytes")
     one_line(["mq", "create", "a/b"], 2, "not a POSIX name")
     one_line(["mq", "create", "big", "--message-size", "100000"], 1, "mq_open: EINVAL", who=nob)
     one_line(["msg", "recv", "0x7fff", "--nowait"], 1, "msgget: ENOENT")
@@ -338,7 +372,11 @@ def clean():
         check(dry.count(w) == (2 if w == key(dead) else 1), f"the dry run names {w}: {dry}")
     for kept in [key(live), look_alike, f"-{live}-", "0123456789abcdef0"]:
         check(kept not in dry, f"the dry run leaves {kept}: {dry}")
-    check(ok("clean") == dry, "clean removes what the dry run named")
+    rows = lambda text: text.rsplit("#", 1)[0]  # noqa: E731 (the last line: the count)
+    check(dry.endswith(f"# dry run: would remove {len(wanted) + 1}\n"), f"the dry run counts: {dry}")
+    done = ok("clean")
+    check(rows(done) == rows(dry), "clean removes what the dry run named")
+    check(done.endswith(f"# removed {len(wanted) + 1}\n"), f"clean counts: {done}")
     after = listing()["objects"]
     left = {o.get("name") or o.get("key") for o in after}
     check(not left & set(wanted), f"removed: {left & set(wanted)}")
@@ -346,7 +384,7 @@ def clean():
         check(kept in left, f"kept: {kept}")
     # As another user: only that user's objects are candidates.
     ok("msg", "create", key(dead_pid()))
-    check(ok("clean", "--dry-run", who=NOBODY).count("\n") == 1, "nobody may clean none of root's")
+    check(ok("clean", "--dry-run", who=NOBODY).endswith("would remove 0\n"), "nobody may clean none of root's")
 
 
 # --- fuzzed command lines ----------------------------------------------------------------

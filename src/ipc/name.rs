@@ -13,9 +13,10 @@ pub struct Name {
 }
 
 impl Name {
-    /// The longest name held, slash included: NAME_MAX (255) less the `sem.` that glibc
-    /// puts before a semaphore's name in `/dev/shm`, plus the slash.
-    pub const CAPACITY: usize = 252;
+    /// The longest name held, slash included: NAME_MAX (255) plus the slash — any entry
+    /// of /dev/mqueue or /dev/shm has a name. A semaphore's must be 4 bytes shorter (glibc
+    /// puts `sem.` before it in /dev/shm): longer ones are ENAMETOOLONG when used.
+    pub const CAPACITY: usize = 256;
 
     /// `/bareipc-TAG-PID-RANDOM` for the calling process: see [`unique_for`](Self::unique_for).
     pub fn unique(tag: &str) -> Result<Name, Errno> {
@@ -196,6 +197,10 @@ mod tests {
         let n = Name::new(&longest).unwrap();
         assert_eq!(ShmPath::new("sem.", &n).unwrap().as_cstr().to_bytes().len(), 9 + 255);
         assert_eq!(ShmPath::new("sem.x", &n).err(), Some(Errno::ENAMETOOLONG));
+        // Any entry of /dev/shm (NAME_MAX) has a name; as a semaphore's it is too long.
+        let n = Name::new(&[&b"/"[..], &[b'x'; 255]].concat()).unwrap();
+        assert_eq!(ShmPath::new("", &n).unwrap().as_cstr().to_bytes().len(), 9 + 255);
+        assert_eq!(ShmPath::new("sem.", &n).err(), Some(Errno::ENAMETOOLONG));
     }
 
     #[test]
@@ -203,7 +208,7 @@ mod tests {
         for bad in [&b""[..], b"/", b"noslash", b"/a/b", b"/a\0b", b"/.", b"/.."] {
             assert_eq!(Name::new(bad).err(), Some(Errno::EINVAL), "{bad:?}");
         }
-        assert_eq!(Name::new(&[b'x'; 253]).err(), Some(Errno::ENAMETOOLONG));
+        assert_eq!(Name::new(&[b'x'; 257]).err(), Some(Errno::ENAMETOOLONG));
         assert!(Name::new(b"/ok").is_ok());
     }
 }

@@ -60,11 +60,19 @@ fn open_at(path: &ShmPath, flags: OFlags, mode: u32) -> Result<ShmObject, Errno>
     open_as(path, flags | OFlags::RDWR, mode)
 }
 
-/// `openat(AT_FDCWD, path, flags | O_NOFOLLOW | O_CLOEXEC, mode)`, `flags` with its access.
+/// `openat(AT_FDCWD, path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode)`, `flags`
+/// with its access, then `fstat`: what another process planted at the name — a FIFO,
+/// whose open would wait for a writer, a directory, a socket — is ENODEV (as mmap(2)
+/// says of what it cannot map), never waited on. O_NONBLOCK changes nothing for a
+/// regular file.
 fn open_as(path: &ShmPath, flags: OFlags, mode: u32) -> Result<ShmObject, Errno> {
-    let flags = flags | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let flags = flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
     let fd = rustix::fs::open(path.as_cstr(), flags, Mode::from_bits_truncate(mode))?;
     crate::io::opened(&fd);
+    let st = rustix::fs::fstat(&fd)?;
+    if !rustix::fs::FileType::from_raw_mode(st.st_mode).is_file() {
+        return Err(Errno::ENODEV);
+    }
     Ok(ShmObject(fd))
 }
 
@@ -79,7 +87,8 @@ impl ShmObject {
         shm_open(name, OFlags::CREATE | OFlags::EXCL, mode)
     }
 
-    /// `shm_open(name, O_RDWR | O_NOFOLLOW, 0)`—opens an existing object.
+    /// `shm_open(name, O_RDWR | O_NOFOLLOW, 0)`—opens an existing object. ENODEV if the
+    /// name is no regular file (a FIFO or directory another process put there).
     #[doc(alias = "shm_open")]
     pub fn open(name: &Name) -> Result<ShmObject, Errno> {
         shm_open(name, OFlags::empty(), 0)
@@ -88,6 +97,7 @@ impl ShmObject {
     /// `shm_open(name, O_RDONLY | O_NOFOLLOW, 0)`—opens an existing object for reading
     /// only (an object whose mode lets the caller read it but not write it): for
     /// [`read_at`](Self::read_at), [`size`](Self::size). Mapping it fails (EACCES).
+    /// ENODEV if the name is no regular file: a FIFO planted there is never waited on.
     #[doc(alias = "shm_open")]
     pub fn open_read_only(name: &Name) -> Result<ShmObject, Errno> {
         open_as(&ShmPath::new("", name)?, OFlags::RDONLY, 0)

@@ -21,7 +21,7 @@ use crate::errno::{CallError, Context, Errno};
 use crate::sys::{self, abi};
 
 pub use super::sysv::{is_dead_runs, run_key};
-pub use crate::sys::abi::{SHM_DEST, ShmidDs};
+pub use crate::sys::abi::{SHM_DEST, SHM_LOCKED, ShmidDs};
 
 /// A System V shared memory segment identified by `id`. Created by this process it is
 /// owned: dropping it removes (marks) it with `shmctl(IPC_RMID)`.

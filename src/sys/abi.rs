@@ -254,7 +254,7 @@ pub struct IpcPerm {
     /// Creator's group id.
     pub cgid: u32,
     /// Permission bits in the low 9 bits; for a segment also SHM_DEST (0o1000: removed,
-    /// destroyed at the last detach).
+    /// destroyed at the last detach) and SHM_LOCKED (0o2000: locked in memory).
     pub mode: u32,
     /// Slot usage sequence number.
     pub seq: u16,
@@ -306,6 +306,8 @@ pub struct SemInfo {
 
 /// `ipc_perm.mode` bit of a removed segment that still has attachments.
 pub const SHM_DEST: u32 = 0o1000;
+/// `ipc_perm.mode` bit of a segment locked in memory (`shmctl(SHM_LOCK)`): never swapped.
+pub const SHM_LOCKED: u32 = 0o2000;
 
 /// The kernel's `struct shmid64_ds` on x86_64 (glibc's `struct shmid_ds`).
 #[repr(C)]

@@ -415,7 +415,7 @@ pub fn name(text: &'static [u8]) -> Done<Name> {
         },
     };
     made.map_err(|e| match e {
-        Errno::ENAMETOOLONG => bad("name over 251 bytes:", text),
+        Errno::ENAMETOOLONG => bad("name over 255 bytes:", text),
         _ => bad("not a POSIX name:", text),
     })
 }

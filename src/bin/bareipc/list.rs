@@ -167,6 +167,12 @@ impl Lister<'_> {
         let json = self.json;
         let o = &mut self.o;
         o.mute = false;
+        // `clean` says what it did: the rows are what it removed, or would have.
+        match self.clean {
+            Some(true) => o.str("# dry run: would remove ").i64(self.rows as i64).str("\n"),
+            Some(false) => o.str("# removed ").i64(self.rows as i64).str("\n"),
+            None => o,
+        };
         o.str(if json { "\n], \"notes\": [" } else { "" });
         for (i, (text, errno)) in self.notes[..self.nnotes].iter().enumerate() {
             o.str(match (json, i) {
@@ -223,17 +229,22 @@ pub fn msg_row(l: &mut Lister, id: i32, ds: &MsqidDs) {
 }
 
 /// A semaphore set's row: its values and the pid of the last process that changed each,
-/// where the caller may read them (the first 64).
+/// where the caller may read them (the first [`SHOWN`]: `shown` says so in a larger set).
 pub fn sem_row(l: &mut Lister, id: i32, ds: &SemidDs) {
+    /// How many semaphores of a set a row shows.
+    const SHOWN: u64 = 64;
     l.row("sysv-sem", Label::Key(ds.perm.key, id), ds.perm.uid, ds.perm.mode);
     l.field("semaphores", ds.nsems as i64);
+    if ds.nsems > SHOWN {
+        l.field("shown", SHOWN as i64);
+    }
     let set = SemaphoreSet::from_id(id);
     // Where the caller may read them: each semaphore's value, then its last pid (one
     // call each: the first refused ends the list, which is then left out).
     let json = l.json;
     for (key, pids) in [("values", false), ("last_pids", true)] {
         let mut shown = 0;
-        for num in 0..ds.nsems.min(64) as u16 {
+        for num in 0..ds.nsems.min(SHOWN) as u16 {
             let Ok(v) = (if pids { set.last_pid(num) } else { set.value(num) }) else { break };
             if shown == 0 {
                 l.put(key, Val::List);
@@ -254,6 +265,9 @@ pub fn seg_row(l: &mut Lister, id: i32, ds: &ShmidDs) {
     l.field("last_pid", ds.lpid as i64);
     if ds.perm.mode & shmseg::SHM_DEST != 0 {
         l.put("state", Val::Text(b"removed: destroyed at the last detach"));
+    }
+    if ds.perm.mode & shmseg::SHM_LOCKED != 0 {
+        l.put("locked", Val::Text(b"in memory (SHM_LOCK)"));
     }
     l.end();
 }
@@ -388,22 +402,36 @@ fn queues(l: &mut Lister) -> Done {
             return Ok(());
         }
     };
-    entries(&dir, &mut |entry, st| {
-        let entry = entry.to_bytes();
+    let mut foreign = false;
+    let r = entries(&dir, &mut |file, st| {
+        let entry = file.to_bytes();
         let Some(name) = slashed(entry) else { return Ok(()) };
+        let q = match MessageQueue::open(&name, Access::Read) {
+            Err(Errno::EACCES) => MessageQueue::open(&name, Access::Write),
+            q => q,
+        };
+        // A name the mount shows but mq_open cannot find (and not one removed meanwhile):
+        // the mount is another IPC namespace's (a bind mount of the host's, say), whose
+        // queues are no business of this namespace's — listed, never removed.
+        let elsewhere = q.as_ref().err() == Some(&Errno::ENOENT)
+            && rustix::fs::statat(&dir, file, AtFlags::SYMLINK_NOFOLLOW).is_ok();
+        foreign |= elsewhere;
         // In `clean`, the row comes first: it shows the queue as it was.
-        if let Some(remove) = l.take(dead_runs_posix(entry, st)) {
-            let q = match MessageQueue::open(&name, Access::Read) {
-                Err(Errno::EACCES) => MessageQueue::open(&name, Access::Write),
-                q => q,
-            };
+        if let Some(remove) = l.take(dead_runs_posix(entry, st) && !elsewhere) {
             mq_row(l, &name, st, q.as_ref().ok());
             if remove {
                 mq::unlink(&name).or_fail("mq_unlink")?;
             }
         }
         Ok(())
-    })
+    });
+    if foreign {
+        l.note(
+            "mq: /dev/mqueue is another IPC namespace's mount: its queues cannot be opened here",
+            None,
+        );
+    }
+    r
 }
 
 /// /dev/shm: `sem.NAME` files are glibc's named semaphores, other regular files shared

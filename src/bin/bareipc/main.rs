@@ -18,7 +18,7 @@ mod sysv;
 use args::OrFail;
 use bareipc::rt::{Args, Start};
 
-bareipc::program!("bareipc", main, errnos: bareipc::errno::QUEUES);
+bareipc::program!("bareipc", main, errnos: bareipc::errno::TOOL);
 
 fn main(args: Args, start: Start) -> i32 {
     bareipc::app::error::set_hints(&bareipc::app::hints::TOOL);

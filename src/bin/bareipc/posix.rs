@@ -85,9 +85,14 @@ pub fn sem_value(cmd: &Cmd) -> Done {
 
 pub fn shm_create(cmd: &Cmd) -> Done {
     let size = cmd.number(args::SIZE, 0, i64::MAX as u64, 0)?;
-    let obj = ShmObject::create(&name(cmd)?, cmd.mode()?).or_fail("shm_open")?;
-    if size > 0 {
-        obj.allocate(size).or_fail("fallocate")?;
+    let name = name(cmd)?;
+    let obj = ShmObject::create(&name, cmd.mode()?).or_fail("shm_open")?;
+    if size > 0
+        && let Err(e) = obj.allocate(size)
+    {
+        // Not made after all: a failed create leaves no object.
+        let _ = shm::unlink(&name);
+        return Err(args::call_failed("fallocate", e));
     }
     Ok(())
 }
