@@ -66,7 +66,7 @@ def faults():
         raise SystemExit("update-readme: the fault matrix failed (above)")
     rows, order = {}, []
     groups = ["worker-faults", "parent-killed", "stop-signals", "launcher", "limits",
-              "limits-named", "qemu", "hostile-names", "stdout-and-concurrency"]
+              "limits-named", "qemu", "hostile-names", "hostile-peers", "stdout-and-concurrency"]
     names = sorted(os.listdir(log), key=lambda n: groups.index(n[:-4]) if n[:-4] in groups else 99)
     for name in names:
         for line in open(os.path.join(log, name)):

@@ -947,7 +947,7 @@ fn limits_end_in_one_line_naming_the_limit() {
         want(1, "msgget: ENOSPC (No space left on device): no SysV queue left (kernel.msgmni"),
     ));
     cases.push(sysv(
-        "kernel.msgmax 8: every worker's 16-byte message too big",
+        "kernel.msgmax 8: every worker's 24-byte message too big",
         "echo 8 > /proc/sys/kernel/msgmax",
         "",
         want(1, "worker #: msgsnd: EINVAL (Invalid argument): message beyond kernel.msgmax"),
@@ -1323,7 +1323,7 @@ fn limits_name_the_one_that_was_hit() {
         setup: "echo 8 > /proc/sys/kernel/msgmnb".into(),
         ..case(
             "pi-sysv-msg",
-            "kernel.msgmnb 8: the queue cannot hold one 16-byte message",
+            "kernel.msgmnb 8: the queue cannot hold one 24-byte message",
             How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
             "",
             want(1, "msgsnd: EAGAIN (Resource temporarily unavailable): the queue cannot hold one message"),
