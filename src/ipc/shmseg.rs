@@ -152,7 +152,7 @@ unsafe fn attached(addr: usize, len: usize) -> Result<Mapping, Errno> {
 /// kernel destroys when the last of them has unmapped it or exited — nothing to remove,
 /// nothing a death can leave. Fails naming the call that failed; a segment made but not
 /// attached is removed. Between `shmget` and `shmctl` (two system calls) a SIGKILL leaves
-/// it under `key`: a run key ([`run_key`](super::sysv::run_key)) lets the next run
+/// it under `key`: a run key ([`run_key`]) lets the next run
 /// ([`remove_abandoned`]) or `bareipc clean` know it for a dead run's.
 pub fn create_attached(key: i32, len: usize, mode: u32) -> Result<Mapping, CallError> {
     let segment = match Segment::create(key, len, mode) {
@@ -170,7 +170,7 @@ pub fn create_attached(key: i32, len: usize, mode: u32) -> Result<Mapping, CallE
 }
 
 /// Removes the segments that runs killed by SIGKILL between `shmget` and `shmctl` left:
-/// those whose key, creator and mode say so ([`is_dead_runs`](super::sysv::is_dead_runs)).
+/// those whose key, creator and mode say so ([`is_dead_runs`]).
 /// Returns how many were removed. Cost: one `shmctl(SHM_INFO)` when no segment exists.
 pub fn remove_abandoned() -> Result<usize, Errno> {
     let mut info = abi::ShmInfo::default();
