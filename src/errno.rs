@@ -4,9 +4,20 @@
 //! not know, and those still print (as `errno 200`). The table holds the codes the calls of
 //! bareipc can return; a full table would cost every binary about 4 KB.
 
-/// A kernel error number, as returned in `-errno` form by a system call.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// A kernel error number, as returned in `-errno` form by a system call. Its `Debug` form
+/// names it where the tables know it (`Errno(ENOENT)`, else `Errno(200)`): what a
+/// `main` returning the error shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Errno(i32);
+
+impl core::fmt::Debug for Errno {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "Errno({name})"),
+            None => write!(f, "Errno({})", self.0),
+        }
+    }
+}
 
 macro_rules! errnos {
     ($codes:ident, $text:ident: $($name:ident = $value:literal, $meaning:literal;)*) => {
@@ -330,6 +341,12 @@ mod tests {
         assert_eq!(e.to_string(), "mq_open: ENOENT (No such file or directory)");
         let plain: std::io::Error = Errno::EACCES.into();
         assert_eq!(plain.raw_os_error(), Some(13));
+    }
+
+    #[test]
+    fn debug_names_the_error() {
+        assert_eq!(format!("{:?}", Errno::ENOENT), "Errno(ENOENT)");
+        assert_eq!(format!("{:?}", Errno::from_raw(9999)), "Errno(9999)");
     }
 
     #[test]

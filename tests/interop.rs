@@ -153,6 +153,7 @@ fn message_queues_cross_between_bareipc_and_glibc() {
     // And a queue glibc creates, bareipc opens.
     let name = Name::unique("itest").unwrap();
     let cn = cname(&name);
+    // SAFETY: mq_attr is plain integers, for which all zeros is a valid value.
     let mut attr: libc::mq_attr = unsafe { std::mem::zeroed() };
     attr.mq_maxmsg = 2;
     attr.mq_msgsize = 16;

@@ -74,6 +74,25 @@ impl Name {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
+
+    /// The text, slash included, if it is UTF-8 (a name may hold any bytes but NUL and
+    /// `/`: [`Display`](core::fmt::Display) shows those lossily).
+    pub fn to_str(&self) -> Result<&str, core::str::Utf8Error> {
+        core::str::from_utf8(self.as_bytes())
+    }
+}
+
+impl core::fmt::Display for Name {
+    /// The name, slash included; bytes that are not UTF-8 as U+FFFD.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for chunk in self.as_bytes().utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{FFFD}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl core::fmt::Debug for Name {
@@ -201,6 +220,15 @@ mod tests {
         let n = Name::new(&[&b"/"[..], &[b'x'; 255]].concat()).unwrap();
         assert_eq!(ShmPath::new("", &n).unwrap().as_cstr().to_bytes().len(), 9 + 255);
         assert_eq!(ShmPath::new("sem.", &n).err(), Some(Errno::ENAMETOOLONG));
+    }
+
+    #[test]
+    fn names_display_as_text() {
+        let n = Name::new(b"/jobs").unwrap();
+        assert_eq!((n.to_string(), n.to_str()), ("/jobs".to_string(), Ok("/jobs")));
+        let odd = Name::new(b"/a\xffb").unwrap();
+        assert_eq!(odd.to_string(), "/a\u{FFFD}b");
+        assert!(odd.to_str().is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
 
 use crate::errno::Errno;
-use crate::sys::{self, abi};
+use crate::sys::{self, SemCmd, SemStatCmd, abi};
 
 pub use super::sysv::{is_dead_runs, run_key};
 pub use crate::sys::abi::{Sembuf, SemidDs, Timespec};
@@ -117,28 +117,28 @@ impl SemaphoreSet {
     /// `semctl(id, num, GETVAL)`—semaphore `num`'s value.
     #[doc(alias = "semctl")]
     pub fn value(&self, num: u16) -> Result<i32, Errno> {
-        sys::semctl(self.id, num as i32, abi::GETVAL, 0).map(|v| v as i32)
+        sys::semctl(self.id, num as i32, SemCmd::GetVal, 0).map(|v| v as i32)
     }
 
     /// `semctl(id, num, GETPID)`—the pid of the last process that changed semaphore
     /// `num` (0 if none has).
     #[doc(alias = "semctl")]
     pub fn last_pid(&self, num: u16) -> Result<i32, Errno> {
-        sys::semctl(self.id, num as i32, abi::GETPID, 0).map(|v| v as i32)
+        sys::semctl(self.id, num as i32, SemCmd::GetPid, 0).map(|v| v as i32)
     }
 
     /// `semctl(id, num, SETVAL, value)`—sets semaphore `num` (and clears every process's
     /// adjustment for it).
     #[doc(alias = "semctl")]
     pub fn set_value(&self, num: u16, value: i32) -> Result<(), Errno> {
-        sys::semctl(self.id, num as i32, abi::SETVAL, value).map(drop)
+        sys::semctl(self.id, num as i32, SemCmd::SetVal, value).map(drop)
     }
 
     /// `semctl(id, 0, IPC_STAT, &ds)`—owner, mode, times and the number of semaphores.
     #[doc(alias = "semctl")]
     pub fn status(&self) -> Result<SemidDs, Errno> {
         let mut ds = SemidDs::default();
-        sys::semctl_stat(self.id, abi::IPC_STAT, &mut ds)?;
+        sys::semctl_stat(self.id, SemStatCmd::Ipc, &mut ds)?;
         Ok(ds)
     }
 
@@ -146,14 +146,14 @@ impl SemaphoreSet {
     #[doc(alias = "semctl")]
     pub fn remove(mut self) -> Result<(), Errno> {
         self.owned = false;
-        sys::semctl(self.id, 0, abi::IPC_RMID, 0).map(drop)
+        sys::semctl(self.id, 0, SemCmd::Remove, 0).map(drop)
     }
 }
 
 impl Drop for SemaphoreSet {
     fn drop(&mut self) {
         if self.owned {
-            let _ = sys::semctl(self.id, 0, abi::IPC_RMID, 0);
+            let _ = sys::semctl(self.id, 0, SemCmd::Remove, 0);
         }
     }
 }
@@ -169,6 +169,7 @@ pub fn list(mut each: impl FnMut(i32, &SemidDs)) -> Result<(), Errno> {
     super::sysv::walk(highest, info.semusz as usize, cmds, &mut |index, cmd| {
         let mut ds = SemidDs::default();
         // An empty slot fails.
+        let cmd = if cmd == abi::SEM_STAT_ANY { SemStatCmd::IndexAny } else { SemStatCmd::Index };
         let found = sys::semctl_stat(index, cmd, &mut ds);
         if let Ok(id) = found {
             each(id as i32, &ds);
@@ -191,10 +192,10 @@ pub fn remove_abandoned() -> Result<usize, Errno> {
         }
         let mut ds = SemidDs::default();
         // An empty slot, or a set we may not read, fails.
-        if let Ok(id) = sys::semctl_stat(index as i32, abi::SEM_STAT, &mut ds)
+        if let Ok(id) = sys::semctl_stat(index as i32, SemStatCmd::Index, &mut ds)
             && is_dead_runs(ds.perm.key, ds.perm.cuid, ds.perm.mode)
         {
-            removed += sys::semctl(id as i32, 0, abi::IPC_RMID, 0).is_ok() as usize;
+            removed += sys::semctl(id as i32, 0, SemCmd::Remove, 0).is_ok() as usize;
         }
     }
     Ok(removed)

@@ -634,6 +634,7 @@ mod tests {
         assert_eq!((size_of::<CmsgFd>(), CMSG_FD_LEN), (space as usize, len as usize));
         assert_eq!(offset_of!(CmsgFd, fd), len as usize - 4);
         // libc exposes the union's members through methods only: read them back.
+        // SAFETY: siginfo_t is plain integers and unions of them: all zeros is valid.
         let mut info: libc::siginfo_t = unsafe { core::mem::zeroed() };
         // SAFETY: both are plain 128-byte C structs; every bit pattern is valid for each.
         unsafe {

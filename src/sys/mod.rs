@@ -91,10 +91,13 @@ unsafe fn syscall5(
     check(unsafe { arch::syscall5(nr, a0, a1, a2, a3, a4) })
 }
 
-/// A descriptor the kernel has just returned, owned by nobody else yet.
-fn new_fd(fd: usize) -> OwnedFd {
-    // SAFETY: a successful call that creates a descriptor returns it (0..=i32::MAX), and
-    // nothing else knows it yet.
+/// The owner of a descriptor the kernel has just returned.
+///
+/// # Safety
+/// `fd` is what a successful call that creates a descriptor returned (0..=i32::MAX), and
+/// nothing else owns it yet: the result closes it.
+unsafe fn new_fd(fd: usize) -> OwnedFd {
+    // SAFETY: the caller's promise: a new descriptor, owned by nothing else.
     unsafe { OwnedFd::from_raw_fd(fd as i32) }
 }
 
@@ -107,9 +110,10 @@ pub(crate) fn openat(
     mode: u32,
 ) -> Result<OwnedFd, Errno> {
     let (dir, path) = (dir.as_raw_fd() as usize, path.as_ptr() as usize);
-    // SAFETY: openat reads the NUL-terminated string at `path`; it creates a descriptor,
-    // which the result owns.
-    unsafe { syscall4(nr::OPENAT, dir, path, flags as usize, mode as usize) }.map(new_fd)
+    // SAFETY: openat reads the NUL-terminated string at `path`.
+    let fd = unsafe { syscall4(nr::OPENAT, dir, path, flags as usize, mode as usize) }?;
+    // SAFETY: the descriptor openat created, known to nothing else.
+    Ok(unsafe { new_fd(fd) })
 }
 
 /// `mknodat(dir, path, mode, 0)`: `mode` holds the file type (S_IFIFO) and permissions.
@@ -130,9 +134,10 @@ pub(crate) fn unlinkat(dir: BorrowedFd<'_>, path: &CStr, flags: i32) -> Result<(
 /// rustix's general conversions cost a pi program's binary 20 to 30 bytes per call,
 /// which the 16 KiB limit cannot spare.)
 pub(crate) fn socket(domain: u32, ty: u32) -> Result<OwnedFd, Errno> {
-    // SAFETY: socket reads and writes no memory of ours; it creates a descriptor, which
-    // the result owns.
-    unsafe { syscall3(nr::SOCKET, domain as usize, ty as usize, 0) }.map(new_fd)
+    // SAFETY: socket reads and writes no memory of ours.
+    let fd = unsafe { syscall3(nr::SOCKET, domain as usize, ty as usize, 0) }?;
+    // SAFETY: the descriptor socket created, known to nothing else.
+    Ok(unsafe { new_fd(fd) })
 }
 
 /// `waitid(P_ALL, 0, &info, WSTOPPED, NULL)`: the next child to stop (a stop no `waitid`
@@ -176,10 +181,10 @@ pub(crate) fn process_vm_read(pid: i32, remote: usize, buf: &mut [u8]) -> Result
 pub(crate) fn socketpair(domain: u32, ty: u32) -> Result<(OwnedFd, OwnedFd), Errno> {
     let mut fds = [0i32; 2];
     let at = fds.as_mut_ptr() as usize;
-    // SAFETY: socketpair writes two ints at `fds`; the descriptors it creates are owned
-    // by the result.
+    // SAFETY: socketpair writes two ints at `fds`.
     unsafe { syscall4(nr::SOCKETPAIR, domain as usize, ty as usize, 0, at) }?;
-    Ok((new_fd(fds[0] as usize), new_fd(fds[1] as usize)))
+    // SAFETY: the two descriptors socketpair created, known to nothing else.
+    Ok(unsafe { (new_fd(fds[0] as usize), new_fd(fds[1] as usize)) })
 }
 
 /// `sendmsg(fd, msg, flags)`: bytes sent.
@@ -256,9 +261,10 @@ pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: i32) -> Result<(), Errno> {
 /// `accept4(fd, NULL, NULL, flags)`: the next connection's descriptor.
 pub(crate) fn accept4(fd: BorrowedFd<'_>, flags: u32) -> Result<OwnedFd, Errno> {
     let fd = fd.as_raw_fd() as usize;
-    // SAFETY: with NULL address pointers accept4 writes no memory of ours; it creates a
-    // descriptor, which the result owns.
-    unsafe { syscall4(nr::ACCEPT4, fd, 0, 0, flags as usize) }.map(new_fd)
+    // SAFETY: with NULL address pointers accept4 writes no memory of ours.
+    let fd = unsafe { syscall4(nr::ACCEPT4, fd, 0, 0, flags as usize) }?;
+    // SAFETY: the descriptor accept4 created, known to nothing else.
+    Ok(unsafe { new_fd(fd) })
 }
 
 /// `sendto(fd, msg, len, flags, to, to.len())`: bytes sent. An empty `to` is passed as
@@ -662,21 +668,40 @@ pub(crate) fn semtimedop(
     unsafe { syscall4(nr::SEMTIMEDOP, id as usize, ops.as_ptr() as usize, ops.len(), t) }.map(drop)
 }
 
-/// `semctl(id, num, cmd, value)` for the commands whose argument is an integer or unused
-/// (IPC_RMID, GETVAL, SETVAL, GETPID): returns the call's value.
-pub(crate) fn semctl(id: i32, num: i32, cmd: i32, value: i32) -> Result<usize, Errno> {
-    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::GETVAL | abi::SETVAL | abi::GETPID));
-    // SAFETY: with these commands the kernel reads the fourth argument as an int and
-    // writes no memory.
-    unsafe { syscall4(nr::SEMCTL, id as usize, num as usize, cmd as usize, value as usize) }
+/// The `semctl` commands whose argument is an integer or unused: no other can be named,
+/// so none that writes memory (GETALL writes one value per semaphore) reaches the kernel.
+#[derive(Clone, Copy)]
+#[repr(i32)]
+pub(crate) enum SemCmd {
+    Remove = abi::IPC_RMID,
+    GetVal = abi::GETVAL,
+    SetVal = abi::SETVAL,
+    GetPid = abi::GETPID,
 }
 
-/// `semctl(id, 0, cmd, &ds)` for IPC_STAT, SEM_STAT or SEM_STAT_ANY (then `id` is a table
-/// index, and the result the set's identifier).
-pub(crate) fn semctl_stat(id: i32, cmd: i32, ds: &mut abi::SemidDs) -> Result<usize, Errno> {
-    debug_assert!(matches!(cmd, abi::IPC_STAT | abi::SEM_STAT | abi::SEM_STAT_ANY));
+/// `semctl(id, num, cmd, value)`: returns the call's value.
+pub(crate) fn semctl(id: i32, num: i32, cmd: SemCmd, value: i32) -> Result<usize, Errno> {
+    let cmd = cmd as i32 as usize;
+    // SAFETY: with these commands the kernel reads the fourth argument as an int and
+    // writes no memory.
+    unsafe { syscall4(nr::SEMCTL, id as usize, num as usize, cmd, value as usize) }
+}
+
+/// The `semctl` commands that fill one `semid64_ds`: of an identifier (`IPC_STAT`), or
+/// of a table index (`SEM_STAT`, `SEM_STAT_ANY`: the result is then the set's identifier).
+#[derive(Clone, Copy)]
+#[repr(i32)]
+pub(crate) enum SemStatCmd {
+    Ipc = abi::IPC_STAT,
+    Index = abi::SEM_STAT,
+    IndexAny = abi::SEM_STAT_ANY,
+}
+
+/// `semctl(id, 0, cmd, &ds)`.
+pub(crate) fn semctl_stat(id: i32, cmd: SemStatCmd, ds: &mut abi::SemidDs) -> Result<usize, Errno> {
+    let (cmd, at) = (cmd as i32 as usize, ds as *mut abi::SemidDs as usize);
     // SAFETY: these commands write one semid64_ds, whose layout SemidDs is.
-    unsafe { syscall4(nr::SEMCTL, id as usize, 0, cmd as usize, ds as *mut _ as usize) }
+    unsafe { syscall4(nr::SEMCTL, id as usize, 0, cmd, at) }
 }
 
 /// `semctl(0, 0, SEM_INFO, &info)`: the system's limits and use; returns the index of the
@@ -715,11 +740,12 @@ pub(crate) unsafe fn shmdt(addr: usize) -> Result<(), Errno> {
 
 /// `shmctl(id, cmd, buf)` with `buf` a `struct shmid_ds` (IPC_STAT, SHM_STAT,
 /// SHM_STAT_ANY: then `id` is a table index, and the result the segment's identifier) or
-/// null (IPC_RMID).
+/// null (IPC_RMID). Any command is sound: none writes more than a `shmid64_ds` (IPC_INFO
+/// and SHM_INFO write smaller structs; IPC_SET, SHM_LOCK and IPC_RMID write none).
 pub(crate) fn shmctl(id: i32, cmd: i32, buf: Option<&mut abi::ShmidDs>) -> Result<usize, Errno> {
-    debug_assert!(matches!(cmd, abi::IPC_RMID | abi::IPC_STAT | abi::SHM_STAT | abi::SHM_STAT_ANY));
     let ptr = buf.map_or(0, |b| b as *mut abi::ShmidDs as usize);
-    // SAFETY: buf is null or a writable shmid64_ds (ShmidDs's layout).
+    // SAFETY: buf is null or a writable shmid64_ds (ShmidDs's layout), more than any
+    // command writes.
     unsafe { syscall3(nr::SHMCTL, id as usize, cmd as usize, ptr) }
 }
 
