@@ -878,6 +878,28 @@ fn hostile_peers_are_refused_and_never_hang_a_run() {
             "",
             own_digits(),
         ),
+        // Workers that stopped themselves with their result, continued by someone else
+        // while the parent cannot read them (it is stopped too): each stops again, and
+        // the run prints its digits, blaming no worker.
+        case(
+            "pi-process-vm",
+            "another process continues the stopped workers (SIGCONT) before the parent reads them",
+            How::Shell(
+                "$BIN -w 4 -n 400000000 >$OUT 2>$ERR & p=$!
+                 kids=(); for i in $(seq 1000); do
+                   kids=($(cat /proc/$p/task/$p/children 2>/dev/null))
+                   [ ${#kids[@]} -ge 4 ] && break; sleep 0.005; done
+                 kill -STOP $p
+                 for i in $(seq 1000); do
+                   n=0; for k in ${kids[@]}; do
+                     read -r _ _ state _ < /proc/$k/stat; [ \"$state\" = T ] && n=$((n + 1)); done
+                   [ $n = 4 ] && break; sleep 0.01; done
+                 kill -CONT ${kids[@]}; sleep 0.2; kill -CONT $p; wait $p; st=$?"
+                    .into(),
+            ),
+            "",
+            Want { stdout: "3.14159265279\n", ..success() },
+        ),
     ];
     run_matrix("hostile-peers", &cases);
 }
@@ -1312,6 +1334,27 @@ fn limits_name_the_one_that_was_hit() {
             )
         });
     }
+    for p in pi_programs() {
+        cases.push(case(
+            p,
+            "RLIMIT_STACK of 16 KiB (too small for a run's frames)",
+            How::Shell("prlimit --stack=16384 -- $BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+            "",
+            want(1, "stack limit below 64 KiB (RLIMIT_STACK, see `ulimit -s`)"),
+        ));
+    }
+    // A full accept queue drops connections (their SYNs are sent again a second later):
+    // the workers wait for their receipts, so none believes it delivered what was lost.
+    cases.push(Case {
+        setup: "sysctl -qw net.core.somaxconn=128".into(),
+        ..case(
+            "pi-tcp",
+            "512 workers, net.core.somaxconn 128 (the default before Linux 5.4)",
+            How::Shell("$BIN $ARGS >$OUT 2>$ERR; st=$?".into()),
+            "-w 512",
+            success(),
+        )
+    });
     cases.push(case(
         "pi-posix-mq",
         "mq_open fails for want of a descriptor (RLIMIT_NOFILE 3), not of queue memory",
