@@ -7,7 +7,8 @@
 //! inject=SYSCALL:signal=SIGKILL:when=N` (or `:retval=N`) at an exact system call, or a
 //! signal sent to the parent or to worker i once all workers run. Every case asserts the
 //! exit status, the one stderr line, the time from fault to exit, and that nothing is left:
-//! no live process in the namespace, `/dev/shm` and the mqueue mount empty, no System V
+//! no live process in the namespace, `/dev/shm` (the sandbox's TMPDIR too: a FIFO or socket
+//! file left there counts) and the mqueue mount empty, no System V
 //! object — except the SysV queue or semaphore set of a parent killed by SIGKILL, which
 //! the kernel gives no way to remove; there the case runs the program once more and
 //! asserts it is gone.
