@@ -21,6 +21,32 @@
 //!
 //! With the `std` feature, [`errno::Errno`] and [`errno::CallError`] convert into
 //! `std::io::Error`, so a std program can use `?` on any call.
+//!
+//! # Example
+//!
+//! A worker forked from this process sends the parent eight bytes through a pipe; the
+//! parent reads them, then reaps the worker and learns how it ended. Every failure names
+//! its call (`pipe2: EMFILE (Too many open files)`).
+//!
+//! ```
+//! use bareipc::errno::Context;
+//! use bareipc::ipc::pipe;
+//! use bareipc::process::{SingleThreaded, Workers};
+//!
+//! # fn main() -> Result<(), bareipc::process::Error> {
+//! // SAFETY: this program has one thread: fork copies only the calling one.
+//! let single = unsafe { SingleThreaded::assume() };
+//! let (reader, writer) = pipe::pipe().call("pipe2")?;
+//! let mut workers = Workers::new(&single);
+//! workers.spawn(&single, || writer.write_all(&42u64.to_le_bytes()).call("write"))?;
+//! drop(writer); // the parent's copy: end of file once the worker's is gone too
+//! let mut bytes = [0u8; 8];
+//! let got = reader.read_full(&mut bytes).call("read")?;
+//! workers.reap_all()?; // Err if the worker failed or died
+//! assert_eq!((got, u64::from_le_bytes(bytes)), (8, 42));
+//! # Ok(())
+//! # }
+//! ```
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
