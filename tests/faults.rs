@@ -177,15 +177,7 @@ fn script(case: &Case, work: &Path) -> String {
          set +e
          {run}
          t1=$(date +%s%N)
-         for i in $(seq 400); do
-           live=0
-           for d in /proc/[0-9]*; do
-             n=${{d#/proc/}}; [ \"$n\" = 1 ] && continue
-             read -r _ _ state _ < $d/stat 2>/dev/null || continue
-             [ \"$state\" = Z ] || live=$((live + 1))
-           done
-           [ $live = 0 ] && break; sleep 0.005
-         done
+         {WAIT_UNTIL_ALONE}
          shm=$(( $(ls -A /dev/shm 2>/dev/null | wc -l) - base_shm ))
          mq=$(( $(ls -A /dev/mqueue | wc -l) - base_mq ))
          sysv=$(( $(sysv) - base_sysv ))

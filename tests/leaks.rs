@@ -163,15 +163,7 @@ fn a_kill_at_any_call_leaves_nothing_that_clean_cannot_remove() {
                for k in $(seq $n); do for f in '' -f; do
                  strace $f -qq -o /dev/null -e inject=$call:signal=SIGKILL:when=$k \
                    $BIN -w 2 -n 1000000 >/dev/null 2>&1
-                 for i in $(seq 1000); do
-                   live=0
-                   for d in /proc/[0-9]*; do
-                     n=${{d#/proc/}}; [ \"$n\" = 1 ] && continue
-                     read -r _ _ state _ < $d/stat 2>/dev/null || continue
-                     [ \"$state\" = Z ] || live=$((live + 1))
-                   done
-                   [ $live = 0 ] && break; sleep 0.005
-                 done
+                 {WAIT_UNTIL_ALONE}
                  left=$(count)
                  $TOOL clean >/dev/null 2>&1 || echo FAILED $call $k: bareipc clean
                  echo CASE $call $k$f $live $left $(count)

@@ -257,6 +257,19 @@ pub fn strace_works() -> bool {
         .unwrap_or(false)
 }
 
+/// A bash snippet for the sandbox ([`sandbox`]): waits, up to about five seconds, until no
+/// process is alive but the sandbox's first (pid 1, the script itself) — zombies do not
+/// count — and leaves how many were still alive in `live`.
+pub const WAIT_UNTIL_ALONE: &str = r#"for i in $(seq 1000); do
+  live=0
+  for d in /proc/[0-9]*; do
+    n=${d#/proc/}; [ "$n" = 1 ] && continue
+    read -r _ _ state _ < $d/stat 2>/dev/null || continue
+    [ "$state" = Z ] || live=$((live + 1))
+  done
+  [ $live = 0 ] && break; sleep 0.005
+done"#;
+
 /// The tests' one sandbox: scripts/sandbox.sh (fresh IPC, mount, PID, network and UTS
 /// namespaces, their own /dev/shm, mqueue mount and /proc).
 pub fn sandbox() -> PathBuf {
