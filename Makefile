@@ -35,6 +35,7 @@ test: all ## Format, clippy, docs (deny warnings), unit, integration and doc tes
 	done
 	$(CARGO) run --quiet --features std --example mq-workers
 	$(CARGO) run --quiet --features std --example sem-glibc
+	$(CARGO) run --quiet --features std --example atfork
 	@scripts/container-test.sh
 
 strace: all ## Each program's syscall profile under strace -f: parent, worker, formula in W

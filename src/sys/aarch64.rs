@@ -84,6 +84,7 @@ pub unsafe fn syscall6(nr: usize, a: [usize; 6]) -> usize {
 /// # Safety
 /// As for `fork`: see `sys::fork`.
 #[inline]
+#[cfg_attr(feature = "std", allow(dead_code))] // std programs fork through the C library
 pub unsafe fn fork() -> usize {
     // SAFETY: a plain clone with no new stack, no shared memory and no tid pointers is a
     // fork; the caller handles the rest.

@@ -304,7 +304,23 @@ pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8], flags: u32) -> Result<usi
 /// # Safety
 /// In a process with more than one thread the child holds copies of locks other threads
 /// may have held; it must then restrict itself to async-signal-safe work.
+///
+/// With the `std` feature the call is the C library's `fork`, which a std program's
+/// C library expects: it runs the `pthread_atfork` handlers and resets its own state (its
+/// locks, its cached thread id) in the child. The programs have no C library: theirs is
+/// the system call.
 pub(crate) unsafe fn fork() -> Result<u32, Errno> {
+    #[cfg(feature = "std")]
+    {
+        // SAFETY: the C library's fork takes no arguments; the caller handles the
+        // multi-threading caveat.
+        let pid = unsafe { libc::fork() };
+        match pid {
+            -1 => Err(Errno::from_raw(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))),
+            pid => Ok(pid as u32),
+        }
+    }
+    #[cfg(not(feature = "std"))]
     // SAFETY: fork takes no arguments and writes no memory of ours; the caller handles the
     // multi-threading caveat.
     check(unsafe { arch::fork() }).map(|pid| pid as u32)

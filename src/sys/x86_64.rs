@@ -23,6 +23,7 @@ pub mod nr {
     pub const OPENAT: usize = 257;
     pub const MKNODAT: usize = 259;
     pub const UNLINKAT: usize = 263;
+    #[cfg_attr(feature = "std", allow(dead_code))]
     pub const FORK: usize = 57;
     pub const SCHED_YIELD: usize = 24;
     pub const WAITID: usize = 247;
@@ -143,6 +144,7 @@ pub unsafe fn syscall6(nr: usize, a: [usize; 6]) -> usize {
 /// # Safety
 /// As for `fork`: see `sys::fork`.
 #[inline]
+#[cfg_attr(feature = "std", allow(dead_code))] // std programs fork through the C library
 pub unsafe fn fork() -> usize {
     // SAFETY: fork takes no arguments and writes no memory of ours; the caller handles
     // the rest.
