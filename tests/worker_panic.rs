@@ -1,6 +1,7 @@
 //! A worker never returns into its parent's code: a panic that unwinds out of its work
 //! (tests and std programs unwind) ends that child with a failure status, and the code
-//! after `spawn` runs in the parent only.
+//! after `spawn` runs in the parent only. And a set of workers waits for, reaps and kills
+//! only its own: not a `std::process::Command`'s child, not another set's workers.
 //!
 //! Its own test binary, without the libtest harness (`harness = false`): the harness runs
 //! tests on threads, and `fork` is only sound here because this process has one thread.
@@ -55,6 +56,43 @@ fn main() -> ExitCode {
         "a failing worker is named by reap_all",
         failed == Err(Error::Worker { index: 1, fate: Fate::Exited(1) }),
         format!("{failed:?}"),
+    ));
+
+    // Reaping is the set's own business: a child that `std::process::Command` started
+    // beside the workers, and another set's failed worker, are neither reaped nor taken
+    // for this set's (a wait for any child would reap them, and the set's drop would then
+    // SIGKILL a pid it no longer owns).
+    let mut other = std::process::Command::new("sh").args(["-c", "exit 7"]).spawn().expect("sh");
+    let mut first = Workers::new(&single);
+    let mut second = Workers::new(&single);
+    first
+        .spawn(&single, || Err(CallError { call: "test", errno: bareipc::errno::Errno::EIO }))
+        .expect("spawn");
+    second.spawn(&single, || Ok::<(), CallError>(())).expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(100)); // every child has ended
+    let second_reaped = second.reap_all();
+    results.push((
+        "a set reaps its own workers only (another set's failure is not its own)",
+        second_reaped.is_ok(),
+        format!("{second_reaped:?}"),
+    ));
+    let first_reaped = first.reap_all();
+    results.push((
+        "the other set still finds its failed worker, and names it",
+        first_reaped == Err(Error::Worker { index: 0, fate: Fate::Exited(1) }),
+        format!("{first_reaped:?}"),
+    ));
+    let again = first.reap(0);
+    results.push((
+        "reap(i) after reap_all gives how the worker ended",
+        again == Ok(Fate::Exited(1)),
+        format!("{again:?}"),
+    ));
+    let status = other.wait().map(|s| s.code());
+    results.push((
+        "a Command's child beside the workers is left to its own wait",
+        matches!(status, Ok(Some(7))),
+        format!("{status:?}"),
     ));
 
     let passed = results.iter().filter(|r| r.1).count();
