@@ -270,10 +270,12 @@ def detached(engine, image, program, case, name):
                *case.args)
     if r.returncode != 0:
         # Podman 4.3 can report "cannot start a container that has stopped" (exit 126)
-        # for a container that ran and ended before its `run -d` finished: the container
-        # exists and has run, and `wait` and `logs` tell how. Anything else is an error.
+        # for a container that ran and ended before its `run -d` finished, and "cannot
+        # start an already running container" for one that runs (seen under
+        # --pids-limit 4): the container exists and has started, and `wait` and `logs`
+        # tell how. Anything else is an error.
         state = engine("inspect", "-f", "{{.State.Status}}", name).stdout.strip()
-        if state not in ("exited", "stopped"):
+        if state not in ("exited", "stopped", "running"):
             engine("rm", "-f", name)
             raise RuntimeError(f"run -d: exit {r.returncode}: {r.stderr.strip()}")
 
