@@ -6,7 +6,7 @@ PROGRAMS := $(shell scripts/programs.py)
 .PHONY: all cross run test strace strace-raw container-test image size bench ipc-bench stop-bench readme package clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
-	$(CARGO) build --release --bins
+	$(CARGO) build --release -p bareipc-programs --bins
 	@mkdir -p bin
 	@cp $(addprefix target/release/,$(PROGRAMS)) bin/
 	@scripts/strip-section-headers.py $(addprefix bin/,$(PROGRAMS))
@@ -20,18 +20,18 @@ run: all ## Build, then run every program and print a table: program, output, wa
 
 test: all ## Format, clippy, docs (deny warnings), unit, integration and doc tests, examples, container test
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --lib --examples --tests --features std -- -D warnings
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --lib --features std --quiet
-	$(CARGO) test
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features --quiet
+	$(CARGO) test --workspace
 	$(CARGO) test --quiet --lib --features std
 	@# The library's tests for each other architecture, under qemu-user (the cargo runner
 	@# of .cargo/config.toml). qemu-user has no process_vm_readv: that module's test is
 	@# the one left out there (README, "Other architectures").
 	@scripts/cross.sh --targets | while read -r arch target; do \
 	    echo "library: clippy, and its tests under qemu, for $$arch"; \
-	    $(CARGO) clippy --quiet --lib --bins --target $$target -- -D warnings || exit 1; \
-	    $(CARGO) test --quiet --lib --target $$target -- --skip ipc::process_vm || exit 1; \
+	    $(CARGO) clippy --quiet --workspace --lib --bins --target $$target -- -D warnings || exit 1; \
+	    $(CARGO) test --quiet --workspace --lib --target $$target -- --skip ipc::process_vm || exit 1; \
 	done
 	$(CARGO) run --quiet --features std --example mq-workers
 	$(CARGO) run --quiet --features std --example sem-glibc

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench.py [--rounds N] [--overhead-rounds N] [PROGRAM...]: wall time of each bareipc pi
 program against its C twin (bench/c/PROGRAM.c, glibc, gcc -O2 -static) and against the
-compute floor (examples/compute-floor.rs: the same kernel summing every term in one
+compute floor (programs/examples/compute-floor.rs: the same kernel summing every term in one
 process, no fork, no IPC), all in one session; then the cost of each extra worker.
 
 Commands rotate run by run (A B F, B F A, F A B, ...) so the drift of a shared, noisy
@@ -41,7 +41,7 @@ def build_twin(name):
 
 
 def build_floor():
-    subprocess.run(["cargo", "build", "-q", "--release", "--example", "compute-floor"],
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "bareipc-programs", "--example", "compute-floor"],
                    cwd=ROOT, check=True)
     return os.path.join(ROOT, "target", "release", "examples", "compute-floor")
 

@@ -37,7 +37,7 @@ targets | while read -r arch target; do
         export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C relocation-model=static \
 -C target-feature=-outline-atomics -C code-model=tiny -C llvm-args=-enable-machine-outliner=always"
     fi
-    cargo build --release --bins --quiet --target "$target" --target-dir target/cross 2>&1 |
+    cargo build --release -p bareipc-programs --bins --quiet --target "$target" --target-dir target/cross 2>&1 |
         { grep -v -e "unstable feature specified for \`-Ctarget-feature\`: \`outline-atomics\`" \
             -e "this feature is not stably supported" -e '^  |$' -e '^  = note' -e '^$' || true; }
     [ "${PIPESTATUS[0]}" = 0 ] || exit 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""programs.py [--pi | --demos]: the programs, one per line, read from Cargo.toml's [[bin]]
+"""programs.py [--pi | --demos]: the programs, one per line, read from programs/Cargo.toml's [[bin]]
 tables — the one list of programs, which the Makefile, the scripts and the tests read.
 
 A name that starts with `pi-` is a pi program (the CLI -w/-n/-d, prints pi); one that ends
@@ -11,7 +11,7 @@ import tomllib
 
 
 def programs(kind=None):
-    manifest = pathlib.Path(__file__).resolve().parent.parent / "Cargo.toml"
+    manifest = pathlib.Path(__file__).resolve().parent.parent / "programs" / "Cargo.toml"
     names = [b["name"] for b in tomllib.loads(manifest.read_text()).get("bin", [])]
     if kind == "pi":
         return [n for n in names if n.startswith("pi-")]

@@ -164,15 +164,14 @@ pub const TOOL: Extra = Extra { codes: TOOL_CODES, text: TOOL_TEXT };
 
 impl Extra {
     /// Whether `errno` has a name in the common table or this one.
-    #[cfg(test)]
-    pub(crate) fn names(&self, errno: Errno) -> bool {
+    pub fn names(&self, errno: Errno) -> bool {
         errno.name().is_some() || field_in(self.codes, self.text, errno.0, 0).is_some()
     }
 }
 
 static EXTRA: crate::setting::Setting<Extra> = crate::setting::Setting::new();
 
-/// Records the program's extra table (see [`program!`](crate::program)).
+/// Records the program's extra table: the error names its calls meet beyond the common ones.
 pub fn set_extra(table: &'static Extra) {
     EXTRA.set(table);
 }

@@ -151,6 +151,28 @@ pub fn eprint(line: &Line) {
     let _ = write_all(standard(2), line.as_bytes());
 }
 
+pub use crate::sys::abi::{POLLIN, PollFd};
+
+/// `ppoll(fds, n, NULL, NULL)`: waits, with no timeout, until one of `fds` has an event
+/// it asks for ([`POLLIN`]: something to read, or a connection to accept) or reports an
+/// error or hang-up; returns how many entries have one (in `revents`). An entry whose `fd`
+/// is negative is skipped; one that is not an open descriptor gets `POLLNVAL`, which is
+/// harmless: the call only reads the numbers. EINTR when a signal handler runs meanwhile —
+/// the way to wake a waiting server on a periodic signal.
+#[doc(alias = "ppoll")]
+pub fn poll(fds: &mut [PollFd]) -> Result<usize, Errno> {
+    crate::sys::poll(fds)
+}
+
+/// Whether the process is at its descriptor limit (RLIMIT_NOFILE): tries to open one
+/// (`openat("/", O_PATH)`, closed at once) and says whether that failed with EMFILE. For a
+/// report that must tell the descriptor limit from another limit behind the same EMFILE
+/// (`mq_open`'s RLIMIT_MSGQUEUE).
+pub fn descriptor_limit_reached() -> bool {
+    let flags = crate::sys::abi::O_PATH | crate::sys::abi::O_CLOEXEC;
+    matches!(crate::sys::openat(rustix::fs::CWD, c"/", flags, 0), Err(Errno::EMFILE))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,13 @@
 //! bareipc: Linux interprocess communication from first principles.
 //!
 //! A `no_std` library of safe wrappers over [`rustix`] (linux_raw backend) and a few raw
-//! system calls, from which each program in `src/bin` is built as a tiny, fully static,
-//! libc-free executable — and which std programs can use as well.
+//! system calls. The repository's programs (`programs/`, a crate of their own) are built
+//! from it as tiny, fully static, libc-free executables; std programs use it as well.
 //!
 //! The layers, each using only those below it (`ARCHITECTURE.md` has the rules):
 //!
 //! | layer | what it holds |
 //! |---|---|
-//! | [`app`] | the pi programs: options, help, the series, the result message, reports and advice |
-//! | [`rt`] | the runtime of a libc-free binary: [`program!`], `_start`, panic handler, `mem*`, `argv` |
 //! | [`process`] | workers (fork, reap, fates), a [`Run`](process::Run) that owns workers and objects, supervision |
 //! | [`ipc`] | one module per mechanism: pipes, sockets, queues, shared memory, semaphores, futexes |
 //! | [`io`], [`errno`], [`fmt`] | whole-message I/O and the standard streams; error numbers; text without `core::fmt` |
@@ -51,13 +49,11 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
-pub mod app;
 pub mod errno;
 pub mod fmt;
 pub mod io;
 pub mod ipc;
 pub mod process;
-pub mod rt;
 pub mod setting;
 mod sys;
 

@@ -2,7 +2,7 @@
 //! release it on drop, and calls named after the C functions they stand for.
 //!
 //! This layer knows nothing of processes, workers or the pi programs (it never imports
-//! `process` or `app`): a std or no_std program can use any module here on its own.
+//! `process`): a std or no_std program can use any module here on its own.
 //!
 //! Which "POSIX IPC" is a kernel object and which is a file decides what strace shows and
 //! what a container must provide:

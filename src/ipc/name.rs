@@ -105,7 +105,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Fills `bytes` (at most 256) from `getrandom`: a request of up to 256 bytes is never cut
 /// short once the kernel's pool is ready, and before that it blocks — one call.
-pub(crate) fn random(bytes: &mut [u8]) -> Result<(), Errno> {
+pub fn random(bytes: &mut [u8]) -> Result<(), Errno> {
     let flags = rustix::rand::GetRandomFlags::empty();
     let got = crate::io::retry_on_intr(|| Ok(rustix::rand::getrandom(&mut *bytes, flags)?))?;
     if got != bytes.len() {

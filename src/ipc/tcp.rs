@@ -65,6 +65,18 @@ impl TcpListener {
         crate::io::opened(&fd);
         Ok(TcpStream(fd))
     }
+
+    /// `accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)`: the next connection if one
+    /// is queued, else EAGAIN at once (a listener is never left waiting on a peer that
+    /// connected and then went: ECONNABORTED). The stream it returns does not block either:
+    /// a read with nothing to read is EAGAIN. For a server that waits in
+    /// [`poll`](crate::io::poll) over the listener and its connections.
+    #[doc(alias = "accept4")]
+    pub fn try_accept(&self) -> Result<TcpStream, Errno> {
+        let fd = sys::accept4(self.0.as_fd(), abi::SOCK_CLOEXEC | abi::SOCK_NONBLOCK)?;
+        crate::io::opened(&fd);
+        Ok(TcpStream(fd))
+    }
 }
 
 impl TcpStream {

@@ -49,7 +49,7 @@ impl SingleThreaded {
 /// those signals' place in the mask (see [`supervise`]). It creates one POSIX timer and
 /// leaves `ITIMER_REAL` (`alarm`) alone.
 ///
-/// Neither `Send` nor `Sync`. [`program!`](crate::program) hands one to `main`; a std
+/// Neither `Send` nor `Sync`. A libc-free program's runtime hands one to `main` (the repository's `program!`); a std
 /// program has glibc's robust list and must not make one.
 #[derive(Debug)]
 pub struct NoLibc(PhantomData<*const ()>);
@@ -219,7 +219,7 @@ pub fn wait_stopped() -> Result<(i32, i32), Errno> {
 /// descriptors through `/proc/PID/fd`, no `process_vm_readv`/`process_vm_writev`, and no
 /// core dump; only a holder of CAP_SYS_PTRACE (root) still may. Inherited by `fork`,
 /// undone by `execve`. [`Workers::start`] does it for every supervised run: the run's
-/// secret ([`RunKey`](crate::app::proof::RunKey)) and its unnamed objects stay its own.
+/// secrets (the pi programs' run key) and its unnamed objects stay its own.
 ///
 /// References: [prctl(2)](https://man7.org/linux/man-pages/man2/prctl.2.html),
 /// [ptrace(2)](https://man7.org/linux/man-pages/man2/ptrace.2.html) ("Ptrace access mode
@@ -266,8 +266,15 @@ pub fn exit_on_sigbus(_: &NoLibc) -> Result<(), Errno> {
     sys::set_signal_handler(sys::abi::SIGBUS, on_sigbus, 0).map(drop)
 }
 
+/// The soft limit of the stack (RLIMIT_STACK, `ulimit -s`), in bytes: `u64::MAX` where
+/// there is none, or the call fails. `prlimit64(0, RLIMIT_STACK, NULL, &limit)`.
+pub fn stack_limit() -> u64 {
+    sys::stack_limit()
+}
+
 /// `exit_group(code)`: ends the process now. No destructor runs, which is what a forked
 /// worker needs: its copies of the parent's handles must not unlink the parent's objects.
+#[inline]
 pub fn exit(code: i32) -> ! {
     sys::exit_group(code)
 }

@@ -157,8 +157,11 @@ pub const CLOCK_MONOTONIC: usize = 1;
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct PollFd {
+    /// The descriptor (skipped if negative).
     pub fd: i32,
+    /// The events wanted ([`POLLIN`]).
     pub events: i16,
+    /// The events that came, written by the call.
     pub revents: i16,
 }
 

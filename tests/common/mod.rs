@@ -7,12 +7,13 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Every program, from Cargo.toml's `[[bin]]` tables: the one list (see scripts/programs.py).
+/// Every program, from programs/Cargo.toml's `[[bin]]` tables: the one list (see scripts/programs.py).
 pub fn all_programs() -> impl Iterator<Item = &'static str> {
     static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
     NAMES
         .get_or_init(|| {
-            let manifest = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
+            let manifest =
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/programs/Cargo.toml"));
             let mut names = Vec::new();
             let mut in_bin = false;
             for line in manifest.lines().map(str::trim) {
@@ -22,7 +23,7 @@ pub fn all_programs() -> impl Iterator<Item = &'static str> {
                     names.push(v.trim_matches('"'));
                 }
             }
-            assert!(names.len() >= 7, "Cargo.toml lists {names:?}");
+            assert!(names.len() >= 7, "programs/Cargo.toml lists {names:?}");
             names
         })
         .iter()
@@ -56,7 +57,7 @@ pub fn skip(why: &str) {
 
 /// The directory of the programs under test: `$BAREIPC_BIN_DIR` if set (other
 /// architectures' builds), else a fresh release build of this very source, made once per
-/// test binary (`cargo build --release --bins`, a no-op when up to date) and stripped as
+/// test binary (`cargo build --release -p bareipc-programs --bins`, a no-op when up to date) and stripped as
 /// `make all` strips — so a test never runs a stale `bin/`, and needs no `make all` first.
 pub fn bin_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("BAREIPC_BIN_DIR") {
@@ -71,7 +72,7 @@ pub fn bin_dir() -> PathBuf {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| root.join("target"));
             let status = Command::new(cargo)
-                .args(["build", "--release", "--bins", "--quiet"])
+                .args(["build", "--release", "-p", "bareipc-programs", "--bins", "--quiet"])
                 .current_dir(&root)
                 .status()
                 .expect("run cargo build");

@@ -1,0 +1,68 @@
+//! pi over AF_UNIX datagrams to an abstract name: the parent binds a socket to
+//! `\0bareipc-dgram-PID-RANDOM` — a name in the network namespace's table, not a file —
+//! and forks; each worker opens its own socket and sends its 24-byte result to that name
+//! (`sendto`); the parent receives W datagrams, then reaps. Nothing to remove: the name
+//! goes with the parent's socket, however the parent ends. Anyone in the network namespace
+//! may send to the name: a datagram without the run's tag is refused and counted.
+#![no_std]
+#![no_main]
+
+use bareipc::errno::{Context, Errno};
+use bareipc::ipc::dgram::DgramSocket;
+use bareipc::ipc::name::Name;
+use bareipc::ipc::socket::UnixAddr;
+use bareipc::process::supervise::{self, wait_slice};
+use bareipc::process::{self, Run, Workers};
+use programs::app::error::Error;
+use programs::app::pi::Job;
+use programs::app::protocol::{self, Partial, RunKey, Tally, Wait};
+use programs::app::{self, Pi, hints};
+use programs::rt::{Args, Start};
+
+programs::program!("pi-unix-dgram", main, errnos: bareipc::errno::UNIX_SOCKETS);
+
+fn main(args: Args, start: Start) -> i32 {
+    app::pi_main(args, start, &PI)
+}
+
+static PI: Pi = Pi {
+    about: "pi from W workers sending datagrams to an abstract AF_UNIX name",
+    hints: &hints::DGRAM,
+    run,
+};
+
+fn run(job: &Job, start: &Start) -> Result<f64, Error> {
+    let workers = Workers::start(&start.single, &start.no_libc)?;
+    let key = RunKey::new()?;
+    // `bareipc-dgram-PID-RANDOM`, as the POSIX names: the pid shows which run holds it, and
+    // 64 random bits keep it from being taken first by anyone of the network namespace,
+    // or by a run of another PID namespace that shares it (a pod).
+    let unique = Name::unique_for("dgram", workers.parent_pid()).call("getrandom")?;
+    let name = UnixAddr::abstract_name(unique.bare().to_bytes()).call("bind")?;
+    let socket = DgramSocket::bind(&name).call("bind")?;
+    let mut run = Run::new(workers, socket);
+    for index in 0..job.workers {
+        run.spawn(&start.single, |_| -> Result<(), Error> {
+            let msg = Partial::compute(job, index).seal(&key);
+            let sender = DgramSocket::new().call("socket")?;
+            // The parent's queue holds net.unix.max_dgram_qlen datagrams (10): while it is
+            // full, try again every 100 ms, so the worker ends if the parent dies meanwhile.
+            supervise::patiently(|deadline| match sender.send_to(&msg, &name, false) {
+                Err(Errno::EAGAIN) => wait_slice(deadline),
+                sent => sent,
+            })
+            .call("sendto")?;
+            // exit_group closes it: no `close` of its own.
+            process::keep_until_exit(sender);
+            Ok(())
+        })?;
+    }
+    let mut tally = Tally::new(job.workers, key);
+    let (workers, socket) = run.split();
+    protocol::gather(workers, &mut tally, "recvfrom", |buf, wait| {
+        socket.receive(buf, wait == Wait::Block)
+    })?;
+    workers.reap_all()?;
+    run.keep_until_exit();
+    tally.total()
+}
