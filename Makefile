@@ -25,6 +25,7 @@ test: all ## Format, clippy, docs (deny warnings), unit, integration and doc tes
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features --quiet
 	$(CARGO) test --workspace
 	$(CARGO) test --quiet --lib --features std
+	$(CARGO) test --quiet --doc --features std
 	@# The library's tests for each other architecture, under qemu-user (the cargo runner
 	@# of .cargo/config.toml). qemu-user has no process_vm_readv: that module's test is
 	@# the one left out there (README, "Other architectures").

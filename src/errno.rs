@@ -246,10 +246,62 @@ impl From<Errno> for std::io::Error {
 
 #[cfg(feature = "std")]
 impl From<CallError> for std::io::Error {
-    /// The error number, with the call's name as the message's context.
+    /// The error's kind, with the call as its message (`mq_open: ENOENT (No such file or
+    /// directory)`). An `io::Error` holds either a message or an OS error number, not
+    /// both, so [`io::Error::raw_os_error`](std::io::Error::raw_os_error) is `None` here:
+    /// [`os_error`] gives the number of either kind.
     fn from(e: CallError) -> std::io::Error {
         let kind = std::io::Error::from_raw_os_error(e.errno.0).kind();
         std::io::Error::new(kind, e)
+    }
+}
+
+/// The error number behind an `io::Error`: its OS error, or that of the [`CallError`] or
+/// [`Errno`] it carries (what `?` made of one); `None` for any other error.
+///
+/// ```
+/// use bareipc::errno::{CallError, Errno, os_error};
+/// let e: std::io::Error = CallError { call: "mq_open", errno: Errno::EEXIST }.into();
+/// assert_eq!(e.raw_os_error(), None);
+/// assert_eq!(os_error(&e), Some(Errno::EEXIST));
+/// assert_eq!(os_error(&std::io::Error::from_raw_os_error(2)), Some(Errno::ENOENT));
+/// ```
+#[cfg(feature = "std")]
+pub fn os_error(e: &std::io::Error) -> Option<Errno> {
+    if let Some(code) = e.raw_os_error() {
+        return Some(Errno(code));
+    }
+    let inner = e.get_ref()?;
+    inner
+        .downcast_ref::<CallError>()
+        .map(|c| c.errno)
+        .or_else(|| inner.downcast_ref::<Errno>().copied())
+}
+
+/// A std program's workers may fail with an `io::Error` (what `?` makes of any call).
+#[cfg(feature = "std")]
+impl crate::fmt::Describe for std::io::Error {
+    fn describe(&self, l: &mut crate::fmt::Line) {
+        use core::fmt::Write;
+        let _ = write!(l, "{self}");
+    }
+}
+
+/// A std program's workers may fail with any error.
+#[cfg(feature = "std")]
+impl crate::fmt::Describe for Box<dyn std::error::Error + Send + Sync> {
+    fn describe(&self, l: &mut crate::fmt::Line) {
+        use core::fmt::Write;
+        let _ = write!(l, "{self}");
+    }
+}
+
+/// A std program's workers may fail with any error.
+#[cfg(feature = "std")]
+impl crate::fmt::Describe for Box<dyn std::error::Error> {
+    fn describe(&self, l: &mut crate::fmt::Line) {
+        use core::fmt::Write;
+        let _ = write!(l, "{self}");
     }
 }
 

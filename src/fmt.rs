@@ -21,6 +21,15 @@ pub fn field(text: &'static str, sep: u8, n: usize) -> Option<&'static str> {
     if seen == n { text.get(start..) } else { None }
 }
 
+/// `write!` into a line, for code that has `core::fmt` anyway (std programs): text past
+/// the capacity is cut off, as with [`Line::str`], and never an error.
+impl core::fmt::Write for Line {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.str(s);
+        Ok(())
+    }
+}
+
 /// Something that can say what it is in a few words on a [`Line`]: the part of a one-line
 /// report after `PROGRAM: `. The text-only counterpart of `Display`, which the programs
 /// avoid for size.

@@ -6,10 +6,13 @@
 //! Its own test binary, without the libtest harness (`harness = false`): the harness runs
 //! tests on threads, and `fork` is only sound here because this process has one thread.
 
-use bareipc::errno::CallError;
+use bareipc::errno::{CallError, Context, Errno};
 use bareipc::io::read_full;
-use bareipc::ipc::pipe;
+use bareipc::ipc::mq::{self, Access, MessageQueue, MqAttr, Timespec};
+use bareipc::ipc::name::Name;
+use bareipc::ipc::{deadline_after, pipe};
 use bareipc::process::{Error, Fate, SingleThreaded, Workers};
+use rustix::process::Signal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -93,6 +96,45 @@ fn main() -> ExitCode {
         "a Command's child beside the workers is left to its own wait",
         matches!(status, Ok(Some(7))),
         format!("{status:?}"),
+    ));
+
+    // The natural std program — workers send on a queue, the parent receives — ends when
+    // a worker dies before it sends, naming it, and when every worker ended without
+    // sending: `wait_for` receives in bounded tries and checks the workers between them.
+    let name = Name::unique("test").expect("getrandom");
+    let attr = MqAttr::new(4, 8);
+    let queue = MessageQueue::create(&name, Access::ReadWrite, 0o600, &attr).expect("mq_open");
+    mq::unlink(&name).expect("mq_unlink");
+    let mut senders = Workers::new(&single);
+    senders.spawn(&single, || queue.send(b"one", 0, None).call("mq_send")).expect("spawn");
+    senders
+        .spawn(&single, || -> Result<(), CallError> {
+            rustix::process::kill_process(rustix::process::getpid(), Signal::KILL).ok();
+            Ok(())
+        })
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 8];
+    let mut receive = || {
+        let deadline = deadline_after(&Timespec { tv_sec: 0, tv_nsec: 50_000_000 })?;
+        queue.receive(&mut buf, Some(&deadline))
+    };
+    let first = senders.wait_for("mq_timedreceive", &mut receive);
+    let second = senders.wait_for("mq_timedreceive", &mut receive);
+    results.push((
+        "a std program's receive ends when a worker dies before it sends, naming it",
+        matches!(first, Ok((3, 0)))
+            && second == Err(Error::Worker { index: 1, fate: Fate::Signaled(9) })
+            && started.elapsed() < std::time::Duration::from_secs(10),
+        format!("{first:?}, {second:?}"),
+    ));
+    let mut quiet = Workers::new(&single);
+    quiet.spawn(&single, || Ok::<(), CallError>(())).expect("spawn");
+    let none = quiet.wait_for("mq_timedreceive", &mut receive);
+    results.push((
+        "and when every worker ended without sending, with the receive's ETIMEDOUT",
+        none == Err(Error::Sys(CallError { call: "mq_timedreceive", errno: Errno::ETIMEDOUT })),
+        format!("{none:?}"),
     ));
 
     let passed = results.iter().filter(|r| r.1).count();

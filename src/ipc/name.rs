@@ -19,6 +19,10 @@ impl Name {
     pub const CAPACITY: usize = 256;
 
     /// `/bareipc-TAG-PID-RANDOM` for the calling process: see [`unique_for`](Self::unique_for).
+    ///
+    /// The names of bareipc's own programs, which `bareipc clean` removes once the pid in
+    /// them has ended (with mode 0600 or 0). A program of yours that wants the cleanup
+    /// its own way names its objects with [`random`](Self::random) instead.
     pub fn unique(tag: &str) -> Result<Name, Errno> {
         Name::unique_for(tag, rustix::process::getpid().as_raw_nonzero().get())
     }
@@ -30,6 +34,26 @@ impl Name {
         let mut line = crate::fmt::Line::new();
         line.str("/bareipc-").str(tag).str("-");
         line.u64(pid as u32 as u64).str("-");
+        push_random_hex(&mut line)?;
+        Name::new(line.as_bytes())
+    }
+
+    /// `/PREFIX` followed by 16 random hex digits (64 bits from `getrandom`): a name of
+    /// your own that no other creator picks and that no stale object can block. The prefix
+    /// is yours (`"myapp-"`): nothing of bareipc's recognises or removes such names. EINVAL
+    /// if the prefix holds a `/` or a NUL, ENAMETOOLONG past [`CAPACITY`](Self::CAPACITY).
+    ///
+    /// ```
+    /// let name = bareipc::ipc::name::Name::random("myapp-queue-").unwrap();
+    /// let text = name.to_str().unwrap();
+    /// assert!(text.starts_with("/myapp-queue-") && text.len() == 13 + 16, "{text}");
+    /// ```
+    pub fn random(prefix: &str) -> Result<Name, Errno> {
+        let mut line = crate::fmt::Line::new();
+        line.str("/").str(prefix);
+        if line.as_bytes().len() + 16 > Name::CAPACITY {
+            return Err(Errno::ENAMETOOLONG);
+        }
         push_random_hex(&mut line)?;
         Name::new(line.as_bytes())
     }

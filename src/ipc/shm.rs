@@ -35,7 +35,7 @@ use crate::ipc::name::{Name, ShmPath};
 use crate::sys::abi;
 use core::ffi::CStr;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU32, AtomicU64};
+use core::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
 use rustix::mm::{MapFlags, ProtFlags};
@@ -334,6 +334,38 @@ impl Mapping {
         unsafe { core::slice::from_raw_parts(self.ptr.as_ptr().cast(), self.len / 4) }
     }
 
+    /// The mapping as bytes, each an atomic: other processes may write any of them at any
+    /// time, which a `&[u8]` could not allow.
+    pub fn bytes(&self) -> &[AtomicU8] {
+        // SAFETY: as for `words`, with 1-byte atomics (any alignment).
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr().cast(), self.len) }
+    }
+
+    /// Copies the mapping's bytes from `offset` into `buf`, as many as both have; returns
+    /// how many (0 from `offset` at or past the end). Byte by byte, each a relaxed atomic
+    /// load: safe while other processes write, but a copy that races a writer may mix old
+    /// and new bytes — order the two by other means (a semaphore, a futex word, a message).
+    pub fn read(&self, offset: usize, buf: &mut [u8]) -> usize {
+        let from = self.bytes().get(offset..).unwrap_or(&[]);
+        let n = from.len().min(buf.len());
+        for (b, a) in buf[..n].iter_mut().zip(from) {
+            *b = a.load(Ordering::Relaxed);
+        }
+        n
+    }
+
+    /// Copies `data` into the mapping from `offset`, as much as fits; returns how many
+    /// bytes (0 from `offset` at or past the end). Relaxed atomic stores, byte by byte: as
+    /// [`read`](Self::read), the order against other processes is the caller's to make.
+    pub fn write(&self, offset: usize, data: &[u8]) -> usize {
+        let to = self.bytes().get(offset..).unwrap_or(&[]);
+        let n = to.len().min(data.len());
+        for (a, &b) in to[..n].iter().zip(data) {
+            a.store(b, Ordering::Relaxed);
+        }
+        n
+    }
+
     /// The first byte of the mapping, for copying data in and out with raw pointers
     /// (`len()` bytes are valid while the mapping lives). Other processes see the same
     /// bytes: order the copies by other means, such as a semaphore or a futex word.
@@ -354,6 +386,23 @@ impl Drop for Mapping {
 mod tests {
     use super::*;
     use core::sync::atomic::Ordering;
+
+    #[test]
+    fn bytes_copy_in_and_out_within_the_mapping_only() {
+        let map = Mapping::anonymous(4096).unwrap();
+        assert_eq!(map.write(4090, b"0123456789"), 6, "cut at the end");
+        assert_eq!(map.write(4096, b"x"), 0);
+        assert_eq!(map.write(usize::MAX, b"x"), 0);
+        let mut buf = [0u8; 10];
+        assert_eq!(map.read(4090, &mut buf), 6);
+        assert_eq!(&buf[..6], b"012345");
+        assert_eq!(map.read(4096, &mut buf), 0);
+        assert_eq!(map.bytes()[4095].load(Ordering::Relaxed), b'5');
+        assert_eq!(
+            map.words()[511].load(Ordering::Relaxed) >> 16,
+            u64::from_le_bytes(*b"012345\0\0")
+        );
+    }
 
     #[test]
     fn two_mappings_of_one_object_share_memory() {

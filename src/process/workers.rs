@@ -238,6 +238,65 @@ impl Workers {
         Ok(())
     }
 
+    /// Waits for what the workers send, and never for ever: `attempt` is one bounded try
+    /// at receiving — a receive with a deadline a fraction of a second away
+    /// ([`deadline_after`](crate::ipc::deadline_after)), or a non-blocking one — that
+    /// fails with ETIMEDOUT or EAGAIN when nothing came. Between tries the set
+    /// [`check`](Self::check)s its workers: one that failed or died ends the wait, named
+    /// ([`Error::Worker`]); once every worker has ended and a try begun after that finds
+    /// nothing, nothing more can come, and the wait ends with `call`'s ETIMEDOUT. Other
+    /// errors of `attempt` end it as `call`'s.
+    ///
+    /// The receive loop of a program without supervision (any std program): with a plain
+    /// blocking receive, a worker that dies before it sends leaves the parent waiting for
+    /// good. (A supervised run gets the same from the watchdog tick, which interrupts any
+    /// blocking call: see [`interrupted`](Self::interrupted).)
+    ///
+    /// ```
+    /// # use bareipc::errno::{CallError, Errno};
+    /// # use bareipc::process::{Error, Fate, SingleThreaded, Workers};
+    /// # use bareipc::ipc::{deadline_after, name::Name};
+    /// # use bareipc::ipc::mq::{Access, MessageQueue, MqAttr, Timespec, unlink};
+    /// # fn main() -> Result<(), Error> {
+    /// // SAFETY: this doc test's process has one thread.
+    /// let single = unsafe { SingleThreaded::assume() };
+    /// let name = Name::unique("doc").map_err(|errno| CallError { call: "getrandom", errno })?;
+    /// let attr = MqAttr::new(4, 8);
+    /// let queue = MessageQueue::create(&name, Access::ReadWrite, 0o600, &attr)
+    ///     .map_err(|errno| CallError { call: "mq_open", errno })?;
+    /// let _ = unlink(&name);
+    /// let mut workers = Workers::new(&single);
+    /// // A worker that dies before it sends anything.
+    /// workers.spawn(&single, || -> Result<(), CallError> { bareipc::process::exit(3) })?;
+    /// let mut buf = [0u8; 8];
+    /// let got = workers.wait_for("mq_timedreceive", || {
+    ///     let deadline = deadline_after(&Timespec { tv_sec: 0, tv_nsec: 100_000_000 })?;
+    ///     queue.receive(&mut buf, Some(&deadline))
+    /// });
+    /// assert_eq!(got, Err(Error::Worker { index: 0, fate: Fate::Exited(3) }));
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for<T>(
+        &mut self,
+        call: &'static str,
+        mut attempt: impl FnMut() -> Result<T, Errno>,
+    ) -> Result<T, Error> {
+        loop {
+            // Every worker ended before this try began: what it misses never comes.
+            let none_left = self.running == 0;
+            match attempt() {
+                Ok(value) => return Ok(value),
+                Err(Errno::ETIMEDOUT | Errno::EAGAIN | Errno::EINTR) if none_left => {
+                    return Err(failed(call, Errno::ETIMEDOUT));
+                }
+                Err(Errno::ETIMEDOUT | Errno::EAGAIN | Errno::EINTR) => {
+                    self.check()?;
+                }
+                Err(errno) => return Err(failed(call, errno)),
+            }
+        }
+    }
+
     /// Reaps the workers that have ended, without blocking (`wait4(pid, …, WNOHANG)` for
     /// each that runs); returns how many still run. Fails as [`reap_all`](Self::reap_all)
     /// does.

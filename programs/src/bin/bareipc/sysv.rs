@@ -94,30 +94,17 @@ fn segment(cmd: &Cmd) -> Done<Segment> {
 }
 
 /// Reads through an attachment: a segment never changes size, so a copy within it can
-/// never fault.
+/// never fault; other processes may write it meanwhile (atomic byte copies).
 pub fn shm_read(cmd: &Cmd) -> Done {
     let map = segment(cmd)?.attach().or_fail("shmat")?;
-    posix::read(cmd, map.len() as u64, &mut |buf, at| {
-        // SAFETY: `read` asks only for bytes within the size it was given, the mapping's
-        // length, and a segment never shrinks. Other processes may write the bytes
-        // meanwhile: plain bytes, which any value is valid for.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                map.as_ptr().add(at as usize),
-                buf.as_mut_ptr(),
-                buf.len(),
-            )
-        };
-        Ok(buf.len())
-    })
+    posix::read(cmd, map.len() as u64, &mut |buf, at| Ok(map.read(at as usize, buf)))
 }
 
 pub fn shm_write(cmd: &Cmd) -> Done {
     let map = segment(cmd)?.attach().or_fail("shmat")?;
     let text = cmd.pos[1];
     let at = fits(cmd, text.len(), map.len() as u64)? as usize;
-    // SAFETY: as for shm_read: at + len is within the mapping (fits checked it).
-    unsafe { core::ptr::copy_nonoverlapping(text.as_ptr(), map.as_ptr().add(at), text.len()) };
+    map.write(at, text); // all of it: `fits` checked that at + len is within the mapping
     Ok(())
 }
 
