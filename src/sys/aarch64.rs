@@ -1,11 +1,8 @@
-//! aarch64: the `svc #0` instruction, the asm-generic system call numbers and the
+//! aarch64: the `svc #0` instruction, `fork` (as `clone`) and the
 //! signal-return trampoline (arm64 keeps `sa_restorer`).
 
+use super::nr;
 use core::arch::asm;
-
-/// System call numbers: the asm-generic table.
-#[path = "generic_nr.rs"]
-pub mod nr;
 
 /// Issues system call `nr` with no arguments; returns the raw result: a value, or
 /// `-errno` in `-4095..=-1`.

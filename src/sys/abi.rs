@@ -1,34 +1,31 @@
 //! The kernel ABI bareipc speaks beyond its system call numbers: flags, constants and
-//! structs, written out here and checked against the libc crate by the tests.
+//! structs. Constants come from `linux-raw-sys` (generated from each architecture's kernel
+//! headers, and rustix's own source of them) where it has them; what it lacks — the
+//! System V IPC commands and structs, `mq_attr`, the `siginfo_t` view, glibc's SIGRTMIN —
+//! is written out here. All of it is checked against the libc crate by the tests.
 //!
 //! Why not take them from the libc crate at build time: any use of `libc` in the programs
 //! makes rustc pass `-lc` (and `-lm`, `-lrt`, …) to the linker, and lld then gives the
 //! "static" executable a `PT_DYNAMIC` segment exporting `memcpy` and friends. Measured;
 //! see the README. The libc crate is a dev-dependency only.
 
-pub const O_RDONLY: i32 = 0;
-pub const O_WRONLY: i32 = 1;
-pub const O_RDWR: i32 = 2;
-pub const O_CREAT: i32 = 0o100;
-pub const O_EXCL: i32 = 0o200;
-pub const O_NONBLOCK: i32 = 0o4000;
-#[cfg(not(target_arch = "aarch64"))]
-pub const O_NOFOLLOW: i32 = 0o400000;
-pub const O_CLOEXEC: i32 = 0o2000000;
-#[cfg(not(target_arch = "aarch64"))]
-pub const O_DIRECTORY: i32 = 0o200000;
-// arm64 keeps the values of 32-bit ARM for these two.
-#[cfg(target_arch = "aarch64")]
-pub const O_NOFOLLOW: i32 = 0o100000;
-#[cfg(target_arch = "aarch64")]
-pub const O_DIRECTORY: i32 = 0o40000;
+use linux_raw_sys::{general, net};
+
+pub const O_RDONLY: i32 = general::O_RDONLY as i32;
+pub const O_WRONLY: i32 = general::O_WRONLY as i32;
+pub const O_RDWR: i32 = general::O_RDWR as i32;
+pub const O_CREAT: i32 = general::O_CREAT as i32;
+pub const O_EXCL: i32 = general::O_EXCL as i32;
+pub const O_NONBLOCK: i32 = general::O_NONBLOCK as i32;
+pub const O_NOFOLLOW: i32 = general::O_NOFOLLOW as i32;
+pub const O_CLOEXEC: i32 = general::O_CLOEXEC as i32;
 /// `open` flag: a descriptor that only names a file (no reads or writes through it).
-pub const O_PATH: i32 = 0o10000000;
+pub const O_PATH: i32 = general::O_PATH as i32;
 /// `open` flag: a new regular file with no name in the directory given (it includes
 /// O_DIRECTORY, so a kernel that predates it fails with EISDIR rather than misread it).
-pub const O_TMPFILE: i32 = 0o20000000 | O_DIRECTORY;
+pub const O_TMPFILE: i32 = general::O_TMPFILE as i32;
 /// File type bits of `mknod`'s mode: a FIFO.
-pub const S_IFIFO: u32 = 0o10000;
+pub const S_IFIFO: u32 = general::S_IFIFO;
 
 pub const IPC_PRIVATE: i32 = 0;
 pub const IPC_CREAT: i32 = 0o1000;
@@ -52,39 +49,39 @@ pub const SHM_STAT_ANY: i32 = 15;
 pub const SHM_STAT: i32 = 13;
 pub const SHM_INFO: i32 = 14;
 
-pub const AF_UNIX: u32 = 1;
-pub const AF_INET: u32 = 2;
-pub const SOCK_STREAM: u32 = 1;
-pub const SOCK_DGRAM: u32 = 2;
-pub const SOCK_SEQPACKET: u32 = 5;
+pub const AF_UNIX: u32 = net::AF_UNIX;
+pub const AF_INET: u32 = net::AF_INET;
+pub const SOCK_STREAM: u32 = net::SOCK_STREAM;
+pub const SOCK_DGRAM: u32 = net::SOCK_DGRAM;
+pub const SOCK_SEQPACKET: u32 = net::SOCK_SEQPACKET;
 /// `socket` and `accept4` flag: the new descriptor is closed on `exec`.
 pub const SOCK_CLOEXEC: u32 = 0o2000000;
 /// `socket` and `accept4` flag: the new descriptor's reads and writes never block
 /// (EAGAIN instead).
 pub const SOCK_NONBLOCK: u32 = 0o4000;
-pub const MSG_TRUNC: u32 = 0x20;
+pub const MSG_TRUNC: u32 = net::MSG_TRUNC;
 /// `recvmsg` flag: the descriptors received are closed on `exec`.
-pub const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
-pub const SOL_SOCKET: i32 = 1;
+pub const MSG_CMSG_CLOEXEC: u32 = net::MSG_CMSG_CLOEXEC;
+pub const SOL_SOCKET: i32 = net::SOL_SOCKET as i32;
 /// `prlimit64` resource: the stack's size.
-pub const RLIMIT_STACK: usize = 3;
+pub const RLIMIT_STACK: usize = general::RLIMIT_STACK as usize;
 /// `getsockopt` option: the credentials of the peer of a connected AF_UNIX socket.
-pub const SO_PEERCRED: i32 = 17;
+pub const SO_PEERCRED: i32 = net::SO_PEERCRED as i32;
 /// Ancillary message type: descriptors.
-pub const SCM_RIGHTS: i32 = 1;
-pub const MSG_DONTWAIT: u32 = 0x40;
+pub const SCM_RIGHTS: i32 = net::SCM_RIGHTS as i32;
+pub const MSG_DONTWAIT: u32 = net::MSG_DONTWAIT;
 
 /// `waitid` id type: any child.
-pub const P_ALL: i32 = 0;
+pub const P_ALL: i32 = general::P_ALL as i32;
 /// `waitid` option: report children that stopped.
-pub const WSTOPPED: i32 = 2;
+pub const WSTOPPED: i32 = general::WSTOPPED as i32;
 /// `si_code` of a child's stop, in `waitid`'s siginfo.
-pub const CLD_STOPPED: i32 = 5;
+pub const CLD_STOPPED: i32 = general::CLD_STOPPED as i32;
 /// `prctl` option: the signal this process gets when its parent dies.
 pub const PR_SET_PDEATHSIG: i32 = 1;
 
-pub const SIGHUP: i32 = 1;
-pub const SIGINT: i32 = 2;
+pub const SIGHUP: i32 = general::SIGHUP as i32;
+pub const SIGINT: i32 = general::SIGINT as i32;
 /// The kernel's `struct msghdr` (64-bit): what `sendmsg` and `recvmsg` read and fill.
 #[repr(C)]
 #[derive(Debug)]
@@ -124,33 +121,33 @@ pub const CMSG_FD_LEN: usize = 20;
 static_assertions::const_assert_eq!(core::mem::size_of::<MsgHdr>(), 56);
 static_assertions::const_assert_eq!(core::mem::size_of::<CmsgFd>(), 24);
 
-pub const SIGKILL: i32 = 9;
-pub const SIGPIPE: i32 = 13;
-pub const SIGTERM: i32 = 15;
-pub const SIGCHLD: i32 = 17;
-pub const SIGCONT: i32 = 18;
-pub const SIGSTOP: i32 = 19;
-pub const SIGXFSZ: i32 = 25;
+pub const SIGKILL: i32 = general::SIGKILL as i32;
+pub const SIGPIPE: i32 = general::SIGPIPE as i32;
+pub const SIGTERM: i32 = general::SIGTERM as i32;
+pub const SIGCHLD: i32 = general::SIGCHLD as i32;
+pub const SIGCONT: i32 = general::SIGCONT as i32;
+pub const SIGSTOP: i32 = general::SIGSTOP as i32;
+pub const SIGXFSZ: i32 = general::SIGXFSZ as i32;
 /// Touching a page of a mapping past the end of its file.
-pub const SIGBUS: i32 = 7;
+pub const SIGBUS: i32 = general::SIGBUS as i32;
 /// The first real-time signal a program without libc may use (glibc takes 32 and 33
 /// for itself and calls 34 `SIGRTMIN`).
 pub const SIGRTMIN: i32 = 34;
 /// `rt_sigprocmask`'s `how`: block the given signals.
-pub const SIG_BLOCK: usize = 0;
+pub const SIG_BLOCK: usize = general::SIG_BLOCK as usize;
 /// `rt_sigprocmask`'s `how`: unblock the given signals.
-pub const SIG_UNBLOCK: usize = 1;
+pub const SIG_UNBLOCK: usize = general::SIG_UNBLOCK as usize;
 /// `si_code` of a signal sent by `sigqueue` (`rt_sigqueueinfo`).
-pub const SI_QUEUE: i32 = -1;
+pub const SI_QUEUE: i32 = general::SI_QUEUE;
 /// `rt_sigaction` handlers that are not functions.
 pub const SIG_DFL: usize = 0;
 pub const SIG_IGN: usize = 1;
 /// Set by the kernel in a robust futex word whose owner died.
-pub const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+pub const FUTEX_OWNER_DIED: u32 = general::FUTEX_OWNER_DIED;
 /// `CLOCK_REALTIME`, the clock of POSIX absolute timeouts.
-pub const CLOCK_REALTIME: usize = 0;
+pub const CLOCK_REALTIME: usize = general::CLOCK_REALTIME as usize;
 /// `CLOCK_MONOTONIC`: never set, never jumps.
-pub const CLOCK_MONOTONIC: usize = 1;
+pub const CLOCK_MONOTONIC: usize = general::CLOCK_MONOTONIC as usize;
 
 /// `struct pollfd`: a descriptor to watch (skipped if negative), the events wanted, and
 /// those that came.
@@ -166,7 +163,7 @@ pub struct PollFd {
 }
 
 /// `poll` event: there is something to read (or to accept).
-pub const POLLIN: i16 = 1;
+pub const POLLIN: i16 = general::POLLIN as i16;
 
 /// `struct timespec`: seconds and nanoseconds.
 #[repr(C)]
@@ -453,7 +450,7 @@ static_assertions::const_assert_eq!(core::mem::size_of::<ShmidDs>(), 112);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::arch::nr;
+    use crate::sys::nr;
     use core::mem::{offset_of, size_of};
 
     #[test]
@@ -529,7 +526,7 @@ mod tests {
             (O_NONBLOCK, libc::O_NONBLOCK),
             (O_NOFOLLOW, libc::O_NOFOLLOW),
             (O_CLOEXEC, libc::O_CLOEXEC),
-            (O_DIRECTORY, libc::O_DIRECTORY),
+            (general::O_DIRECTORY as i32, libc::O_DIRECTORY),
             (O_PATH, libc::O_PATH),
             (O_TMPFILE, libc::O_TMPFILE),
             (S_IFIFO as i32, libc::S_IFIFO as i32),

@@ -26,7 +26,67 @@ pub(crate) mod arch;
 pub(crate) mod arch;
 
 use crate::errno::Errno;
-use arch::nr;
+/// System call numbers, from `linux-raw-sys` (generated from each architecture's kernel
+/// headers): x86_64's own table, the asm-generic one of aarch64 and riscv64. Each call
+/// site names its call; the checks against libc's `SYS_*` in `abi.rs` test them.
+pub(crate) mod nr {
+    use linux_raw_sys::general as g;
+    pub const RT_SIGACTION: usize = g::__NR_rt_sigaction as usize;
+    // Used by the trampolines of x86_64 and arm64 (riscv64 returns through the vDSO's).
+    #[cfg_attr(target_arch = "riscv64", allow(dead_code))]
+    pub const RT_SIGRETURN: usize = g::__NR_rt_sigreturn as usize;
+    pub const RT_SIGPROCMASK: usize = g::__NR_rt_sigprocmask as usize;
+    pub const RT_SIGTIMEDWAIT: usize = g::__NR_rt_sigtimedwait as usize;
+    pub const RT_SIGQUEUEINFO: usize = g::__NR_rt_sigqueueinfo as usize;
+    pub const SOCKET: usize = g::__NR_socket as usize;
+    pub const CONNECT: usize = g::__NR_connect as usize;
+    pub const SENDTO: usize = g::__NR_sendto as usize;
+    pub const RECVFROM: usize = g::__NR_recvfrom as usize;
+    pub const SENDMSG: usize = g::__NR_sendmsg as usize;
+    pub const RECVMSG: usize = g::__NR_recvmsg as usize;
+    pub const SOCKETPAIR: usize = g::__NR_socketpair as usize;
+    pub const BIND: usize = g::__NR_bind as usize;
+    pub const LISTEN: usize = g::__NR_listen as usize;
+    pub const ACCEPT4: usize = g::__NR_accept4 as usize;
+    pub const OPENAT: usize = g::__NR_openat as usize;
+    pub const MKNODAT: usize = g::__NR_mknodat as usize;
+    pub const UNLINKAT: usize = g::__NR_unlinkat as usize;
+    #[cfg(target_arch = "x86_64")]
+    #[cfg_attr(feature = "std", allow(dead_code))]
+    pub const FORK: usize = g::__NR_fork as usize;
+    pub const SCHED_YIELD: usize = g::__NR_sched_yield as usize;
+    pub const WAITID: usize = g::__NR_waitid as usize;
+    pub const PRCTL: usize = g::__NR_prctl as usize;
+    pub const PROCESS_VM_READV: usize = g::__NR_process_vm_readv as usize;
+    pub const KILL: usize = g::__NR_kill as usize;
+    pub const MSGGET: usize = g::__NR_msgget as usize;
+    pub const MSGSND: usize = g::__NR_msgsnd as usize;
+    pub const MSGRCV: usize = g::__NR_msgrcv as usize;
+    pub const MSGCTL: usize = g::__NR_msgctl as usize;
+    pub const SHMGET: usize = g::__NR_shmget as usize;
+    pub const SHMAT: usize = g::__NR_shmat as usize;
+    pub const SHMCTL: usize = g::__NR_shmctl as usize;
+    pub const SEMGET: usize = g::__NR_semget as usize;
+    pub const SEMCTL: usize = g::__NR_semctl as usize;
+    pub const SHMDT: usize = g::__NR_shmdt as usize;
+    pub const SEMTIMEDOP: usize = g::__NR_semtimedop as usize;
+    pub const TIMER_CREATE: usize = g::__NR_timer_create as usize;
+    pub const TIMER_SETTIME: usize = g::__NR_timer_settime as usize;
+    pub const CLOCK_GETTIME: usize = g::__NR_clock_gettime as usize;
+    pub const EXIT_GROUP: usize = g::__NR_exit_group as usize;
+    pub const MQ_OPEN: usize = g::__NR_mq_open as usize;
+    pub const MQ_UNLINK: usize = g::__NR_mq_unlink as usize;
+    pub const MQ_TIMEDSEND: usize = g::__NR_mq_timedsend as usize;
+    pub const MQ_TIMEDRECEIVE: usize = g::__NR_mq_timedreceive as usize;
+    pub const MQ_GETSETATTR: usize = g::__NR_mq_getsetattr as usize;
+    pub const SET_ROBUST_LIST: usize = g::__NR_set_robust_list as usize;
+    pub const PPOLL: usize = g::__NR_ppoll as usize;
+    pub const PRLIMIT64: usize = g::__NR_prlimit64 as usize;
+    pub const GETSOCKOPT: usize = g::__NR_getsockopt as usize;
+    pub const GETSOCKNAME: usize = g::__NR_getsockname as usize;
+    #[cfg(not(target_arch = "x86_64"))]
+    pub const CLONE: usize = g::__NR_clone as usize;
+}
 use core::ffi::CStr;
 use rustix::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 

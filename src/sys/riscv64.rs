@@ -1,12 +1,9 @@
-//! riscv64: the `ecall` instruction and the asm-generic system call numbers. Its
+//! riscv64: the `ecall` instruction and `fork` (as `clone`). Its
 //! `struct sigaction` has no `sa_restorer`: a handler returns through the vDSO's
 //! trampoline, which the kernel sets up itself.
 
+use super::nr;
 use core::arch::asm;
-
-/// System call numbers: the asm-generic table.
-#[path = "generic_nr.rs"]
-pub mod nr;
 
 /// Issues system call `nr` with no arguments; returns the raw result: a value, or
 /// `-errno` in `-4095..=-1`.

@@ -1,61 +1,8 @@
-//! x86_64: the `syscall` instruction, the system call numbers and the signal-return
+//! x86_64: the `syscall` instruction, `fork` and the signal-return
 //! trampoline. Another architecture gets a file of its own with the same items.
 
+use super::nr;
 use core::arch::asm;
-
-/// System call numbers, from `arch/x86/entry/syscalls/syscall_64.tbl`.
-pub mod nr {
-    pub const RT_SIGACTION: usize = 13;
-    pub const RT_SIGRETURN: usize = 15;
-    pub const RT_SIGPROCMASK: usize = 14;
-    pub const RT_SIGTIMEDWAIT: usize = 128;
-    pub const RT_SIGQUEUEINFO: usize = 129;
-    pub const SOCKET: usize = 41;
-    pub const CONNECT: usize = 42;
-    pub const SENDTO: usize = 44;
-    pub const RECVFROM: usize = 45;
-    pub const SENDMSG: usize = 46;
-    pub const RECVMSG: usize = 47;
-    pub const SOCKETPAIR: usize = 53;
-    pub const BIND: usize = 49;
-    pub const LISTEN: usize = 50;
-    pub const ACCEPT4: usize = 288;
-    pub const OPENAT: usize = 257;
-    pub const MKNODAT: usize = 259;
-    pub const UNLINKAT: usize = 263;
-    #[cfg_attr(feature = "std", allow(dead_code))]
-    pub const FORK: usize = 57;
-    pub const SCHED_YIELD: usize = 24;
-    pub const WAITID: usize = 247;
-    pub const PRCTL: usize = 157;
-    pub const PROCESS_VM_READV: usize = 310;
-    pub const KILL: usize = 62;
-    pub const MSGGET: usize = 68;
-    pub const MSGSND: usize = 69;
-    pub const MSGRCV: usize = 70;
-    pub const MSGCTL: usize = 71;
-    pub const SHMGET: usize = 29;
-    pub const SHMAT: usize = 30;
-    pub const SHMCTL: usize = 31;
-    pub const SEMGET: usize = 64;
-    pub const SEMCTL: usize = 66;
-    pub const SHMDT: usize = 67;
-    pub const SEMTIMEDOP: usize = 220;
-    pub const TIMER_CREATE: usize = 222;
-    pub const TIMER_SETTIME: usize = 223;
-    pub const CLOCK_GETTIME: usize = 228;
-    pub const EXIT_GROUP: usize = 231;
-    pub const MQ_OPEN: usize = 240;
-    pub const MQ_UNLINK: usize = 241;
-    pub const MQ_TIMEDSEND: usize = 242;
-    pub const MQ_TIMEDRECEIVE: usize = 243;
-    pub const MQ_GETSETATTR: usize = 245;
-    pub const SET_ROBUST_LIST: usize = 273;
-    pub const PPOLL: usize = 271;
-    pub const PRLIMIT64: usize = 302;
-    pub const GETSOCKOPT: usize = 55;
-    pub const GETSOCKNAME: usize = 51;
-}
 
 /// Issues system call `nr` with no arguments; returns the raw result: a value, or
 /// `-errno` in `-4095..=-1`.
