@@ -17,8 +17,18 @@
 //! checked (mapping memory that other processes can shrink, borrowing the initial stack):
 //! those functions are `unsafe` and say what the caller promises.
 //!
-//! With the `std` feature, [`errno::Errno`] and [`errno::CallError`] convert into
-//! `std::io::Error`, so a std program can use `?` on any call.
+//! # Errors
+//!
+//! One rule says which error a function returns. A function that makes one system call
+//! returns its [`Errno`](errno::Errno): the caller knows the call and names it with
+//! [`.call("mq_open")`](errno::Context::call). A function that makes several (a TCP
+//! listener's `socket`, `bind`, `listen`, `getsockname`) returns a
+//! [`CallError`](errno::CallError) that names the one that failed. The workers' functions
+//! return [`process::Error`], which also names a worker that failed and how.
+//!
+//! With the `std` feature all three convert into `std::io::Error`, so a std program can
+//! use `?` on any call (and `errno::os_error` gives the number back); a worker's work
+//! may return `io::Error` or `Box<dyn Error>`.
 //!
 //! # Example
 //!
