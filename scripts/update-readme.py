@@ -25,6 +25,7 @@ docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
 
 Run through `make readme` (which builds first). Tables are never typed by hand.
 """
+import json
 import os
 import platform
 import re
@@ -188,15 +189,32 @@ def family(syscalls, bench):
 
 
 def syscall_numbers():
-    """The system call numbers that differ between x86_64's table and asm-generic's
-    (aarch64, riscv64), read from src/sys/."""
-    def table(path):
-        text = open(os.path.join(ROOT, "src", "sys", path)).read()
-        return dict(re.findall(r"pub const ([A-Z0-9_]+): usize = (\d+);", text))
-    x86, generic = table("x86_64.rs"), table("generic_nr.rs")
+    """The numbers of the calls bareipc makes itself (the names in src/sys/mod.rs's `nr`),
+    as linux-raw-sys has them for x86_64 and for asm-generic (aarch64, riscv64)."""
+    mod = open(os.path.join(ROOT, "src", "sys", "mod.rs")).read()
+    # (cfg, name): a call made on x86_64 only (fork) or elsewhere only (clone) says so.
+    used = re.findall(r'(#\[cfg\((?:not\()?target_arch = "x86_64"\)?\)\]\n)?'
+                      r'(?:\s*(?://|#\[cfg_attr).*\n)*\s*pub const \w+: usize = g::__NR_(\w+) as usize',
+                      mod)
+    names = [n for _, n in used]
+    only = {n: ("x86" if "not(" not in c else "generic") for c, n in used if c}
+    meta = json.loads(subprocess.run(["cargo", "metadata", "--format-version", "1"], cwd=ROOT,
+                                     check=True, capture_output=True, text=True).stdout)
+    crate = next(p for p in meta["packages"] if p["name"] == "linux-raw-sys")
+    src = os.path.join(os.path.dirname(crate["manifest_path"]), "src")
+
+    def table(arch):
+        text = open(os.path.join(src, arch, "general.rs")).read()
+        return dict(re.findall(r"pub const __NR_(\w+): u32 = (\d+);", text))
+    x86, arm, riscv = table("x86_64"), table("aarch64"), table("riscv64")
+    x86 = {n: v for n, v in x86.items() if only.get(n) != "generic"}
+    arm = {n: v for n, v in arm.items() if only.get(n) != "x86"}
+    riscv = {n: v for n, v in riscv.items() if only.get(n) != "x86"}
+    if any(arm.get(n) != riscv.get(n) for n in names):
+        raise SystemExit("syscall-numbers: aarch64 and riscv64 differ; the table needs a column")
     out = ["| call | x86_64 | aarch64, riscv64 |", "|---|---:|---:|"]
-    for name in sorted(set(x86) | set(generic), key=lambda n: int(x86.get(n, generic.get(n)))):
-        out.append(f"| `{name.lower()}` | {x86.get(name, '—')} | {generic.get(name, '—')} |")
+    for name in sorted(set(names), key=lambda n: (int(x86.get(n, arm.get(n))), n)):
+        out.append(f"| `{name}` | {x86.get(name, '—')} | {arm.get(name, '—')} |")
     return "\n".join(out)
 
 
