@@ -26,6 +26,9 @@ test: all ## Format, clippy, docs (deny warnings), unit, integration and doc tes
 	$(CARGO) test --workspace
 	$(CARGO) test --quiet --lib --features std
 	$(CARGO) test --quiet --doc --features std
+	@# The same workers as a std program has them (the C library's fork): reaping only
+	@# their own, a receive that ends when one dies, a racer that finds nothing to truncate.
+	$(CARGO) test --quiet --features std --test worker_panic --test shm_race --test interop
 	@# The library's tests for each other architecture, under qemu-user (the cargo runner
 	@# of .cargo/config.toml). qemu-user has no process_vm_readv: that module's test is
 	@# the one left out there (README, "Other architectures").
