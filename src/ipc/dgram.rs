@@ -52,6 +52,19 @@ impl DgramSocket {
         if n != msg.len() { Err(Errno::EIO) } else { Ok(()) }
     }
 
+    /// `setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, {0, usec})`: from now on a blocking
+    /// [`send_to`](Self::send_to) whose receiver's queue is full waits for room at most
+    /// `usec` microseconds (at most 999,999), then fails with EAGAIN — a bounded wait
+    /// instead of a sleep and a retry. 0 waits for ever.
+    #[doc(alias = "setsockopt")]
+    #[doc(alias = "SO_SNDTIMEO")]
+    pub fn set_send_timeout(&self, usec: u32) -> Result<(), Errno> {
+        if usec >= 1_000_000 {
+            return Err(Errno::EINVAL);
+        }
+        sys::set_send_timeout(self.0.as_fd(), usec)
+    }
+
     /// `recvfrom(fd, buf, len, flags, NULL, NULL)`: one datagram into `buf`, blocking
     /// until one comes unless `wait` is false (then EAGAIN if none is queued). Returns the
     /// datagram's length, which may exceed `buf.len()` (the rest is lost: MSG_TRUNC
@@ -85,5 +98,37 @@ mod tests {
         drop(rx);
         // The name went with the socket.
         assert_eq!(tx.send_to(b"x", &name, false), Err(Errno::ECONNREFUSED));
+    }
+
+    #[test]
+    fn a_send_to_a_full_queue_waits_for_room_no_longer_than_its_timeout() {
+        let name = format!("bareipc-test-full-{}", std::process::id());
+        let name = UnixAddr::abstract_name(name.as_bytes()).unwrap();
+        let rx = DgramSocket::bind(&name).unwrap();
+        let tx = DgramSocket::new().unwrap();
+        assert_eq!(tx.set_send_timeout(1_000_000), Err(Errno::EINVAL));
+        tx.set_send_timeout(20_000).unwrap();
+        // Fill the receiver's queue (net.unix.max_dgram_qlen datagrams).
+        let mut queued = 0;
+        while tx.send_to(b"x", &name, false).is_ok() {
+            queued += 1;
+            assert!(queued < 100_000, "the queue never filled");
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(tx.send_to(b"y", &name, true), Err(Errno::EAGAIN));
+        let waited = started.elapsed();
+        assert!(waited >= std::time::Duration::from_millis(15), "{waited:?}");
+        // Room made while a send waits lets it through at once.
+        let mut buf = [0u8; 4];
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                rx.receive(&mut buf, true).unwrap();
+            });
+            tx.set_send_timeout(500_000).unwrap();
+            let started = std::time::Instant::now();
+            assert_eq!(tx.send_to(b"z", &name, true), Ok(()));
+            assert!(started.elapsed() < std::time::Duration::from_millis(400));
+        });
     }
 }

@@ -66,6 +66,8 @@ pub const SOL_SOCKET: i32 = net::SOL_SOCKET as i32;
 /// `prlimit64` resource: the stack's size.
 pub const RLIMIT_STACK: usize = general::RLIMIT_STACK as usize;
 /// `getsockopt` option: the credentials of the peer of a connected AF_UNIX socket.
+/// `setsockopt` option: how long a blocking send waits for room (a `struct timeval`).
+pub const SO_SNDTIMEO: i32 = net::SO_SNDTIMEO as i32;
 pub const SO_PEERCRED: i32 = net::SO_PEERCRED as i32;
 /// Ancillary message type: descriptors.
 pub const SCM_RIGHTS: i32 = net::SCM_RIGHTS as i32;
@@ -486,6 +488,7 @@ mod tests {
             (nr::PPOLL, libc::SYS_ppoll),
             (nr::PRLIMIT64, libc::SYS_prlimit64),
             (nr::GETSOCKOPT, libc::SYS_getsockopt),
+            (nr::SETSOCKOPT, libc::SYS_setsockopt),
             (nr::GETSOCKNAME, libc::SYS_getsockname),
             (nr::MSGGET, libc::SYS_msgget),
             (nr::MSGSND, libc::SYS_msgsnd),
@@ -559,6 +562,7 @@ mod tests {
             (MSG_CMSG_CLOEXEC as i32, libc::MSG_CMSG_CLOEXEC),
             (SOL_SOCKET, libc::SOL_SOCKET),
             (SO_PEERCRED, libc::SO_PEERCRED),
+            (SO_SNDTIMEO, libc::SO_SNDTIMEO),
             (RLIMIT_STACK as i32, libc::RLIMIT_STACK as i32),
             (SCM_RIGHTS, libc::SCM_RIGHTS),
             (P_ALL, libc::P_ALL as i32),

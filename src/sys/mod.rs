@@ -88,6 +88,7 @@ pub(crate) mod nr {
     pub const PPOLL: usize = g::__NR_ppoll as usize;
     pub const PRLIMIT64: usize = g::__NR_prlimit64 as usize;
     pub const GETSOCKOPT: usize = g::__NR_getsockopt as usize;
+    pub const SETSOCKOPT: usize = g::__NR_setsockopt as usize;
     pub const GETSOCKNAME: usize = g::__NR_getsockname as usize;
     #[cfg(not(target_arch = "x86_64"))]
     pub const CLONE: usize = g::__NR_clone as usize;

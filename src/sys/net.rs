@@ -152,6 +152,24 @@ pub(crate) fn peer_pid(fd: BorrowedFd<'_>) -> Result<i32, Errno> {
     Ok(ucred[0])
 }
 
+/// `setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeval, 16)`: a blocking send on `fd` waits
+/// at most `usec` microseconds (below 10^6) for room, then fails with EAGAIN.
+pub(crate) fn set_send_timeout(fd: BorrowedFd<'_>, usec: u32) -> Result<(), Errno> {
+    let timeval = [0i64, usec as i64];
+    // SAFETY: the kernel reads one `struct timeval` (two 64-bit fields) at `timeval`.
+    unsafe {
+        syscall5(
+            nr::SETSOCKOPT,
+            fd.as_raw_fd() as usize,
+            abi::SOL_SOCKET as usize,
+            abi::SO_SNDTIMEO as usize,
+            timeval.as_ptr() as usize,
+            16,
+        )
+    }
+    .map(drop)
+}
+
 /// `ppoll(fds, n, NULL, NULL, 8)`: waits, with no timeout, until an event of `fds` comes
 /// (entries with a negative descriptor are skipped); returns how many have one. EINTR when
 /// a handled signal interrupts the wait.

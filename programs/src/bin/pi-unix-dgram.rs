@@ -11,7 +11,7 @@ use bareipc::errno::{Context, Errno};
 use bareipc::ipc::dgram::DgramSocket;
 use bareipc::ipc::name::Name;
 use bareipc::ipc::socket::UnixAddr;
-use bareipc::process::supervise::{self, wait_slice};
+use bareipc::process::supervise;
 use bareipc::process::{self, Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
@@ -45,12 +45,23 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
         run.spawn(&start.single, |_| -> Result<(), Error> {
             let msg = Partial::compute(job, index).seal(&key);
             let sender = DgramSocket::new().call("socket")?;
-            // The parent's queue holds net.unix.max_dgram_qlen datagrams (10): while it is
-            // full, try again every 100 ms, so the worker ends if the parent dies meanwhile.
-            supervise::patiently(|deadline| match sender.send_to(&msg, &name, false) {
-                Err(Errno::EAGAIN) => wait_slice(deadline),
-                sent => sent,
-            })
+            // The parent's queue holds net.unix.max_dgram_qlen datagrams (10). While it is
+            // full the send waits for room — the kernel wakes it when the parent takes a
+            // datagram — in slices of at most 100 ms, so the worker ends if the parent dies
+            // meanwhile. The first try does not wait: most find room, with no extra call.
+            let mut wait = false;
+            loop {
+                match sender.send_to(&msg, &name, wait) {
+                    Err(Errno::EAGAIN | Errno::EINTR) => {
+                        supervise::exit_if_orphaned();
+                        if !wait {
+                            sender.set_send_timeout(100_000).call("setsockopt")?;
+                            wait = true;
+                        }
+                    }
+                    sent => break sent,
+                }
+            }
             .call("sendto")?;
             // exit_group closes it: no `close` of its own.
             process::keep_until_exit(sender);
