@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""bench.py [--rounds N] [--overhead-rounds N] [PROGRAM...]: wall time of each bareipc pi
+"""bench.py [--rounds N] [--overhead-rounds N] [--only kernel|workers|twins] [PROGRAM...]:
+first the kernel against the divider (terms per nanosecond at W = 1 against a probe of
+this CPU's division throughput, bench/c/divider.c, for each vector width it has) and each
+program's cost per worker against the fork floor; then wall time of each bareipc pi
 program against its C twin (bench/c/PROGRAM.c, glibc, gcc -O2 -static) and against the
 compute floor (programs/examples/compute-floor.rs: the same kernel summing every term in one
 process, no fork, no IPC), all in one session; then the cost of each extra worker.
@@ -17,6 +20,8 @@ worker, in microseconds.
 """
 import argparse
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +43,95 @@ def build_twin(name):
     ):
         subprocess.run(["gcc", "-O2", "-static", "-o", exe, src, "-lm", "-lrt"], check=True)
     return exe
+
+
+def build_probe():
+    """bench/c/divider.c, built for this machine."""
+    src = os.path.join(ROOT, "bench", "c", "divider.c")
+    exe = os.path.join(OUT, "divider")
+    os.makedirs(OUT, exist_ok=True)
+    subprocess.run(["gcc", "-O2", "-o", exe, src], check=True)
+    return exe
+
+
+def build_fork_floor():
+    """bench/c/fork-floor.c, static: with musl when musl-gcc is there (the smallest
+    process a C program makes), else glibc. Returns (path, which)."""
+    src = os.path.join(ROOT, "bench", "c", "fork-floor.c")
+    musl = shutil.which("musl-gcc")
+    exe = os.path.join(OUT, "fork-floor-musl" if musl else "fork-floor-glibc")
+    os.makedirs(OUT, exist_ok=True)
+    subprocess.run([musl or "gcc", "-O2", "-static", "-o", exe, src], check=True)
+    return exe, ("musl" if musl else "glibc")
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+def kernel_vs_divider(rounds=5):
+    """Terms per ns of the programs' kernel at W = 1 (pi-pipe -w 1 -n 10^9 and the compute
+    floor, best of `rounds`) against the divider probe's lanes per ns for each width,
+    alternating the two so that both see the same machine."""
+    terms = 10 ** 9
+    probe = build_probe()
+    kernel = [os.path.join(ROOT, "bin", "pi-pipe"), "-w", "1", "-n", str(terms)]
+    floor = [build_floor(), str(terms)]
+    widths, best_k, best_f = {}, 0.0, 0.0
+    for _ in range(rounds):
+        out = subprocess.run([probe], check=True, capture_output=True, text=True).stdout
+        for line in out.split("\n"):
+            if line.strip():
+                width, rate = line.split()
+                widths[width] = max(widths.get(width, 0.0), float(rate))
+        best_k = max(best_k, terms / timed(kernel) / 1e9)
+        best_f = max(best_f, terms / timed(floor) / 1e9)
+    path = kernel_path()
+    print(f"The kernel against the divider: {cpu_model()}, {os.cpu_count()} CPUs; terms per "
+          f"nanosecond at W = 1 (n = 10^9), best of {rounds}, alternating with the probe.\n")
+    print("| divider probe (bench/c/divider.c) | lanes/ns | pi-pipe / probe | compute floor / probe |")
+    print("|---|---:|---:|---:|")
+    for width, rate in widths.items():
+        print(f"| {width} | {rate:.3f} | {best_k / rate:.2f} | {best_f / rate:.2f} |")
+    fastest = max(widths, key=widths.get)
+    print(f"\nThe kernel: {path}; pi-pipe {best_k:.3f} terms/ns, the compute floor "
+          f"{best_f:.3f}; the fastest divider here is {fastest} "
+          f"({widths[fastest]:.3f} lanes/ns): kernel / divider = {best_k / widths[fastest]:.2f}.\n")
+
+
+def kernel_path():
+    """The kernel the programs run on this machine, as they build it."""
+    return {"x86_64": "SSE2 (x86_64 baseline)", "aarch64": "NEON",
+            "riscv64": "scalar, four lanes"}.get(platform.machine(), platform.machine())
+
+
+def per_worker(progs, rounds):
+    """Each program's cost of one more worker against the fork floor's, in one rotating
+    run per W (every program and the floor, W = 1, 16, 64, 256, n = W: the work is one
+    term each): the slope of the median run time over W."""
+    ws = [1, 16, 64, 256]
+    floor, which = build_fork_floor()
+    names = [*progs, "fork-floor"]
+    paths = [os.path.join(ROOT, "bin", p) for p in progs] + [floor]
+    medians = {n: [] for n in names}
+    for w in ws:
+        cmds = [[p, "-w", str(w), "-n", str(w)] for p in paths]
+        for n, m in zip(names, rotated(cmds, rounds)):
+            medians[n].append(m)
+    base = slope(ws, medians["fork-floor"]) * 1e6
+    print(f"Cost of one more worker against the fork floor (bench/c/fork-floor.c, static "
+          f"{which}: fork a child that exits at once, reap it): slope of the median run time "
+          f"over W = {', '.join(map(str, ws))} (n = W), {rounds} runs per point, every program "
+          f"and the floor rotating in one run; {cpu_model()}.\n")
+    print("| program | µs per worker | × fork floor | W = 256 ms |")
+    print("|---|---:|---:|---:|")
+    for n in names:
+        s = slope(ws, medians[n]) * 1e6
+        print(f"| {n} | {s:.1f} | {s / base:.2f} | {medians[n][-1] * 1e3:.2f} |")
+    print()
 
 
 def build_floor():
@@ -80,8 +174,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=40)
     ap.add_argument("--overhead-rounds", type=int, default=15)
+    ap.add_argument("--only", choices=["kernel", "workers", "twins"])
     ap.add_argument("programs", nargs="*", default=PI_PROGRAMS)
     args = ap.parse_args()
+    if args.only in (None, "kernel"):
+        kernel_vs_divider()
+    if args.only in (None, "workers"):
+        per_worker(args.programs, args.overhead_rounds)
+    if args.only not in (None, "twins"):
+        return
     floor = [build_floor()]
     print(f"Wall time of a default run (W = 10, n = 10^7), medians of {args.rounds} runs each, "
           f"rotating; {os.cpu_count()} CPUs.\n")

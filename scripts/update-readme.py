@@ -172,8 +172,8 @@ def family(syscalls, bench):
     time against the C twin, taken from the tables the scripts made (`syscalls`, `bench`:
     Markdown, from this run or the README's current blocks)."""
     formula = dict(re.findall(r"^\| `(pi-[\w-]+)` \| ([^|]+?) \|", syscalls, re.M))
-    # The first table of the bench block (default runs); the next one is per worker.
-    default_runs = next(b for b in bench.split("\n\n") if b.startswith("| program"))
+    # The bench block's table of default runs (the one with the twins' times).
+    default_runs = next(b for b in bench.split("\n\n") if b.startswith("| program | bareipc ms"))
     times = {p: (a, b) for p, a, b in
              re.findall(r"^\| (pi-[\w-]+) \| ([\d.]+) \| ([\d.]+) \|", default_runs, re.M)}
     out = ["| program | memory | name | removed by | a worker that dies | a container must allow "
