@@ -31,7 +31,7 @@ test: all ## Format, clippy, docs (deny warnings), unit, integration and doc tes
 	$(CARGO) test --quiet --features std --test worker_panic --test shm_race --test interop
 	@# The library's tests for each other architecture, under qemu-user (the cargo runner
 	@# of .cargo/config.toml). qemu-user has no process_vm_readv: that module's test is
-	@# the one left out there (README, "Other architectures").
+	@# the one left out there (docs/architectures.md).
 	@scripts/cross.sh --targets | while read -r arch target; do \
 	    echo "library: clippy, and its tests under qemu, for $$arch"; \
 	    $(CARGO) clippy --quiet --workspace --lib --bins --target $$target -- -D warnings || exit 1; \

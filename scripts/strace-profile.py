@@ -540,7 +540,7 @@ def markdown(p):
            + (f" ({p.at(10)} at W = 10)" if p.pi else "") + f", {p.distinct()} distinct.", ""]
     if p.pi:
         out += ["| syscall | parent | each worker | why |", "|---|---:|---:|---|"]
-        for k in order_of(p.parent, {t: 0 for t in p.parent_timing}, p.worker):
+        for k in order_of(p.parent, {t: 0 for t in sorted(p.parent_timing)}, p.worker):
             par = formula(*p.parent[k]) if k in p.parent else "*" if k in p.parent_timing else ""
             wrk = str(p.worker.get(k, "")) if k in p.worker else ""
             role = "parent" if k in p.parent or k in p.parent_timing else "worker"

@@ -141,8 +141,9 @@ def containers():
 # beside what the scripts measure. (program, memory, name, who removes it and when, a
 # worker that dies, what a container must allow)
 FAMILY = [
-    ("pi-shm-sem", "a file in `/dev/shm`, mapped; a glibc `sem_t` beside it",
-     "for an instant: made with mode 0, unlinked at once",
+    ("pi-shm-sem", "a file in `/dev/shm` with no name (O_TMPFILE), mapped; a glibc-layout "
+     "`sem_t` in another such file",
+     "none, ever (O_EXCL)",
      "the kernel, with the last mapping", "holding the lock: the lock stays taken (POSIX "
      "semaphores have no owner); the parent sees the death and stops the run",
      "a writable tmpfs at `/dev/shm` (not `--ipc none`)"),
@@ -219,10 +220,63 @@ def syscall_numbers():
 
 
 def current(name):
-    """The body of README's `name` block as it stands."""
-    text = open(os.path.join(ROOT, "README.md")).read()
-    m = re.search(rf"<!-- {name}:begin -->\n(.*?)<!-- {name}:end -->", text, re.S)
-    return m.group(1) if m else ""
+    """The body of the `name` block as it stands in README.md or a page under docs/."""
+    docs = os.path.join(ROOT, "docs")
+    paths = [os.path.join(ROOT, "README.md")] + [
+        os.path.join(d, f) for d, _, files in os.walk(docs) for f in files if f.endswith(".md")]
+    for path in paths:
+        m = re.search(rf"<!-- {name}:begin -->\n(.*?)<!-- {name}:end -->", open(path).read(), re.S)
+        if m:
+            return m.group(1)
+    return ""
+
+
+# The README's table of mechanisms: what each program uses, and its page. The figures
+# beside them come from the scripts' own tables (sizes and syscalls: strace-profile.py;
+# times: bench.py).
+MECHANISMS = [
+    ("pi-pipe", "one pipe per worker", "mechanisms/pipe.md"),
+    ("pi-socketpair", "one `AF_UNIX` stream socket pair per worker", "mechanisms/socketpair.md"),
+    ("pi-posix-mq", "one POSIX message queue", "mechanisms/posix-mq.md"),
+    ("pi-sysv-msg", "one System V message queue", "mechanisms/sysv-msg.md"),
+    ("pi-shm-sem", "POSIX shared memory and a named semaphore", "mechanisms/shm-sem.md"),
+    ("pi-sysv-shm-sem", "a System V segment and a System V semaphore (`SEM_UNDO`)",
+     "mechanisms/sysv-shm-sem.md"),
+    ("pi-eventfd", "one eventfd counter: the kernel adds the sums", "mechanisms/eventfd.md"),
+    ("pi-tcp", "TCP over loopback", "mechanisms/tcp.md"),
+    ("pi-unix-dgram", "`AF_UNIX` datagrams to an abstract name", "mechanisms/unix-dgram.md"),
+    ("pi-unix", "an `AF_UNIX` seqpacket socket bound to a file", "mechanisms/unix.md"),
+    ("pi-fifo", "one named pipe", "mechanisms/fifo.md"),
+    ("pi-futex", "anonymous shared memory and a futex", "mechanisms/futex.md"),
+    ("pi-mmap-file", "a mapped file with no name (`O_TMPFILE`)", "mechanisms/mmap-file.md"),
+    ("pi-memfd", "a sealed memfd passed over a socket (`SCM_RIGHTS`)", "mechanisms/memfd.md"),
+    ("pi-process-vm", "no channel: the parent reads each worker's memory",
+     "mechanisms/process-vm.md"),
+    ("pi-signal", "real-time signals, each with a 64-bit value", "mechanisms/signal.md"),
+]
+
+
+def overview(syscalls, bench):
+    """The README's table: each pi program, its mechanism and page, its size and syscalls
+    (strace-profile.py's summary) and its default run against its C twin (bench.py)."""
+    rows = {m.group(1): m.groups() for m in re.finditer(
+        r"^\| `(pi-[\w-]+)` \| ([^|]+?) \| [^|]+ \| [^|]+ \| [^|]+ \| ([\d,]+) \|$",
+        syscalls, re.M)}
+    default_runs = next(b for b in bench.split("\n\n") if b.startswith("| program | bareipc ms"))
+    times = {p: (a, b) for p, a, b in
+             re.findall(r"^\| (pi-[\w-]+) \| ([\d.]+) \| ([\d.]+) \|", default_runs, re.M)}
+    listed = [p for p, _, _ in MECHANISMS]
+    if sorted(listed) != sorted(programs("pi")):
+        raise SystemExit(f"overview: MECHANISMS lists {listed}, the programs are {programs('pi')}")
+    out = ["| program | mechanism | bytes | syscalls per run | default run, ms (C twin) |",
+           "|---|---|---:|---|---:|"]
+    for program, what, page in MECHANISMS:
+        if program not in rows or program not in times:
+            raise SystemExit(f"overview: no syscall or bench figure for {program}")
+        _, formula, size = rows[program]
+        ours, c = times[program]
+        out.append(f"| [`{program}`](docs/{page}) | {what} | {size} | {formula} | {ours} ({c}) |")
+    return "\n".join(out)
 
 
 def main():
@@ -270,6 +324,8 @@ def main():
     if wanted & {"family", "syscalls", "bench"}:
         sections["family"] = family(sections.get("syscalls") or current("syscalls"),
                                     sections.get("bench") or current("bench"))
+        sections["overview"] = overview(sections.get("syscalls") or current("syscalls"),
+                                        sections.get("bench") or current("bench"))
     empty = [name for name, body in sections.items() if not body.strip()]
     if empty or (("strace" in wanted) and not any(n.startswith("strace-") for n in sections)):
         raise SystemExit(f"no output for {empty or 'strace'}: are strace and gcc installed?")

@@ -7,7 +7,7 @@
 //! Why not take them from the libc crate at build time: any use of `libc` in the programs
 //! makes rustc pass `-lc` (and `-lm`, `-lrt`, …) to the linker, and lld then gives the
 //! "static" executable a `PT_DYNAMIC` segment exporting `memcpy` and friends. Measured;
-//! see the README. The libc crate is a dev-dependency only.
+//! see docs/build.md. The libc crate is a dev-dependency only.
 
 use linux_raw_sys::{general, net};
 
