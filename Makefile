@@ -3,7 +3,7 @@ CARGO    ?= cargo
 # Every [[bin]] of Cargo.toml: the one list of programs (scripts/programs.py).
 PROGRAMS := $(shell scripts/programs.py)
 
-.PHONY: all cross run test strace strace-raw container-test image size bench ipc-bench stop-bench readme package clean help
+.PHONY: all cross run check test deps strace strace-raw container-test image size bench ipc-bench stop-bench readme package clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release -p bareipc-programs --bins
@@ -18,29 +18,49 @@ cross: ## Build every program for the other architectures (aarch64, riscv64) int
 run: all ## Build, then run every program and print a table: program, output, wall time
 	@scripts/run.sh $(PROGRAMS)
 
-test: all ## Format, clippy, docs (deny warnings), unit, integration and doc tests, examples, container test
+# Where the tests and scripts record what they skipped (scripts/test-summary.py).
+export BAREIPC_SKIP_LOG := $(CURDIR)/target/test-log.tsv
+
+deps: ## Install what make test needs and a fresh Debian or Ubuntu machine lacks (root, network)
+	@scripts/deps.sh
+
+check: ## The quick loop (about a minute): format, clippy, unit tests, the programs' own checks
+	$(CARGO) fmt --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) test --quiet --workspace --lib
+	$(CARGO) test --quiet --test programs --test worker_panic -- --skip other_architectures
+
+test: all ## Everything (7-10 min): format, clippy, docs, all tests, the examples, other architectures, containers; ends with a summary of what ran and what was skipped
+	@scripts/test-summary.py begin
 	$(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --lib --examples --tests --features std -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features --quiet
+	@scripts/test-summary.py ran "format, clippy (also with std), docs with warnings denied"
 	$(CARGO) test --workspace
 	$(CARGO) test --quiet --lib --features std
 	$(CARGO) test --quiet --doc --features std
 	@# The same workers as a std program has them (the C library's fork): reaping only
 	@# their own, a receive that ends when one dies, a racer that finds nothing to truncate.
 	$(CARGO) test --quiet --features std --test worker_panic --test shm_race --test interop
+	@scripts/test-summary.py ran "unit, integration and doc tests (also with std)"
 	@# The library's tests for each other architecture, under qemu-user (the cargo runner
 	@# of .cargo/config.toml). qemu-user has no process_vm_readv: that module's test is
 	@# the one left out there (docs/architectures.md).
-	@scripts/cross.sh --targets | while read -r arch target; do \
-	    echo "library: clippy, and its tests under qemu, for $$arch"; \
-	    $(CARGO) clippy --quiet --workspace --lib --bins --target $$target -- -D warnings || exit 1; \
-	    $(CARGO) test --quiet --workspace --lib --target $$target -- --skip ipc::process_vm || exit 1; \
-	done
+	@if scripts/test-summary.py gate-cross; then \
+	    scripts/cross.sh --targets | while read -r arch target; do \
+	        echo "library: clippy, and its tests under qemu, for $$arch"; \
+	        $(CARGO) clippy --quiet --workspace --lib --bins --target $$target -- -D warnings || exit 1; \
+	        $(CARGO) test --quiet --workspace --lib --target $$target -- --skip ipc::process_vm || exit 1; \
+	    done && scripts/test-summary.py ran "library on aarch64 and riscv64 (clippy, tests under qemu)"; \
+	fi
 	$(CARGO) run --quiet --features std --example mq-workers
 	$(CARGO) run --quiet --features std --example sem-glibc
 	$(CARGO) run --quiet --features std --example atfork
+	@scripts/test-summary.py ran "the std examples"
 	@scripts/container-test.sh
+	@scripts/test-summary.py ran "container test"
+	@scripts/test-summary.py summary
 
 strace: all ## Each program's syscall profile under strace -f: parent, worker, formula in W
 	@scripts/strace-profile.py
@@ -68,7 +88,7 @@ size: all ## Size in bytes of each binary (limit 16384) and the peak RSS of a de
 	@scripts/size.sh $(PROGRAMS)
 	@if ls -d bin/*/ >/dev/null 2>&1; then echo; scripts/size.sh --arches $(PROGRAMS); fi
 
-bench: all ## Wall time of each pi program against its C twin (glibc, gcc -O2 -static)
+bench: all ## The kernel against the divider, cost per worker against the fork floor, each pi program against its C twin
 	@scripts/bench.py
 
 ipc-bench: all ## Transport benchmark: round trip and stream of every mechanism against C, table + SVG in results/

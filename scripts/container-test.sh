@@ -25,6 +25,8 @@ if ! why=$(scripts/sandbox.sh true 2>&1); then
         exit 1
     fi
     echo "container-test: SKIP: $why"
+    [ -z "${BAREIPC_SKIP_LOG:-}" ] ||
+        printf 'skip\tcontainer test (empty roots, Podman, Docker)\t%s\n' "sandbox: $why" >>"$BAREIPC_SKIP_LOG"
     exit 0
 fi
 

@@ -463,6 +463,10 @@ def main():
                 skipped.append(f"{name}: {e}")
         if not engines:
             print("engine-test: no engine can run here: " + "; ".join(skipped))
+            if os.environ.get("BAREIPC_SKIP_LOG"):
+                with open(os.environ["BAREIPC_SKIP_LOG"], "a") as log:
+                    for s in skipped:
+                        log.write(f"skip\tcontainer test under an engine\tengine {s}\n")
             return 77
         for engine in engines:
             t = time.monotonic()
@@ -512,6 +516,9 @@ def main():
             f.write("\n".join(facts) + "\n")
     for s in skipped:
         print(f"engine-test: SKIP {s}")
+        if os.environ.get("BAREIPC_SKIP_LOG"):
+            with open(os.environ["BAREIPC_SKIP_LOG"], "a") as log:
+                log.write(f"skip\tcontainer test under an engine\tengine {s}\n")
     for f in failures:
         print(f"engine-test: FAIL {f}")
     print(f"engine-test: {len(rows)} cases, {len(failures)} failed, "

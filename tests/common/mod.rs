@@ -53,6 +53,20 @@ pub fn skip(why: &str) {
         panic!("SKIP is a failure under CI=true: {why}");
     }
     eprintln!("SKIP: {why}");
+    // For the summary `make test` ends with (scripts/test-summary.py): which test, and why.
+    if let Some(log) = std::env::var_os("BAREIPC_SKIP_LOG") {
+        let binary = std::env::args().next().unwrap_or_default();
+        let binary = std::path::Path::new(&binary).file_stem().map(|s| s.to_string_lossy());
+        let binary = binary.as_deref().unwrap_or("?").split('-').next().unwrap_or("?").to_owned();
+        let test = std::thread::current().name().unwrap_or("main").to_owned();
+        let line = format!("skip\ttests/{binary}.rs: {test}\t{why}\n");
+        let file = std::fs::OpenOptions::new().append(true).create(true).open(log);
+        // One write of one line: tests skip from several threads at once.
+        if let Ok(mut file) = file {
+            use std::io::Write;
+            let _ = file.write_all(line.as_bytes());
+        }
+    }
 }
 
 /// The directory of the programs under test: `$BAREIPC_BIN_DIR` if set (other
