@@ -48,6 +48,13 @@ fn help_and_version_for_every_command() {
         assert_eq!(tool(args).stdout, full.stdout, "{args:?}");
     }
     assert_eq!(tool(&["-V"]).stdout, format!("bareipc {}\n", env!("CARGO_PKG_VERSION")));
+    // `help` is --help; `help COMMAND` is the usage line, that command's lines, the notes.
+    assert_eq!(tool(&["help"]).stdout, full.stdout);
+    let sem = tool(&["help", "sem"]);
+    assert_eq!((sem.code, sem.stderr.as_str()), (Some(0), ""), "help sem");
+    let lines: Vec<&str> = sem.stdout.lines().filter(|l| l.starts_with("  ")).collect();
+    assert!(lines.len() == 3 && lines.iter().all(|l| l.starts_with("  sem ")), "{lines:?}");
+    assert!(sem.stdout.ends_with("2 bad usage.\n"), "{}", sem.stdout);
     // Every subcommand the help names is one the tool knows (exit 2 only for the
     // arguments: a missing name, not an unknown word).
     for line in full.stdout.lines().filter(|l| l.starts_with("  ")) {
@@ -89,6 +96,8 @@ fn bad_command_lines_exit_2_with_one_line() {
         (&["ls", "--dry-run"], "unknown option '--dry-run' (try 'bareipc ls --help')"),
         (&["ls", "extra"], "unexpected argument 'extra'"),
         (&["-x"], "unknown option '-x' (try 'bareipc --help')"),
+        (&["help", "nope"], "unknown command 'nope'"),
+        (&["help", "mq", "send"], "unexpected argument 'send'"),
         (&["nope\u{1}\\"], "unknown command 'nope\\x01\\x5c'"),
     ];
     for (args, want) in cases {

@@ -327,6 +327,25 @@ pub fn parse(args: Args) -> Done<Cmd> {
         n += 1;
     }
     let all = &all[..n];
+    // `help [COMMAND]`: the usage, or that command's lines of it.
+    if all.first() == Some(&&b"help"[..]) {
+        let topic = all.get(1).copied().unwrap_or(b"");
+        if let Some(&extra) = all.get(2) {
+            return Err(bad("unexpected argument", extra));
+        }
+        if !topic.is_empty() && !GROUPS[1..].iter().any(|g| g.name.as_bytes() == topic) {
+            return Err(bad("unknown command", topic));
+        }
+        let mut cmd = Cmd {
+            group: &GROUPS[0],
+            verb: &GROUPS[0].verbs[0],
+            pos: [topic, b"", b""],
+            vals: [None; NOWAIT + 1],
+            tmpdir: None,
+        };
+        cmd.vals[HELP] = Some(b"");
+        return Ok(cmd);
+    }
     // The i-th argument if it is a word (not an option).
     let word = |i: usize| all.get(i).copied().filter(|a| !is_option(a));
     let mut i = 0;

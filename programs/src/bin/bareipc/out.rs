@@ -23,6 +23,7 @@ pub fn buffer() -> &'static mut Message<MAX_MESSAGE> {
 /// whole: 2 KB, and a group's lines are next to each other).
 pub const HELP: &str = "\
 bareipc [COMMAND] [ARG...] [OPTION...]
+  help [COMMAND]          this, or one command's lines of it
   ls [--json]             every IPC object here (the default)
   clean [--dry-run]       remove what dead bareipc runs left
   mq create NAME [--max-messages N] [--message-size N]
@@ -66,7 +67,21 @@ pub fn help(cmd: &Cmd) -> Done {
         o.str("\n");
     } else {
         o.str(": see and use every IPC object, POSIX and System V\n\nUsage: ");
-        o.str(HELP);
+        // `help COMMAND`: the first line, then only that command's.
+        let (topic, help) = (cmd.pos[0], HELP.as_bytes());
+        let mut start = 0;
+        for (end, &b) in help.iter().enumerate() {
+            if b != b'\n' {
+                continue;
+            }
+            let line = &help[start..=end];
+            let words = line.get(2..2 + topic.len() + 1);
+            let ours = words.is_some_and(|w| w[..topic.len()] == *topic && w[topic.len()] == b' ');
+            if start == 0 || topic.is_empty() || ours {
+                o.bytes(line);
+            }
+            start = end + 1;
+        }
         o.str(NOTES);
     }
     o.flush()
