@@ -3,7 +3,7 @@ CARGO    ?= cargo
 # Every [[bin]] of Cargo.toml: the one list of programs (scripts/programs.py).
 PROGRAMS := $(shell scripts/programs.py)
 
-.PHONY: all cross run check test deps strace strace-raw container-test image size bench ipc-bench stop-bench readme package clean help
+.PHONY: all cross run check test deps measure strace strace-raw container-test image size bench ipc-bench stop-bench readme package clean help
 
 all: ## Build every program (release, static, libc-free) into bin/
 	$(CARGO) build --release -p bareipc-programs --bins
@@ -29,6 +29,7 @@ check: ## The quick loop (about a minute): format, clippy, unit tests, the progr
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --quiet --workspace --lib
 	$(CARGO) test --quiet --test programs --test worker_panic -- --skip other_architectures
+	@scripts/update-readme.py check
 
 test: all ## Everything (7-10 min): format, clippy, docs, all tests, the examples, other architectures, containers; ends with a summary of what ran and what was skipped
 	@scripts/test-summary.py begin
@@ -36,7 +37,8 @@ test: all ## Everything (7-10 min): format, clippy, docs, all tests, the example
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --lib --examples --tests --features std -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features --quiet
-	@scripts/test-summary.py ran "format, clippy (also with std), docs with warnings denied"
+	@scripts/update-readme.py check
+	@scripts/test-summary.py ran "format, clippy (also with std), docs with warnings denied, pages agree with results/tables"
 	$(CARGO) test --workspace
 	$(CARGO) test --quiet --lib --features std
 	$(CARGO) test --quiet --doc --features std
@@ -97,8 +99,11 @@ ipc-bench: all ## Transport benchmark: round trip and stream of every mechanism 
 stop-bench: all ## Time from a stop signal to the exit, W = 16 to 512 computing workers (docs/faults.md)
 	@scripts/stop-bench.py
 
-readme: all ## Regenerate the README's tables (sizes, syscalls, benchmarks) from the scripts
-	@scripts/update-readme.py
+readme: ## Write the stored tables (results/tables/) into README.md and docs/: seconds, no program runs
+	@scripts/update-readme.py render
+
+measure: all ## Measure every table again (minutes: sizes, syscalls, faults, benchmarks, engines) into results/tables/, then render
+	@scripts/update-readme.py measure
 
 package: ## What `cargo package` would publish, then `cargo publish --dry-run`
 	$(CARGO) package --list --allow-dirty

@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
-"""update-readme.py: regenerates the measured tables of README.md and of the pages in
-docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
-`<!-- NAME:end -->` markers (each pair in exactly one of those files):
+"""update-readme.py [render | check | measure [GROUP...]]: the measured tables of
+README.md and of the pages in docs/, between `<!-- NAME:begin -->` and
+`<!-- NAME:end -->` markers (each pair in exactly one of those files).
+
+Measuring and rendering are apart. `measure` runs the scripts of the groups named (all
+but foreign when none is) and stores each table in results/tables/NAME.md — minutes,
+with the programs built (make measure). `render` (the default: make readme) only writes
+the stored tables into the pages — seconds, no program runs. `check` fails when a page
+disagrees with results/tables (make check and make test run it). The groups:
 
 - size:  scripts/size.sh (bytes of each binary, peak RSS of a default run)
 - syscalls: scripts/strace-profile.py --summary (syscalls per run, against the C twins)
@@ -23,7 +29,9 @@ docs/ from the project's own scripts, between `<!-- NAME:begin -->` and
 - family: the shared-memory programs side by side: FAMILY's design columns, and the
   syscalls and bench figures above (rerun with them, or taken from their blocks)
 
-Run through `make readme` (which builds first). Tables are never typed by hand.
+Derived at render: family, overview (the README's table; from syscalls and bench, with
+FAMILY's and MECHANISMS' words) and ipcbench (results/ipc-bench.md, made by make
+ipc-bench). Tables are never typed by hand.
 """
 import json
 import os
@@ -40,7 +48,11 @@ from programs import programs  # noqa: E402 (scripts/programs.py: the one list)
 
 
 def output(cmd):
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    """The standard output of `cmd`; a failed command is an error, never an empty table."""
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {r.returncode}): {r.stderr.strip()}")
+    return r.stdout.strip()
 
 
 def machine():
@@ -279,11 +291,14 @@ def overview(syscalls, bench):
     return "\n".join(out)
 
 
-def main():
-    """`update-readme.py [GROUP...]`: regenerate the groups named (size, syscalls, strace,
-    bench, family, …), or all of them."""
-    wanted = set(sys.argv[1:]) or {"size", "syscalls", "strace", "faults", "bench", "ipcbench",
-                                   "stop", "containers", "arches", "tool"}
+TABLES = os.path.join(ROOT, "results", "tables")
+# Tables made here from other tables (and the script's own design columns), at render.
+DERIVED = ("family", "overview", "ipcbench")
+
+
+def measure(wanted):
+    """Runs the scripts of the groups in `wanted` and stores each table they make in
+    results/tables/NAME.md."""
     sections = {}
     if "size" in wanted:
         sections["size"] = output(["scripts/size.sh", *programs()])
@@ -306,11 +321,6 @@ def main():
     if "foreign" in wanted:
         # Only when named: it registers binfmt_misc handlers for a while (and removes them).
         sections["foreign-images"] = output(["scripts/foreign-images.py", "--markdown"])
-    if "ipcbench" in wanted:
-        results = os.path.join(ROOT, "results")
-        table = open(os.path.join(results, "ipc-bench.md")).read().strip()
-        where = open(os.path.join(results, "machine.txt")).read().strip()
-        sections["ipcbench"] = f"{table}\n\nMachine: {where}."
     if "faults" in wanted:
         sections["faults"] = faults()
     if "containers" in wanted:
@@ -321,28 +331,78 @@ def main():
     if "bench" in wanted:
         bench = output(["scripts/bench.py", "--rounds", "30", "--overhead-rounds", "15"])
         sections["bench"] = bench + f"\n\nMachine: {machine()}."
-    if wanted & {"family", "syscalls", "bench"}:
-        sections["family"] = family(sections.get("syscalls") or current("syscalls"),
-                                    sections.get("bench") or current("bench"))
-        sections["overview"] = overview(sections.get("syscalls") or current("syscalls"),
-                                        sections.get("bench") or current("bench"))
     empty = [name for name, body in sections.items() if not body.strip()]
     if empty or (("strace" in wanted) and not any(n.startswith("strace-") for n in sections)):
         raise SystemExit(f"no output for {empty or 'strace'}: are strace and gcc installed?")
+    os.makedirs(TABLES, exist_ok=True)
+    for name, body in sections.items():
+        with open(os.path.join(TABLES, f"{name}.md"), "w") as f:
+            f.write(body.strip() + "\n")
+
+
+def tables():
+    """Every stored table, and the derived ones made from them."""
+    sections = {}
+    for f in sorted(os.listdir(TABLES)):
+        if f.endswith(".md"):
+            sections[f[:-3]] = open(os.path.join(TABLES, f)).read().strip()
+    results = os.path.join(ROOT, "results")
+    table = open(os.path.join(results, "ipc-bench.md")).read().strip()
+    where = open(os.path.join(results, "machine.txt")).read().strip()
+    sections["ipcbench"] = f"{table}\n\nMachine: {where}."
+    sections["family"] = family(sections["syscalls"], sections["bench"])
+    sections["overview"] = overview(sections["syscalls"], sections["bench"])
+    return sections
+
+
+def rendered():
+    """README.md and the pages of docs/ with every marked block replaced by its table:
+    {path: (text now, text rendered)}. Fails unless every table has exactly one pair of
+    markers and every pair of markers a table."""
+    sections = tables()
     docs = os.path.join(ROOT, "docs")
     paths = [os.path.join(ROOT, "README.md")] + sorted(
         os.path.join(d, f) for d, _, files in os.walk(docs) for f in files if f.endswith(".md"))
     texts = {path: open(path).read() for path in paths}
+    out = dict(texts)
     for name, body in sections.items():
         pattern = re.compile(rf"(<!-- {name}:begin -->\n).*?(<!-- {name}:end -->)", re.S)
         found = 0
-        for path, text in texts.items():
-            texts[path], n = pattern.subn(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        for path, text in out.items():
+            out[path], n = pattern.subn(lambda m: m.group(1) + body + "\n" + m.group(2), text)
             found += n
         if found != 1:
             raise SystemExit(f"{found} pairs of {name} markers in README.md and docs/ (want 1)")
     for path, text in texts.items():
-        open(path, "w").write(text)
+        for name in re.findall(r"<!-- (\S+):begin -->", text):
+            if name not in sections:
+                raise SystemExit(f"{os.path.relpath(path, ROOT)}: no table for the {name} "
+                                 f"markers (results/tables/{name}.md)")
+    return {path: (texts[path], out[path]) for path in paths}
+
+
+def main():
+    """`update-readme.py [render | check | measure [GROUP...]]`: see the module's doc.
+    A bare list of groups (the old usage) is `measure` of those groups."""
+    args = sys.argv[1:]
+    groups = {"size", "syscalls", "strace", "faults", "bench", "stop", "containers", "arches",
+              "tool", "foreign"}
+    if args and args[0] == "measure":
+        measure(set(args[1:]) or groups - {"foreign"})
+    elif args and set(args) <= groups:
+        measure(set(args))
+    elif args not in ([], ["render"], ["check"]):
+        raise SystemExit("usage: update-readme.py [render | check | measure [GROUP...]]")
+    pages = rendered()
+    if args == ["check"]:
+        stale = [os.path.relpath(p, ROOT) for p, (now, want) in pages.items() if now != want]
+        if stale:
+            raise SystemExit("out of date with results/tables (run make readme): "
+                             + ", ".join(stale))
+        return
+    for path, (now, want) in pages.items():
+        if now != want:
+            open(path, "w").write(want)
 
 
 if __name__ == "__main__":
