@@ -1,5 +1,5 @@
-//! The command line — `bareipc GROUP VERB ARG... [OPTION...]` — checked against one table
-//! of groups and verbs, each verb a function; and how a failure is reported.
+//! The command line — `bareipc GROUP VERB ARG... [OPTION...]` — checked against the table
+//! of groups and verbs (`commands::GROUPS`, handed to [`parse`]); and how a failure is reported.
 
 use bareipc::errno::{CallError, Errno};
 use bareipc::fmt::Line;
@@ -144,7 +144,7 @@ pub struct Verb {
     pub max: u8,
 }
 
-const fn verb(min: u8, max: u8, opts: &[usize], run: fn(&Cmd) -> Done) -> Verb {
+pub const fn verb(min: u8, max: u8, opts: &[usize], run: fn(&Cmd) -> Done) -> Verb {
     let mut bits = 1 << HELP;
     let mut i = 0;
     while i < opts.len() {
@@ -162,81 +162,6 @@ pub struct Group {
     pub words: &'static str,
     pub verbs: &'static [Verb],
 }
-
-use crate::{list, out, posix, sysv};
-
-const READ: &[usize] = &[OFFSET, LENGTH, RAW];
-
-pub static GROUPS: &[Group] = &[
-    Group { name: "", words: "", verbs: &[verb(0, 0, &[VERSION], out::help)] },
-    Group { name: "ls", words: "", verbs: &[verb(0, 0, &[JSON], list::ls)] },
-    Group { name: "clean", words: "", verbs: &[verb(0, 0, &[DRY_RUN], list::clean)] },
-    Group {
-        name: "mq",
-        words: "create send recv stat rm",
-        verbs: &[
-            verb(1, 1, &[MODE, MAX_MESSAGES, MESSAGE_SIZE], posix::mq_create),
-            verb(2, 2, &[PRIORITY, TIMEOUT], posix::mq_send),
-            verb(1, 1, &[TIMEOUT, RAW], posix::mq_recv),
-            verb(1, 1, &[], list::stat),
-            verb(1, 1, &[], posix::rm),
-        ],
-    },
-    Group {
-        name: "msg",
-        words: "create send recv stat rm",
-        verbs: &[
-            verb(0, 1, &[MODE], sysv::create),
-            verb(3, 3, &[NOWAIT], sysv::msg_send),
-            verb(1, 1, &[TYPE, NOWAIT, RAW], sysv::msg_recv),
-            verb(1, 1, &[], list::stat),
-            verb(1, 1, &[], sysv::rm),
-        ],
-    },
-    Group {
-        name: "sem",
-        words: "create post wait value rm",
-        verbs: &[
-            verb(1, 1, &[MODE, VALUE], posix::sem_create),
-            verb(1, 1, &[], posix::sem_post),
-            verb(1, 1, &[TIMEOUT], posix::sem_wait),
-            verb(1, 1, &[], posix::sem_value),
-            verb(1, 1, &[], posix::rm),
-        ],
-    },
-    Group {
-        name: "shm",
-        words: "create read write stat rm",
-        verbs: &[
-            verb(1, 1, &[MODE, SIZE], posix::shm_create),
-            verb(1, 1, READ, posix::shm_read),
-            verb(2, 2, &[OFFSET], posix::shm_write),
-            verb(1, 1, &[], list::stat),
-            verb(1, 1, &[], posix::rm),
-        ],
-    },
-    Group {
-        name: "sysv-sem",
-        words: "create op value rm",
-        verbs: &[
-            verb(0, 1, &[MODE, COUNT], sysv::create),
-            verb(3, 3, &[NOWAIT, TIMEOUT], sysv::sem_op),
-            verb(1, 1, &[], list::stat),
-            verb(1, 1, &[], sysv::rm),
-        ],
-    },
-    Group {
-        name: "sysv-shm",
-        words: "create read write stat rm",
-        verbs: &[
-            verb(0, 1, &[MODE, SIZE], sysv::create),
-            verb(1, 1, READ, sysv::shm_read),
-            verb(2, 2, &[OFFSET], sysv::shm_write),
-            verb(1, 1, &[], list::stat),
-            verb(1, 1, &[], sysv::rm),
-        ],
-    },
-];
 
 /// A parsed command line.
 pub struct Cmd {
@@ -318,7 +243,7 @@ fn is_option(arg: &[u8]) -> bool {
 
 /// Parses the whole command line (no arguments at all: `ls`).
 #[inline(never)]
-pub fn parse(args: Args) -> Done<Cmd> {
+pub fn parse(args: Args, groups: &'static [Group]) -> Done<Cmd> {
     // No command line is longer: group, verb, 3 arguments, options and their values.
     let mut all = [&b""[..]; 16];
     let mut n = 0;
@@ -333,12 +258,12 @@ pub fn parse(args: Args) -> Done<Cmd> {
         if let Some(&extra) = all.get(2) {
             return Err(bad("unexpected argument", extra));
         }
-        if !topic.is_empty() && !GROUPS[1..].iter().any(|g| g.name.as_bytes() == topic) {
+        if !topic.is_empty() && !groups[1..].iter().any(|g| g.name.as_bytes() == topic) {
             return Err(bad("unknown command", topic));
         }
         let mut cmd = Cmd {
-            group: &GROUPS[0],
-            verb: &GROUPS[0].verbs[0],
+            group: &groups[0],
+            verb: &groups[0].verbs[0],
             pos: [topic, b"", b""],
             vals: [None; NOWAIT + 1],
             tmpdir: None,
@@ -351,10 +276,10 @@ pub fn parse(args: Args) -> Done<Cmd> {
     let mut i = 0;
     let group = match word(0) {
         // No arguments: ls; an option first: the top level's (--help, --version).
-        None => &GROUPS[(n == 0) as usize],
+        None => &groups[(n == 0) as usize],
         Some(a) => {
             i = 1;
-            GROUPS[1..]
+            groups[1..]
                 .iter()
                 .find(|g| g.name.as_bytes() == a)
                 .ok_or_else(|| bad("unknown command", a))?
@@ -412,7 +337,7 @@ pub fn parse(args: Args) -> Done<Cmd> {
         cmd.vals[o] = Some(value.ok_or_else(|| bad("missing value for", arg))?);
     }
     if cmd.flag(HELP) || cmd.flag(VERSION) {
-        cmd.verb = &GROUPS[0].verbs[0];
+        cmd.verb = &groups[0].verbs[0];
     } else if npos < verb.min as usize {
         return Err(bad("missing argument after", word));
     }

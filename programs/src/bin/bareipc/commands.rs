@@ -1,0 +1,82 @@
+//! The table of commands: each group's words and each verb's arguments, options and the
+//! function that runs it. `args::parse` reads it; the verbs' modules never do, so the
+//! imports run one way: main → commands → the verbs → args.
+
+use crate::args::{
+    COUNT, DRY_RUN, Group, JSON, LENGTH, MAX_MESSAGES, MESSAGE_SIZE, MODE, NOWAIT, OFFSET,
+    PRIORITY, RAW, SIZE, TIMEOUT, TYPE, VALUE, VERSION, verb,
+};
+use crate::{list, out, posix, sysv};
+
+const READ: &[usize] = &[OFFSET, LENGTH, RAW];
+
+pub static GROUPS: &[Group] = &[
+    Group { name: "", words: "", verbs: &[verb(0, 0, &[VERSION], out::help)] },
+    Group { name: "ls", words: "", verbs: &[verb(0, 0, &[JSON], list::ls)] },
+    Group { name: "clean", words: "", verbs: &[verb(0, 0, &[DRY_RUN], list::clean)] },
+    Group {
+        name: "mq",
+        words: "create send recv stat rm",
+        verbs: &[
+            verb(1, 1, &[MODE, MAX_MESSAGES, MESSAGE_SIZE], posix::mq_create),
+            verb(2, 2, &[PRIORITY, TIMEOUT], posix::mq_send),
+            verb(1, 1, &[TIMEOUT, RAW], posix::mq_recv),
+            verb(1, 1, &[], list::stat),
+            verb(1, 1, &[], posix::rm),
+        ],
+    },
+    Group {
+        name: "msg",
+        words: "create send recv stat rm",
+        verbs: &[
+            verb(0, 1, &[MODE], sysv::create),
+            verb(3, 3, &[NOWAIT], sysv::msg_send),
+            verb(1, 1, &[TYPE, NOWAIT, RAW], sysv::msg_recv),
+            verb(1, 1, &[], list::stat),
+            verb(1, 1, &[], sysv::rm),
+        ],
+    },
+    Group {
+        name: "sem",
+        words: "create post wait value rm",
+        verbs: &[
+            verb(1, 1, &[MODE, VALUE], posix::sem_create),
+            verb(1, 1, &[], posix::sem_post),
+            verb(1, 1, &[TIMEOUT], posix::sem_wait),
+            verb(1, 1, &[], posix::sem_value),
+            verb(1, 1, &[], posix::rm),
+        ],
+    },
+    Group {
+        name: "shm",
+        words: "create read write stat rm",
+        verbs: &[
+            verb(1, 1, &[MODE, SIZE], posix::shm_create),
+            verb(1, 1, READ, posix::shm_read),
+            verb(2, 2, &[OFFSET], posix::shm_write),
+            verb(1, 1, &[], list::stat),
+            verb(1, 1, &[], posix::rm),
+        ],
+    },
+    Group {
+        name: "sysv-sem",
+        words: "create op value rm",
+        verbs: &[
+            verb(0, 1, &[MODE, COUNT], sysv::create),
+            verb(3, 3, &[NOWAIT, TIMEOUT], sysv::sem_op),
+            verb(1, 1, &[], list::stat),
+            verb(1, 1, &[], sysv::rm),
+        ],
+    },
+    Group {
+        name: "sysv-shm",
+        words: "create read write stat rm",
+        verbs: &[
+            verb(0, 1, &[MODE, SIZE], sysv::create),
+            verb(1, 1, READ, sysv::shm_read),
+            verb(2, 2, &[OFFSET], sysv::shm_write),
+            verb(1, 1, &[], list::stat),
+            verb(1, 1, &[], sysv::rm),
+        ],
+    },
+];
