@@ -12,7 +12,7 @@ disagrees with results/tables (make check and make test run it). The groups:
 - size:  scripts/size.sh (bytes of each binary, peak RSS of a default run)
 - syscalls: scripts/strace-profile.py --summary (syscalls per run, against the C twins)
 - strace-PROGRAM: scripts/strace-profile.py --markdown (each program's profile)
-- faults: tests/faults.rs's own case list and measured times (cargo test --test faults
+- faults: tests/faults/'s own case list and measured times (cargo test --test faults
   with BAREIPC_FAULT_LOG set)
 - bench: scripts/bench.py (bareipc against the C twins, alternating runs)
 - stop: scripts/stop-bench.py (time to stop a run of W computing workers)

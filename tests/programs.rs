@@ -68,7 +68,7 @@ fn every_binary_is_static_exec_without_interpreter_or_libraries() {
 
 /// Every other architecture's build (`make cross`: aarch64, riscv64) is a static
 /// executable for its machine, with no interpreter, no dynamic section, nothing of glibc,
-/// and within the limit of every program. (They run under qemu in tests/faults.rs.)
+/// and within the limit of every program. (They run under qemu in tests/faults/.)
 #[test]
 fn other_architectures_builds_are_static_and_small() {
     const ET_EXEC: u16 = 2;
