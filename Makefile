@@ -67,8 +67,8 @@ test: all ## Everything (7-10 min): format, clippy, docs, all tests, the example
 strace: all ## Each program's syscall profile under strace -f: parent, worker, formula in W
 	@scripts/strace-profile.py
 
-strace-raw: all ## The annotated strace of one small run (W = 2) of every program
-	@scripts/strace-profile.py --raw
+strace-raw: all ## The annotated strace of one small run (W = 2) of every program, or of PROGRAM=NAME
+	@scripts/strace-profile.py --raw $(PROGRAM)
 
 container-test: all ## Every program in an empty root (unshare), then under Podman and Docker (docs/containers.md)
 	@scripts/container-test.sh

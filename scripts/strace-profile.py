@@ -507,9 +507,28 @@ def profile(program, terms):
     return p
 
 
-def describe_raw(program, terms):
+# The start-up every supervised run makes, in this order: folded into one line by
+# `describe_raw(fold=True)` (docs/strace.md says what each call is for).
+STARTUP = ("prlimit64", "getpid", "prctl", "mmap", "set_robust_list", "rt_sigaction",
+           "rt_sigprocmask", "timer_create", "timer_settime")
+
+# Why a program's workers make no call of their own but exit_group: what they do goes
+# through memory the parent shares, and nothing made them wait.
+SILENT_WORKERS = {
+    "pi-shm-sem": "its result goes into shared memory under a semaphore it took without "
+                  "waiting: an uncontended sem_wait and sem_post are atomic operations on the "
+                  "semaphore's word, and only a waiter makes a futex call",
+    "pi-futex": "it writes its slot and adds to the done counter with atomic operations; only "
+                "the last one wakes the parent (futex) — or none, if the parent was not asleep yet",
+    "pi-mmap-file": "its result goes into the mapped file's page: plain stores to shared memory",
+}
+
+
+def describe_raw(program, terms, fold=False):
     """The annotated trace of one run with W = 2 (or the demo's one run), in the order the
-    calls completed; each kind of call is explained where it first appears."""
+    calls completed; each kind of call is explained where it first appears. With `fold`,
+    the supervised start-up every pi program shares is one line; a worker that makes no
+    call but exit_group is said so, and why."""
     pi = program.startswith("pi-")
     _, _, _, events, names = run_traced(program, 2 if pi else None, terms)
     if not pi:
@@ -519,13 +538,31 @@ def describe_raw(program, terms):
     out = [f"# {program}{' -w 2' if pi else ''}: {len(calls)} syscalls"
            + (", each process's restarts after strace's signal stops folded away" if pi else "")]
     explained = set()
+    folded = 0
+    per_role = {}
+    for c in calls:
+        role = names.get(c.pid, f"pid {c.pid}")
+        per_role.setdefault(role, []).append(c.name)
     for c in calls:
         role = names.get(c.pid, f"pid {c.pid}")
         kind = role.split()[0]
+        if fold and pi and kind == "parent" and c.name in STARTUP and folded >= 0:
+            folded += 1
+            if folded == 15:  # the whole block: one line instead
+                out.append(f"{role:<{width}}  … 15 calls of the start-up every supervised run "
+                           f"makes: {', '.join(STARTUP)} (docs/strace.md)")
+                folded = -1
+            continue
         text = re.sub(r"\s+= ", " = ", re.sub(r",(?=\S)", ", ", c.text))
         text = text if len(text) <= 100 else text[:97] + "..."
         note = why(program, kind, c.name) if (kind, c.name) not in explained else ""
         explained.add((kind, c.name))
+        silent = per_role.get(role) == ["exit_group"]
+        if kind == "worker" and silent and c.name == "exit_group" and "silent" not in explained:
+            explained.add("silent")
+            reason = SILENT_WORKERS.get(program, "its work went through memory shared with the "
+                                                 "parent, and nothing made it wait")
+            note = f"its only call: {reason}"
         out.append(f"{role:<{width}}  {text}" + (f"  # {note}" if note else ""))
     return out
 
@@ -591,8 +628,9 @@ def main():
         print(f"strace-profile: skipped: {problem}", file=sys.stderr)
         return 77
     if args.raw:
-        for prog in args.programs:
-            print("\n".join(describe_raw(prog, args.terms)) + "\n")
+        # The first program's start-up in full; the others' folded into one line.
+        for i, prog in enumerate(args.programs):
+            print("\n".join(describe_raw(prog, args.terms, fold=i > 0)) + "\n")
         return 0
     profiles = [profile(prog, args.terms) for prog in args.programs]
     errors = [e for p in profiles for e in p.errors]
