@@ -161,6 +161,37 @@ fn lists_without_proc_or_mqueue_in_an_empty_root() {
     section(&python3(), "empty-root", &[]);
 }
 
+/// A table names each object's owner as /etc/passwd does; JSON keeps the number.
+#[test]
+fn owners_by_name_in_a_table_by_number_in_json() {
+    let uid = rustix::process::getuid().as_raw();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let Some(user) = passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+    }) else {
+        return skip(&format!("uid {uid} has no line in /etc/passwd"));
+    };
+    let b = bin("bareipc");
+    let b = b.display();
+    let script = format!("{b} shm create /owner --size 8 && {b} ls && {b} ls --json");
+    let o = run_cmd(
+        {
+            let mut cmd = Command::new(sandbox());
+            cmd.args(["sh", "-c", &script]);
+            cmd
+        },
+        Duration::from_secs(30),
+    );
+    if o.code == Some(125) {
+        return skip(o.stderr.trim());
+    }
+    assert_eq!(o.code, Some(0), "{o:?}");
+    let row = o.stdout.lines().find(|l| l.starts_with("shm ")).expect("the row");
+    assert!(row.contains(&format!(" owner={user} ")), "{row}");
+    assert!(o.stdout.contains(&format!("\"owner\": {uid},")), "{}", o.stdout);
+}
+
 #[test]
 fn hostile_objects_get_one_line_never_a_signal() {
     section(&python3(), "hostile", &[]);

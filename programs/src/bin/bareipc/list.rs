@@ -10,6 +10,7 @@
 use crate::args::{Cmd, DRY_RUN, Done, JSON, OrFail};
 use crate::out::Out;
 use bareipc::errno::Errno;
+use bareipc::fmt::Line;
 use bareipc::ipc::mq::{self, Access, MessageQueue};
 use bareipc::ipc::msg::{self, MsqidDs};
 use bareipc::ipc::name::Name;
@@ -20,6 +21,23 @@ use core::ffi::CStr;
 use core::mem::MaybeUninit;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
+
+/// The first bytes of the file at `path` into `buf`: how many (0 if it cannot be read).
+fn read_start(path: &CStr, buf: &mut [u8]) -> usize {
+    let Ok(fd) =
+        rustix::fs::openat(rustix::fs::CWD, path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+    else {
+        return 0;
+    };
+    let mut len = 0;
+    while len < buf.len() {
+        match rustix::io::read(&fd, &mut buf[len..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => len += n,
+        }
+    }
+    len
+}
 
 /// The mqueue file system's magic number (`statfs.f_type`).
 const MQUEUE_MAGIC: u64 = 0x1980_0202;
@@ -39,7 +57,14 @@ pub struct Lister<'a> {
     only: Option<(&'static str, Label<'a>)>,
     /// `TMPDIR`, where the programs make their FIFOs and socket files.
     tmpdir: Option<&'static CStr>,
+    /// The start of /etc/passwd, read at a table's first row (owners by name), and how
+    /// much of it: None until read, Some(0) where there is none (an empty root).
+    users: [u8; USERS],
+    users_len: Option<usize>,
 }
+
+/// How much of /etc/passwd `ls` reads: owners further down show as numbers.
+const USERS: usize = 16384;
 
 /// A value in a row.
 enum Val<'a> {
@@ -70,7 +95,19 @@ impl Lister<'_> {
             o.str("KIND      NAME/KEY                  ID        DETAILS\n");
         }
         let notes = [("", None); 6];
-        Lister { o, json, clean, rows: 0, fields: 0, notes, nnotes: 0, only: None, tmpdir: None }
+        Lister {
+            o,
+            json,
+            clean,
+            rows: 0,
+            fields: 0,
+            notes,
+            nnotes: 0,
+            only: None,
+            tmpdir: None,
+            users: [0; USERS],
+            users_len: None,
+        }
     }
 
     #[inline(never)]
@@ -119,8 +156,35 @@ impl Lister<'_> {
                 self.put("id", Val::Num(id as i64));
             }
         }
-        self.put("owner", Val::Num(uid as i64));
+        // A table names the owner where /etc/passwd does; JSON keeps the number.
+        let mut name = [0u8; 32];
+        match self.user(uid, &mut name) {
+            Some(n) if !self.json => self.put("owner", Val::Text(&name[..n])),
+            _ => self.put("owner", Val::Num(uid as i64)),
+        }
         self.put("mode", Val::Mode(mode));
+    }
+
+    /// The name /etc/passwd gives `uid` (at most 32 bytes, copied into `name`), reading
+    /// the file at the first call: `openat`, `read` until full or its end, `close`.
+    fn user(&mut self, uid: u32, name: &mut [u8; 32]) -> Option<usize> {
+        if self.json {
+            return None;
+        }
+        let len =
+            *self.users_len.get_or_insert_with(|| read_start(c"/etc/passwd", &mut self.users));
+        let mut digits = Line::new();
+        digits.u64(uid as u64);
+        // Each line: name:password:uid:…
+        for line in self.users[..len].split(|&b| b == b'\n') {
+            let mut fields = line.split(|&b| b == b':');
+            let (user, _, id) = (fields.next()?, fields.next(), fields.next());
+            if id == Some(digits.as_bytes()) && !user.is_empty() && user.len() <= name.len() {
+                name[..user.len()].copy_from_slice(user);
+                return Some(user.len());
+            }
+        }
+        None
     }
 
     /// One field of the current row: `"key": value` in JSON; in a table, the value in
