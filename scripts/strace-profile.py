@@ -40,18 +40,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The binaries: bin/ (made by `make all`) or $BAREIPC_BIN_DIR, as for the tests.
 BIN = os.environ.get("BAREIPC_BIN_DIR", "bin")
 from programs import programs  # noqa: E402 (scripts/programs.py: the one list)
+import manifest  # noqa: E402 (scripts/manifest.py: each program's facts)
 
 PI_PROGRAMS = programs("pi")
 DEMOS = programs("demos")
 WORKER_COUNTS = (1, 2, 10)
-# Calls of the workers whose count depends on timing, not on the program, by program:
-# reported as `*`.
-TIMING = {"pi-shm-sem": {"futex"}, "pi-futex": {"futex"}}
-# The same for the parent. pi-futex's parent sleeps on a futex (and its workers make
-# exactly one futex call between them in every run: the one FUTEX_WAKE); pi-tcp's polls,
-# then reads a connection it has accepted, whose bytes may not be there yet (EAGAIN, one
-# more poll and read).
-PARENT_TIMING = {"pi-futex": {"futex"}, "pi-tcp": {"ppoll", "read"}}
+# Calls whose count depends on timing, not on the program, by program (each program's
+# manifest: timing_worker, timing_parent): reported as `*`. pi-futex's parent sleeps on
+# a futex (and its workers make exactly one futex call between them in every run: the
+# one FUTEX_WAKE); pi-tcp's polls, then reads a connection it has accepted, whose bytes
+# may not be there yet (EAGAIN, one more poll and read).
+MANIFESTS = manifest.all_manifests()
+TIMING = {p: set(m["timing_worker"]) for p, m in MANIFESTS.items() if m["timing_worker"]}
+PARENT_TIMING = {p: set(m["timing_parent"]) for p, m in MANIFESTS.items() if m["timing_parent"]}
 # strace's results for a call interrupted by a signal stop and restarted by the kernel.
 RESTARTED = ("? ERESTARTSYS", "? ERESTARTNOINTR", "? ERESTARTNOHAND", "? ERESTART_RESTARTBLOCK")
 
@@ -73,116 +74,6 @@ WHY = [
     ("*", "parent", "rt_sigprocmask", "unblock the stop signals and the tick, whatever mask came"),
     ("*", "parent", "timer_create", "its own CLOCK_MONOTONIC timer and signal: alarm() stays the launcher's"),
     ("*", "parent", "timer_settime", "a 200 ms tick: no blocking call waits unwatched"),
-    ("pi-pipe", "parent", "pipe2", "one pipe per worker"),
-    ("pi-pipe", "parent", "close", "the parent's copy of the worker's write end"),
-    ("pi-pipe", "parent", "read", "the worker's 24-byte sealed result (0 = it died first)"),
-    ("pi-pipe", "worker", "write", "its 24-byte sealed result into its pipe"),
-    ("pi-socketpair", "parent", "socketpair", "one AF_UNIX stream pair per worker"),
-    ("pi-socketpair", "parent", "write", "the slice to the worker; then the result line"),
-    ("pi-socketpair", "parent", "close", "the parent's copy of the worker's end"),
-    ("pi-socketpair", "parent", "read", "the worker's 24-byte sealed result (0 = it died first)"),
-    ("pi-socketpair", "worker", "read", "its slice from the parent"),
-    ("pi-socketpair", "worker", "write", "its 24-byte sealed result back on the same socket"),
-    ("pi-posix-mq", "parent", "mq_open", "create the queue: O_CREAT|O_EXCL, 0600"),
-    ("pi-posix-mq", "parent", "mq_unlink", "remove the name at once; descriptors keep it"),
-    ("pi-posix-mq", "parent", "mq_timedreceive", "one result, any worker's"),
-    ("pi-posix-mq", "parent", "getrandom", "the run's key (16 bytes); 64 random bits for the queue's name"),
-    ("pi-posix-mq", "worker", "mq_timedsend", "its 24-byte sealed result"),
-    ("pi-sysv-msg", "parent", "msgget", "a private queue: IPC_PRIVATE, IPC_CREAT|IPC_EXCL"),
-    ("pi-sysv-msg", "parent", "msgrcv", "one result, any worker's (type 0)"),
-    ("pi-sysv-msg", "parent", "msgctl", "MSG_INFO: any queue a dead run left? IPC_RMID at the end"),
-    ("pi-sysv-msg", "worker", "msgsnd", "its result, mtype = index + 1"),
-    ("pi-sysv-shm-sem", "parent", "shmget", "the segment: the run's key (0xB1 + pid), IPC_CREAT|IPC_EXCL, 0600"),
-    ("pi-sysv-shm-sem", "parent", "shmat", "attach it; the workers inherit the attachment"),
-    ("pi-sysv-shm-sem", "parent", "shmctl", "SHM_INFO: any segment a killed run left? IPC_RMID at once: destroyed after the last detach"),
-    ("pi-sysv-shm-sem", "parent", "semget", "the lock: a set of one, keyed by the run's pid, 0600"),
-    ("pi-sysv-shm-sem", "parent", "semctl", "SEM_INFO: any set a dead run left? IPC_RMID at the end"),
-    ("pi-sysv-shm-sem", "worker", "semtimedop", "lock (wait for 0, +1, SEM_UNDO; 100 ms slices), unlock (-1, SEM_UNDO); between them it adds, and leaves its part, tag and turn"),
-    ("pi-mmap-file", "parent", "access", "no TMPDIR: is there a /tmp? (else /dev/shm)"),
-    ("pi-mmap-file", "parent", "openat", "TMPDIR (else /tmp), O_TMPFILE|O_EXCL: a regular file that never has a name"),
-    ("pi-mmap-file", "parent", "fallocate", "reserve its blocks: ENOSPC now, not SIGBUS at a store"),
-    ("pi-mmap-file", "parent", "mmap", "the lifeline page; the file, MAP_SHARED: the page cache itself"),
-    ("pi-mmap-file", "parent", "pread64", "the slots read back through the file: the pages the workers stored into"),
-    ("pi-shm-sem", "parent", "openat", "/dev/shm, O_TMPFILE|O_EXCL: the memory, then the semaphore, files that never have a name"),
-    ("pi-shm-sem", "parent", "fallocate", "reserve the pages: ENOSPC now, not SIGBUS later"),
-    ("pi-shm-sem", "parent", "mmap", "the lifeline page, the shared memory, the semaphore"),
-    ("pi-shm-sem", "parent", "close", "both files, once mapped"),
-    ("pi-shm-sem", "worker", "futex", "sem_wait/sem_post, only when workers contend"),
-    ("pi-tcp", "parent", "socket", "the listener: AF_INET, SOCK_STREAM"),
-    ("pi-tcp", "parent", "bind", "127.0.0.1, port 0: the kernel picks an ephemeral port"),
-    ("pi-tcp", "parent", "listen", "backlog 512: every worker may connect at once"),
-    ("pi-tcp", "parent", "getsockname", "which port the kernel picked (workers inherit it)"),
-    ("pi-tcp", "parent", "ppoll", "the listener and every open connection at once: no peer can hold the parent"),
-    ("pi-tcp", "parent", "accept4", "the next connection, SOCK_NONBLOCK"),
-    ("pi-tcp", "parent", "read", "a connection's 24 bytes (EAGAIN: not there yet, poll again)"),
-    ("pi-tcp", "parent", "write", "one byte on each connection whose result proves itself: the receipt; then the result line"),
-    ("pi-tcp", "parent", "close", "each connection, once read"),
-    ("pi-tcp", "worker", "prctl", "PR_SET_PDEATHSIG: a worker waiting for its receipt dies with the parent"),
-    ("pi-tcp", "worker", "socket", "its own socket"),
-    ("pi-tcp", "worker", "connect", "to 127.0.0.1:port, after computing"),
-    ("pi-tcp", "worker", "write", "its 24-byte sealed result"),
-    ("pi-tcp", "worker", "read", "the receipt: its result was taken (end of file: send again)"),
-    ("pi-tcp", "worker", "close", "the connection, once its result was taken"),
-    ("pi-unix-dgram", "parent", "socket", "the receiving socket: AF_UNIX, SOCK_DGRAM"),
-    ("pi-unix-dgram", "parent", "getrandom", "the run's key (16 bytes); 64 random bits for the name"),
-    ("pi-unix-dgram", "parent", "bind", "to the abstract name \\0bareipc-dgram-PID-RANDOM: no file"),
-    ("pi-unix-dgram", "parent", "recvfrom", "one datagram, one result, any worker's"),
-    ("pi-unix-dgram", "worker", "socket", "its own sending socket"),
-    ("pi-unix-dgram", "worker", "sendto", "its 24-byte sealed result, addressed to the name"),
-    ("pi-fifo", "parent", "getrandom", "the run's key (16 bytes); 64 random bits for the FIFO's name"),
-    ("pi-fifo", "parent", "access", "no TMPDIR: is there a /tmp? (else /dev/shm)"),
-    ("pi-fifo", "parent", "chdir", "into TMPDIR (else /tmp): the FIFO's path is its bare name, for the run and its workers"),
-    ("pi-fifo", "parent", "mknodat", "the FIFO bareipc-fifo-PID-RANDOM: S_IFIFO, 0600"),
-    ("pi-fifo", "parent", "openat", "the FIFO, O_RDWR: no wait for a writer, no early end of file"),
-    ("pi-fifo", "parent", "read", "one result, any worker's"),
-    ("pi-fifo", "parent", "unlinkat", "the FIFO, at the end (the will: a killed parent's workers do it)"),
-    ("pi-fifo", "worker", "openat", "the FIFO by name, O_WRONLY|O_NONBLOCK: ENXIO, not a hang, if the parent is gone"),
-    ("pi-fifo", "worker", "write", "its 24-byte sealed result: atomic, at most PIPE_BUF"),
-    ("pi-unix", "parent", "access", "no TMPDIR: is there a /tmp? (else /dev/shm)"),
-    ("pi-unix", "parent", "chdir", "into TMPDIR (else /tmp): the socket's path is its bare name, whatever TMPDIR's length"),
-    ("pi-unix", "parent", "getrandom", "64 random bits for the socket file's name"),
-    ("pi-unix", "parent", "socket", "the listener: AF_UNIX, SOCK_SEQPACKET"),
-    ("pi-unix", "parent", "bind", "to bareipc-unix-PID-RANDOM: creates the socket's file"),
-    ("pi-unix", "parent", "listen", "backlog 512: every worker may connect at once"),
-    ("pi-unix", "parent", "accept4", "one connection per worker, in the order they connect"),
-    ("pi-unix", "parent", "getsockopt", "SO_PEERCRED: the pid the kernel recorded at connect — a worker's, or the connection is closed unread"),
-    ("pi-unix", "parent", "sendto", "one byte: the worker may go (it waited, so its pid was its own while looked at)"),
-    ("pi-unix", "parent", "recvfrom", "the worker's 8-byte sum, one message (MSG_TRUNC: its real length)"),
-    ("pi-unix", "parent", "close", "each connection, once read"),
-    ("pi-unix", "parent", "unlinkat", "the socket's file, at the end (the will: a killed parent's workers do it)"),
-    ("pi-unix", "worker", "prctl", "PR_SET_PDEATHSIG: a worker waiting for the answer dies with the parent"),
-    ("pi-unix", "worker", "socket", "its own AF_UNIX SOCK_SEQPACKET socket"),
-    ("pi-unix", "worker", "connect", "to the socket's path, after computing"),
-    ("pi-unix", "worker", "sendto", "its partial sum's 8 bytes: one message, whole"),
-    ("pi-unix", "worker", "recvfrom", "the parent's answer: it may go"),
-    ("pi-futex", "parent", "mmap", "the lifeline page; the shared region: a done counter, a slot per worker"),
-    ("pi-futex", "parent", "futex", "parent: FUTEX_WAIT_BITSET while the counter is below W (EAGAIN if it moved); the worker whose addition makes it W: FUTEX_WAKE, one per run"),
-    ("pi-memfd", "parent", "socketpair", "AF_UNIX, SOCK_SEQPACKET: one message, one descriptor; before any fork"),
-    ("pi-memfd", "parent", "memfd_create", "the memory, after the forks: MFD_CLOEXEC|MFD_ALLOW_SEALING, no name anywhere"),
-    ("pi-memfd", "parent", "ftruncate", "8 bytes a worker"),
-    ("pi-memfd", "parent", "fcntl", "F_ADD_SEALS: F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_SEAL, the size fixed for good; F_GET_SEALS before mapping"),
-    ("pi-memfd", "parent", "fstat", "the size, before mapping"),
-    ("pi-memfd", "parent", "mmap", "the lifeline page; the memfd, once sealed (F_GET_SEALS, fstat first)"),
-    ("pi-memfd", "parent", "sendmsg", "one byte and the memfd (SCM_RIGHTS), once per worker"),
-    ("pi-memfd", "worker", "close", "its copy of the parent's end: a dead parent is then end of file"),
-    ("pi-memfd", "worker", "recvmsg", "a descriptor of the memfd (MSG_CMSG_CLOEXEC), blocking"),
-    ("pi-memfd", "worker", "fcntl", "F_GET_SEALS: map only a file no one can shrink"),
-    ("pi-memfd", "worker", "fstat", "the size: at least 8 bytes a worker"),
-    ("pi-memfd", "worker", "mmap", "the memfd, shared: its sum goes into its own slot"),
-    ("pi-process-vm", "parent", "waitid", "P_ALL, WSTOPPED: the next worker to stop itself (reaps nothing)"),
-    ("pi-process-vm", "parent", "process_vm_readv", "16 bytes out of the stopped worker's memory, at its copy of a static: its sum, and its index + 1"),
-    ("pi-process-vm", "parent", "kill", "SIGKILL: the worker, read, is ended (one stopped by someone else: SIGCONT)"),
-    ("pi-process-vm", "parent", "wait4", "reap that worker at once: its SIGKILL is the expected end"),
-    ("pi-process-vm", "worker", "prctl", "PR_SET_PDEATHSIG, SIGKILL: a stopped worker checks no lifeline; PR_SET_DUMPABLE 1: the parent may read it"),
-    ("pi-process-vm", "worker", "getpid", "its own pid, to stop itself"),
-    ("pi-process-vm", "worker", "kill", "SIGSTOP to itself, once its result is in its memory"),
-    ("pi-signal", "parent", "rt_sigprocmask", "unblock the stop signals and the tick; block 35 and 36 (the results) and SIGCHLD"),
-    ("pi-signal", "parent", "rt_sigtimedwait", "one queued signal: 35, si_value a worker's sum; 36, its tag (si_pid names the worker)"),
-    ("pi-signal", "worker", "getpid", "its own pid for si_pid: rt_sigqueueinfo fills in nothing"),
-    ("pi-signal", "worker", "rt_sigqueueinfo", "signal 35 to the parent, SI_QUEUE, its sum's 64 bits as the value; then 36, its tag"),
-    ("pi-eventfd", "parent", "eventfd2", "the counter: EFD_CLOEXEC|EFD_NONBLOCK, starts at 0"),
-    ("pi-eventfd", "parent", "read", "the sum of every worker's value, once all are reaped"),
-    ("pi-eventfd", "worker", "write", "add its fixed-point partial sum and 1 to the counter"),
     ("pipe-single", "process", "pipe2", "the pipe"),
     ("pipe-single", "process", "write", "the message into the pipe; then to stdout"),
     ("pipe-single", "process", "read", "the message back; then end of file (0)"),
@@ -192,6 +83,10 @@ WHY = [
     ("socketpair-single", "process", "read", "each message at the other end"),
     ("socketpair-single", "process", "close", "both ends"),
 ]
+
+
+# Each pi program's own rows come from its manifest's [why] table.
+WHY += [(p, *key.split(" "), text) for p, m in MANIFESTS.items() for key, text in m["why"].items()]
 
 
 def why(program, role, name):

@@ -45,6 +45,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 from programs import programs  # noqa: E402 (scripts/programs.py: the one list)
+import manifest  # noqa: E402 (scripts/manifest.py: each program's facts)
 
 
 def output(cmd):
@@ -152,32 +153,9 @@ def containers():
 # The shared-memory family: what each program's design decides (its docs page says how),
 # beside what the scripts measure. (program, memory, name, who removes it and when, a
 # worker that dies, what a container must allow)
-FAMILY = [
-    ("pi-shm-sem", "a file in `/dev/shm` with no name (O_TMPFILE), mapped; a glibc-layout "
-     "`sem_t` in another such file",
-     "none, ever (O_EXCL)",
-     "the kernel, with the last mapping", "holding the lock: the lock stays taken (POSIX "
-     "semaphores have no owner); the parent sees the death and stops the run",
-     "a writable tmpfs at `/dev/shm` (not `--ipc none`)"),
-    ("pi-sysv-shm-sem", "a System V segment; a System V semaphore set",
-     "the segment none (IPC_PRIVATE); the set a key naming the run",
-     "the segment: the kernel, at the last detach (removed at once); the set: the parent, "
-     "or the next run if the parent was SIGKILLed",
-     "holding the lock: the kernel undoes it (SEM_UNDO); the next worker takes it",
-     "an IPC namespace (any)"),
-    ("pi-memfd", "a sealed memfd, passed over a socket", "none",
-     "the kernel, with the last descriptor and mapping",
-     "its slot stays empty; no lock to hold", "nothing"),
-    ("pi-futex", "an anonymous shared mapping and a futex word", "none",
-     "the kernel, with the last mapping",
-     "its slot stays empty; a wake it never sent costs one tick", "nothing"),
-    ("pi-mmap-file", "a regular file with no name (O_TMPFILE), mapped", "none, ever (O_EXCL)",
-     "the kernel, with the last descriptor and mapping", "its slot stays empty",
-     "a writable `$TMPDIR`"),
-    ("pi-process-vm", "none: each worker's own memory, read by the parent", "none",
-     "nothing is shared", "its memory goes with it; the parent names it",
-     "`process_vm_readv` (Docker: `--cap-add SYS_PTRACE`)"),
-]
+# The shared-memory family's design columns: each member's manifest, [family].
+FAMILY = [(p, *(m["family"][k] for k in manifest.FAMILY))
+          for p, m in manifest.all_manifests().items() if "family" in m]
 
 
 def family(syscalls, bench):
@@ -243,29 +221,10 @@ def current(name):
     return ""
 
 
-# The README's table of mechanisms: what each program uses, and its page. The figures
-# beside them come from the scripts' own tables (sizes and syscalls: strace-profile.py;
-# times: bench.py).
-MECHANISMS = [
-    ("pi-pipe", "one pipe per worker", "mechanisms/pipe.md"),
-    ("pi-socketpair", "one `AF_UNIX` stream socket pair per worker", "mechanisms/socketpair.md"),
-    ("pi-posix-mq", "one POSIX message queue", "mechanisms/posix-mq.md"),
-    ("pi-sysv-msg", "one System V message queue", "mechanisms/sysv-msg.md"),
-    ("pi-shm-sem", "POSIX shared memory and a named semaphore", "mechanisms/shm-sem.md"),
-    ("pi-sysv-shm-sem", "a System V segment and a System V semaphore (`SEM_UNDO`)",
-     "mechanisms/sysv-shm-sem.md"),
-    ("pi-eventfd", "one eventfd counter: the kernel adds the sums", "mechanisms/eventfd.md"),
-    ("pi-tcp", "TCP over loopback", "mechanisms/tcp.md"),
-    ("pi-unix-dgram", "`AF_UNIX` datagrams to an abstract name", "mechanisms/unix-dgram.md"),
-    ("pi-unix", "an `AF_UNIX` seqpacket socket bound to a file", "mechanisms/unix.md"),
-    ("pi-fifo", "one named pipe", "mechanisms/fifo.md"),
-    ("pi-futex", "anonymous shared memory and a futex", "mechanisms/futex.md"),
-    ("pi-mmap-file", "a mapped file with no name (`O_TMPFILE`)", "mechanisms/mmap-file.md"),
-    ("pi-memfd", "a sealed memfd passed over a socket (`SCM_RIGHTS`)", "mechanisms/memfd.md"),
-    ("pi-process-vm", "no channel: the parent reads each worker's memory",
-     "mechanisms/process-vm.md"),
-    ("pi-signal", "real-time signals, each with a 64-bit value", "mechanisms/signal.md"),
-]
+# The README's table of mechanisms: what each program uses, and its page — from each
+# program's manifest (programs/src/bin/PROGRAM.toml). The figures beside them come from
+# the scripts' own tables (sizes and syscalls: strace-profile.py; times: bench.py).
+MECHANISMS = [(p, m["mechanism"], m["page"]) for p, m in manifest.all_manifests().items()]
 
 
 def overview(syscalls, bench):

@@ -191,3 +191,20 @@ fn a_worker_killed_before_sending_on_a_queue_is_named_not_waited_for() {
         assert!(o.elapsed < std::time::Duration::from_secs(5), "{p} took {:?}", o.elapsed);
     }
 }
+
+/// Every pi program has a manifest (programs/src/bin/PROGRAM.toml) with every fact the
+/// tests and scripts read, and every manifest a program (scripts/manifest.py --check);
+/// the parent's blocking call parses as the fault matrix reads it.
+#[test]
+fn every_program_has_a_manifest_and_every_manifest_a_program() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let o = std::process::Command::new(root.join("scripts/manifest.py"))
+        .arg("--check")
+        .output()
+        .expect("run scripts/manifest.py");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for p in pi_programs() {
+        let (call, when) = blocking(p);
+        assert!(!call.is_empty() && when >= 1, "{p}: blocking = [{call:?}, {when}]");
+    }
+}

@@ -30,6 +30,22 @@ pub fn all_programs() -> impl Iterator<Item = &'static str> {
         .copied()
 }
 
+/// The call pi program `program`'s parent blocks in while its workers compute, and which
+/// occurrence of it: `blocking = ["CALL", N]` in its manifest (programs/src/bin/PROGRAM.toml,
+/// checked by scripts/manifest.py). Panics if the manifest or the line is missing: every
+/// program states it, there is no default.
+pub fn blocking(program: &str) -> (String, u32) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join(format!("programs/src/bin/{program}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("blocking = ["))
+        .unwrap_or_else(|| panic!("{}: no `blocking = [\"CALL\", N]`", path.display()));
+    let (call, when) = line.trim_end_matches(']').split_once(',').expect("[\"CALL\", N]");
+    (call.trim().trim_matches('"').to_string(), when.trim().parse().expect("N"))
+}
+
 /// The pi programs, one per mechanism: names that start with `pi-`.
 pub fn pi_programs() -> impl Iterator<Item = &'static str> {
     all_programs().filter(|p| p.starts_with("pi-"))

@@ -13,21 +13,8 @@ fn parent_killed_at_any_point_leaves_nothing_running() {
             SHORT,
             killed(p),
         ));
-        let (call, when) = match p {
-            "pi-pipe" => ("read", 1),
-            "pi-socketpair" => ("read", 2), // its workers read once: the 2nd read is the parent's
-            "pi-posix-mq" => ("mq_timedreceive", 1),
-            "pi-unix-dgram" => ("recvfrom", 1),
-            "pi-fifo" => ("read", 1),
-            "pi-unix" => ("accept4", 1),
-            "pi-futex" => ("futex", 1),
-            "pi-memfd" => ("sendmsg", 1),
-            "pi-process-vm" => ("waitid", 1),
-            "pi-signal" => ("rt_sigtimedwait", 1),
-            "pi-tcp" => ("accept4", 1),
-            "pi-sysv-msg" => ("msgrcv", 1),
-            _ => ("wait4", 1),
-        };
+        // The parent's blocking call, from the program's manifest: no default.
+        let (call, when) = blocking(p);
         let spec: &'static str =
             Box::leak(format!("{call}:signal=SIGKILL:when={when}").into_boxed_str());
         cases.push(case(
