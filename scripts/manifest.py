@@ -5,6 +5,9 @@ code: its mechanism and page (the README's table), the parent's blocking call (t
 matrix), its timing-dependent calls and why each of its calls is there (the strace
 profile), its row of the shared-memory family.
 
+--files: the programs that make files, which a container must give a writable /dev/shm
+(the image's TMPDIR): one per line.
+
 --check: every pi program has a manifest with every required key, every manifest a
 program, and every page exists. Exit 1 naming what is wrong.
 """
@@ -60,12 +63,22 @@ def problems():
         for key in m.get("why", {}):
             if key.split(" ")[0] not in ("parent", "worker") or len(key.split(" ")) != 2:
                 found.append(f"{p}.toml: why key {key!r} is not \"parent CALL\" or \"worker CALL\"")
+        if "container" in m and set(m["container"]) != {"files_in", "without_dev_shm"}:
+            found.append(f"{p}.toml: [container] needs exactly files_in, without_dev_shm")
         if "family" in m and set(m["family"]) != set(FAMILY):
             found.append(f"{p}.toml: [family] needs exactly {', '.join(FAMILY)}")
     return found
 
 
+def needing_files():
+    """The programs whose manifest says they make files ([container] files_in)."""
+    return [p for p, m in all_manifests().items() if "container" in m]
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--files"]:
+        print("\n".join(needing_files()))
+        sys.exit(0)
     if sys.argv[1:] == ["--check"]:
         wrong = problems()
         for w in wrong:
