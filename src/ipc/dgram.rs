@@ -62,7 +62,7 @@ impl DgramSocket {
         if usec >= 1_000_000 {
             return Err(Errno::EINVAL);
         }
-        sys::set_send_timeout(self.0.as_fd(), usec)
+        sys::set_timeout(self.0.as_fd(), abi::SO_SNDTIMEO, usec)
     }
 
     /// `recvfrom(fd, buf, len, flags, NULL, NULL)`: one datagram into `buf`, blocking

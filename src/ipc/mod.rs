@@ -22,6 +22,7 @@
 //! | [`memfd`] | an anonymous file in memory, sealed, passed as a descriptor | `memfd_create`, `ftruncate`, `fcntl`, `mmap`, `sendmsg`/`recvmsg` (SCM_RIGHTS) | nothing |
 //! | [`eventfd`] | a 64-bit kernel counter, one descriptor | `eventfd2`, `write`, `read` | nothing |
 //! | [`tcp`] | TCP over 127.0.0.1, an ephemeral port | `socket`, `bind`, `listen`, `getsockname`, `accept4`, `connect` | a network namespace with `lo` up |
+//! | [`udp`] | UDP over 127.0.0.1, an ephemeral port: datagrams, no flow control | `socket`, `bind`, `getsockname`, `connect`, `sendto`, `recvfrom`, `setsockopt` | a network namespace with `lo` up |
 //! | [`fifo`] | a named pipe: a file system entry that leads to a pipe buffer | `mknodat`, `openat`, `read`, `write` | a writable directory |
 //! | [`seqpacket`] | `AF_UNIX` connections that keep message boundaries, listening at a path | `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom` | a writable directory |
 //! | [`rtsig`] | real-time signals queued with a 64-bit value | `rt_sigprocmask`, `rt_sigqueueinfo`, `rt_sigtimedwait` | nothing (permission to signal the receiver) |
@@ -120,3 +121,4 @@ pub mod shmseg;
 pub mod socket;
 pub mod sysv;
 pub mod tcp;
+pub mod udp;

@@ -68,6 +68,8 @@ pub const RLIMIT_STACK: usize = general::RLIMIT_STACK as usize;
 /// `getsockopt` option: the credentials of the peer of a connected AF_UNIX socket.
 /// `setsockopt` option: how long a blocking send waits for room (a `struct timeval`).
 pub const SO_SNDTIMEO: i32 = net::SO_SNDTIMEO as i32;
+/// `setsockopt` option: how long a blocking receive waits (a `struct timeval`).
+pub const SO_RCVTIMEO: i32 = net::SO_RCVTIMEO as i32;
 pub const SO_PEERCRED: i32 = net::SO_PEERCRED as i32;
 /// Ancillary message type: descriptors.
 pub const SCM_RIGHTS: i32 = net::SCM_RIGHTS as i32;
@@ -563,6 +565,7 @@ mod tests {
             (SOL_SOCKET, libc::SOL_SOCKET),
             (SO_PEERCRED, libc::SO_PEERCRED),
             (SO_SNDTIMEO, libc::SO_SNDTIMEO),
+            (SO_RCVTIMEO, libc::SO_RCVTIMEO),
             (RLIMIT_STACK as i32, libc::RLIMIT_STACK as i32),
             (SCM_RIGHTS, libc::SCM_RIGHTS),
             (P_ALL, libc::P_ALL as i32),

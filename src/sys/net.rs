@@ -132,6 +132,33 @@ pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8], flags: u32) -> Result<usi
     })
 }
 
+/// `recvfrom(fd, buf, len, flags, &addr, &addrlen)`: bytes received (as [`recv`]) and the
+/// sender's address, written into `from` (at most `from.len()` bytes).
+pub(crate) fn recv_from(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+    flags: u32,
+    from: &mut [u8],
+) -> Result<usize, Errno> {
+    let (fd, flags) = (fd.as_raw_fd() as usize, flags as usize);
+    let mut len = from.len() as u32;
+    // SAFETY: recvfrom writes at most `buf.len()` bytes at `buf` and at most `len` bytes at
+    // `from`, valid exclusive slices, and the length it wrote at `len`, a socklen_t.
+    check(unsafe {
+        arch::syscall6(
+            nr::RECVFROM,
+            [
+                fd,
+                buf.as_mut_ptr() as usize,
+                buf.len(),
+                flags,
+                from.as_mut_ptr() as usize,
+                &mut len as *mut u32 as usize,
+            ],
+        )
+    })
+}
+
 /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &ucred, &12)`: the pid in the peer's
 /// credentials (`struct ucred`: pid, uid, gid), which the kernel recorded at `connect`.
 pub(crate) fn peer_pid(fd: BorrowedFd<'_>) -> Result<i32, Errno> {
@@ -152,9 +179,10 @@ pub(crate) fn peer_pid(fd: BorrowedFd<'_>) -> Result<i32, Errno> {
     Ok(ucred[0])
 }
 
-/// `setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeval, 16)`: a blocking send on `fd` waits
-/// at most `usec` microseconds (below 10^6) for room, then fails with EAGAIN.
-pub(crate) fn set_send_timeout(fd: BorrowedFd<'_>, usec: u32) -> Result<(), Errno> {
+/// `setsockopt(fd, SOL_SOCKET, option, &timeval, 16)`, for SO_SNDTIMEO or SO_RCVTIMEO: a
+/// blocking send (receive) on `fd` waits at most `usec` microseconds (below 10^6), then
+/// fails with EAGAIN.
+pub(crate) fn set_timeout(fd: BorrowedFd<'_>, option: i32, usec: u32) -> Result<(), Errno> {
     let timeval = [0i64, usec as i64];
     // SAFETY: the kernel reads one `struct timeval` (two 64-bit fields) at `timeval`.
     unsafe {
@@ -162,7 +190,7 @@ pub(crate) fn set_send_timeout(fd: BorrowedFd<'_>, usec: u32) -> Result<(), Errn
             nr::SETSOCKOPT,
             fd.as_raw_fd() as usize,
             abi::SOL_SOCKET as usize,
-            abi::SO_SNDTIMEO as usize,
+            option as usize,
             timeval.as_ptr() as usize,
             16,
         )
