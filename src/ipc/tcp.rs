@@ -27,8 +27,8 @@ fd_handle!(TcpListener, TcpStream);
 
 /// The kernel's `struct sockaddr_in` for 127.0.0.1 at `port`: family, port and address in
 /// network byte order, eight bytes of zeros. Built as the bytes the calls take, with no
-/// conversion per call.
-fn loopback_addr(port: u16) -> [u8; 16] {
+/// conversion per call. (UDP's sockets take the same, [`udp`](super::udp).)
+pub(crate) fn loopback_addr(port: u16) -> [u8; 16] {
     let mut addr = [0u8; 16];
     addr[..2].copy_from_slice(&(abi::AF_INET as u16).to_ne_bytes());
     addr[2..4].copy_from_slice(&port.to_be_bytes());

@@ -14,6 +14,7 @@
 //! [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html)
 
 use crate::errno::{CallError, Context, Errno};
+use super::tcp::loopback_addr;
 use crate::sys::{self, abi};
 use rustix::fd::{AsFd, OwnedFd};
 
@@ -32,15 +33,6 @@ impl Peer {
     pub fn port(&self) -> u16 {
         u16::from_be_bytes([self.0[2], self.0[3]])
     }
-}
-
-/// The kernel's `struct sockaddr_in` for 127.0.0.1 at `port`.
-fn loopback_addr(port: u16) -> [u8; 16] {
-    let mut addr = [0u8; 16];
-    addr[..2].copy_from_slice(&(abi::AF_INET as u16).to_ne_bytes());
-    addr[2..4].copy_from_slice(&port.to_be_bytes());
-    addr[4..8].copy_from_slice(&[127, 0, 0, 1]);
-    addr
 }
 
 /// `socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)`.
