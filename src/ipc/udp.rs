@@ -13,8 +13,8 @@
 //! References: [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html),
 //! [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html)
 
-use crate::errno::{CallError, Context, Errno};
 use super::tcp::loopback_addr;
+use crate::errno::{CallError, Context, Errno};
 use crate::sys::{self, abi};
 use rustix::fd::{AsFd, OwnedFd};
 
