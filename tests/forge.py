@@ -8,6 +8,11 @@ otherwise pass without its attack).
   tcp          connects to the run's loopback port (found in /proc/net/tcp): one silent
                connection kept open, one closed at once, and W forged results
   dgram        sends W forged results to the run's abstract name (/proc/net/unix)
+  udp          sends W forged results to the run's UDP port (/proc/net/udp)
+  flood-dgram, flood-udp
+               floods the abstract name (the UDP port) with junk until the run ends, and
+               meanwhile SIGKILLs a worker: a receive that never has to wait must still
+               see the death (the tick cannot interrupt it)
   signal       queues signal 35 with a worker's pid as si_pid and a forged sum, then 36
                with a forged tag, for each worker (rt_sigqueueinfo, as the kernel lets
                any process of the user)
@@ -71,6 +76,40 @@ def tcp_port():
     return None
 
 
+def udp_port():
+    # The parent's socket is bound and not connected (state 07); its workers' are
+    # connected (01).
+    for line in open("/proc/net/udp").readlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        if state == "07" and local.startswith("0100007F:"):
+            return int(local.split(":")[1], 16)
+    return None
+
+
+def flood(send, pid, workers):
+    """Sends junk from three processes as fast as they can until the run's parent is gone
+    (at most 90 s), faster than the parent drains it, so that its receive never has to
+    wait; kills one worker once the flood runs, while it still computes."""
+    wait_for(lambda: children(pid) if len(children(pid)) >= workers else None, "workers")
+    flooders = []
+    for _ in range(3):
+        child = os.fork()
+        if child == 0:
+            junk, started = b"x" * 24, time.monotonic()
+            while os.path.exists(f"/proc/{pid}") and time.monotonic() - started < 90:
+                for _ in range(256):
+                    try:
+                        send(junk)
+                    except OSError:
+                        pass
+            os._exit(0)
+        flooders.append(child)
+    time.sleep(0.05)
+    os.kill(children(pid)[-1], 9)
+    for child in flooders:
+        os.waitpid(child, 0)
+
+
 def abstract_name():
     for line in open("/proc/net/unix").readlines()[1:]:
         path = line.split()[-1]
@@ -108,6 +147,21 @@ def main(kind, pid, workers):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         for i in range(workers):
             s.sendto(forged(i), name)
+    elif kind == "udp":
+        port = wait_for(udp_port, "UDP port")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for i in range(workers):
+            s.sendto(forged(i), ("127.0.0.1", port))
+    elif kind == "flood-udp":
+        port = wait_for(udp_port, "UDP port")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setblocking(False)
+        flood(lambda b: s.sendto(b, ("127.0.0.1", port)), pid, workers)
+    elif kind == "flood-dgram":
+        name = wait_for(abstract_name, "abstract name")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.setblocking(False)
+        flood(lambda b: s.sendto(b, name), pid, workers)
     elif kind == "signal":
         kids = wait_for(lambda: children(pid) if len(children(pid)) >= workers else None, "workers")
         libc = ctypes.CDLL(None, use_errno=True)

@@ -188,6 +188,29 @@ fn hostile_peers_are_refused_and_never_hang_a_run() {
             own_digits(),
         ),
         case(
+            "pi-udp",
+            "another user sends forged results to its UDP port",
+            forged("udp", false, true),
+            "",
+            own_digits(),
+        ),
+        // A flood keeps the parent's receive from ever waiting, so the tick never
+        // interrupts it: the death of a worker must be seen anyway, in time.
+        case(
+            "pi-udp",
+            "the same user floods its UDP port with junk and kills a worker",
+            forged("flood-udp", true, true),
+            "",
+            want(1, "was killed by signal 9 (SIGKILL)"),
+        ),
+        case(
+            "pi-unix-dgram",
+            "the same user floods its abstract name with junk and kills a worker",
+            forged("flood-dgram", true, true),
+            "",
+            want(1, "was killed by signal 9 (SIGKILL)"),
+        ),
+        case(
             "pi-signal",
             "the same user queues signals 35 and 36 with a worker's pid and forged values",
             forged("signal", true, true),

@@ -144,18 +144,23 @@ pub fn gather(
     let mut buf = [0u8; Partial::SIZE];
     while tally.first_missing().is_some() {
         match receive(&mut buf, wait) {
-            Ok(n) => {
-                tally.record(&buf[..n.min(Partial::SIZE)]);
+            Ok(n)
+                if tally.record(&buf[..n.min(Partial::SIZE)])
+                    || !tally.refused().is_multiple_of(64) =>
+            {
+                continue;
             }
-            Err(Errno::EINTR) => {
-                if workers.interrupted()? == 0 {
-                    wait = Wait::No;
-                }
-            }
+            // The tick, or a stop signal — or a stranger's 64th message: a flood of them
+            // could keep the receive from ever waiting, and so from ever being interrupted
+            // by the tick. Look at the workers.
+            Ok(_) | Err(Errno::EINTR) => {}
             Err(Errno::EAGAIN | Errno::ETIMEDOUT | Errno::ENOMSG) if wait == Wait::No => {
                 return tally.total().map(drop);
             }
             Err(errno) => return Err(CallError { call, errno }.into()),
+        }
+        if workers.interrupted()? == 0 {
+            wait = Wait::No;
         }
     }
     Ok(())
@@ -192,6 +197,7 @@ pub fn serve(
     let mut fds = [PollFd { fd: -1, events: POLLIN, revents: 0 }; OPEN + 1];
     // The place of the next connection: the oldest one's.
     let mut next = 0;
+    let mut accepted = 0u32;
     while tally.first_missing().is_some() {
         fds[0].fd = listener.as_fd().as_raw_fd();
         for (fd, place) in fds[1..].iter_mut().zip(&open) {
@@ -223,6 +229,12 @@ pub fn serve(
                     // Its bytes are often there already.
                     read_result(&mut open[next], tally);
                     next = (next + 1) % OPEN;
+                    // A flood of connections could keep poll from ever waiting, and so
+                    // from the tick: at every 64th, look at the workers as the tick would.
+                    accepted += 1;
+                    if accepted.is_multiple_of(64) && workers.interrupted()? == 0 {
+                        return tally.total().map(drop);
+                    }
                 }
                 // Gone before it was accepted, or a signal: poll again.
                 Err(Errno::ECONNABORTED | Errno::EAGAIN | Errno::EINTR) => {}
