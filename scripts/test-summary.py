@@ -28,10 +28,10 @@ INSTALLS = [
                 "(sudo make test)"),
     ("namespaces", "root: the sandbox makes fresh IPC, mount, PID and network namespaces "
                    "(sudo make test)"),
+    ("other architectures", "the aarch64 and riscv64 Rust targets, Debian's cross gcc and "
+                            "qemu-user (make deps)"),
     ("strace", "strace, and permission to ptrace (make deps)"),
     ("qemu", "qemu-user (make deps)"),
-    ("other architectures", "the aarch64 and riscv64 Rust targets and Debian's cross gcc "
-                            "(make deps)"),
     ("PyPI", "network access to PyPI for the tool's interop test"),
     ("gcc", "gcc (make deps)"),
     ("engine", "Podman and Docker with runc (make deps)"),

@@ -75,7 +75,11 @@ pub fn skip(why: &str) {
         let binary = std::path::Path::new(&binary).file_stem().map(|s| s.to_string_lossy());
         let binary = binary.as_deref().unwrap_or("?").split('-').next().unwrap_or("?").to_owned();
         let test = std::thread::current().name().unwrap_or("main").to_owned();
-        let line = format!("skip\ttests/{binary}.rs: {test}\t{why}\n");
+        // A test of its own folder (tests/faults/) or file (tests/leaks.rs).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let place =
+            if root.join(&binary).is_dir() { format!("{binary}/") } else { format!("{binary}.rs") };
+        let line = format!("skip\ttests/{place}: {test}\t{why}\n");
         let file = std::fs::OpenOptions::new().append(true).create(true).open(log);
         // One write of one line: tests skip from several threads at once.
         if let Ok(mut file) = file {
