@@ -63,6 +63,8 @@ def problems():
         for key in m.get("why", {}):
             if key.split(" ")[0] not in ("parent", "worker") or len(key.split(" ")) != 2:
                 found.append(f"{p}.toml: why key {key!r} is not \"parent CALL\" or \"worker CALL\"")
+        if "silent_worker" in m and not isinstance(m["silent_worker"], str):
+            found.append(f"{p}.toml: `silent_worker` is not a string")
         if "container" in m and set(m["container"]) != {"files_in", "without_dev_shm"}:
             found.append(f"{p}.toml: [container] needs exactly files_in, without_dev_shm")
         if "family" in m and set(m["family"]) != set(FAMILY):

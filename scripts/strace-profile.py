@@ -407,16 +407,9 @@ def profile(program, terms):
 STARTUP = ("prlimit64", "getpid", "prctl", "mmap", "set_robust_list", "rt_sigaction",
            "rt_sigprocmask", "timer_create", "timer_settime")
 
-# Why a program's workers make no call of their own but exit_group: what they do goes
-# through memory the parent shares, and nothing made them wait.
-SILENT_WORKERS = {
-    "pi-shm-sem": "its result goes into shared memory under a semaphore it took without "
-                  "waiting: an uncontended sem_wait and sem_post are atomic operations on the "
-                  "semaphore's word, and only a waiter makes a futex call",
-    "pi-futex": "it writes its slot and adds to the done counter with atomic operations; only "
-                "the last one wakes the parent (futex) — or none, if the parent was not asleep yet",
-    "pi-mmap-file": "its result goes into the mapped file's page: plain stores to shared memory",
-}
+# Why a program's workers make no call of their own but exit_group: its manifest's
+# `silent_worker` (what they do goes through memory the parent shares).
+SILENT_WORKERS = {p: m["silent_worker"] for p, m in MANIFESTS.items() if "silent_worker" in m}
 
 
 def describe_raw(program, terms, fold=False):
