@@ -38,9 +38,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import manifest  # noqa: E402 (each program's facts)
-from programs import programs  # noqa: E402
+from programs import meta, programs  # noqa: E402
 
-PI = "3.14159262176\n"
+PI = meta("digits") + "\n"
 DEMO_OUT = {
     "pipe-single": "wrote 20 bytes into the pipe\nread back: hello through a pipe\n",
     "socketpair-single": "a -> b: hello from end a\nb -> a: b got it: hello from end a\n",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # size.sh PROGRAM...: a Markdown table of each binary in bin/: its size in bytes against its
-# limit (16 KiB for a program, 48 KiB for the bareipc tool), and the peak resident set of
+# limit (programs/Cargo.toml's metadata: 16 KiB for a program, 48 KiB for the tool), and the peak resident set of
 # any process of a default run (peak-rss.py).
 # size.sh --arches PROGRAM...: one column of sizes per architecture built — bin/ (the
 # host's) and each bin/ARCH/ that `make cross` made.
@@ -9,10 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 # limit PROGRAM: its size limit in bytes.
 limit() {
-    case $1 in
-        pi-* | *-single) echo 16384 ;;
-        *) echo 49152 ;;
-    esac
+    scripts/programs.py --meta size-limit "$1"
 }
 if [ "${1:-}" = --arches ]; then
     shift

@@ -56,10 +56,36 @@ pub fn demos() -> impl Iterator<Item = &'static str> {
     all_programs().filter(|p| p.ends_with("-single"))
 }
 
-/// A binary's size limit in bytes, on every architecture: 16 KiB for a program (pi or
-/// demo), 48 KiB for the `bareipc` tool.
+/// A fact about all the programs: `KEY = VALUE` in programs/Cargo.toml's
+/// `[package.metadata.bareipc]` (also read by scripts/programs.py --meta), quotes removed.
+pub fn meta(key: &str) -> &'static str {
+    let manifest = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/programs/Cargo.toml"));
+    let mut inside = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == "[package.metadata.bareipc]";
+        } else if let Some((_, v)) = line.split_once(" = ").filter(|(k, _)| inside && *k == key) {
+            return v.trim_matches('"');
+        }
+    }
+    panic!("programs/Cargo.toml: no `{key}` in [package.metadata.bareipc]")
+}
+
+/// What every pi program prints with the defaults, newline included (`digits`).
+pub fn digits() -> &'static str {
+    static LINE: OnceLock<String> = OnceLock::new();
+    LINE.get_or_init(|| format!("{}\n", meta("digits")))
+}
+
+/// A binary's size limit in bytes, on every architecture (`size-limit` for a program, pi
+/// or demo; `tool-size-limit` for the `bareipc` tool).
 pub fn size_limit(program: &str) -> usize {
-    if program.starts_with("pi-") || program.ends_with("-single") { 16384 } else { 49152 }
+    let key = if program.starts_with("pi-") || program.ends_with("-single") {
+        "size-limit"
+    } else {
+        "tool-size-limit"
+    };
+    meta(key).parse().expect("a size limit is a number of bytes")
 }
 
 /// Reports a test that cannot run here, and why. Under `CI=true` that is a failure: a

@@ -369,7 +369,7 @@ fn want(status: i32, stderr: &'static str) -> Want {
 
 /// Success: the default output, nothing on stderr.
 fn success() -> Want {
-    Want { stdout: "3.14159262176\n", ..want(0, "") }
+    Want { stdout: digits(), ..want(0, "") }
 }
 
 /// The parent killed by SIGKILL: status 137, no message, workers gone at once (the
