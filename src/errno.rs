@@ -122,6 +122,17 @@ impl Errno {
 
 // The tool's one table: it meets queues, processes and files (one table, not a chain:
 // a lookup through several would cost every program's lookup code).
+errnos! { @table UDP_CODES, UDP_TEXT:
+    EAFNOSUPPORT = 97, "Address family not supported by protocol";
+    EADDRINUSE = 98, "Address already in use";
+    ECONNABORTED = 103, "Software caused connection abort";
+    ECONNRESET = 104, "Connection reset by peer";
+    ECONNREFUSED = 111, "Connection refused";
+    ENOTSOCK = 88, "Socket operation on non-socket";
+    EADDRNOTAVAIL = 99, "Cannot assign requested address";
+    ENETUNREACH = 101, "Network is unreachable";
+    ETIMEDOUT = 110, "Connection timed out";
+}
 errnos! { @table TOOL_CODES, TOOL_TEXT:
     ESRCH = 3, "No such process";
     EFAULT = 14, "Bad address";
@@ -152,6 +163,8 @@ pub const SOCKETS: Extra = Extra { codes: SOCKET_CODES, text: SOCKET_TEXT };
 /// The codes a Unix socket bound to a path can meet: a kernel without AF_UNIX, a file in
 /// the way, nobody listening (the rest of [`SOCKETS`] concerns networks and streams).
 pub const UNIX_SOCKETS: Extra = Extra { codes: UNIX_SOCKET_CODES, text: UNIX_SOCKET_TEXT };
+/// The codes of UDP: those of [`SOCKETS`], and ETIMEDOUT (a receive timeout that passed).
+pub const UDP: Extra = Extra { codes: UDP_CODES, text: UDP_TEXT };
 /// The codes of reading another process's memory (ESRCH, EFAULT).
 pub const PROCESSES: Extra = Extra { codes: PROCESS_CODES, text: PROCESS_TEXT };
 /// The codes of passing descriptors over a socket (ETOOMANYREFS: too many in flight).

@@ -8,7 +8,7 @@ fn default_run_prints_exactly_the_published_digits() {
     for p in pi_programs() {
         let o = run(p, &[]);
         assert_eq!(o.code, Some(0), "{p}: {o:?}");
-        assert_eq!(o.stdout, "3.14159262176\n", "{p}");
+        assert_eq!(o.stdout, digits(), "{p}");
         assert_eq!(o.stderr, "", "{p}");
     }
 }
@@ -207,4 +207,64 @@ fn every_program_has_a_manifest_and_every_manifest_a_program() {
         let (call, when) = blocking(p);
         assert!(!call.is_empty() && when >= 1, "{p}: blocking = [{call:?}, {when}]");
     }
+}
+
+/// Each program declares its advice in its own file (`static HINTS: &str = "\ … ";`, lines
+/// of `CALL ERRNO text`): every line parses, and names an errno whose name the program's
+/// binary carries (the set its `program!` registers), or errno 0 (any errno of that call).
+#[test]
+fn every_programs_hints_parse_and_name_errnos_it_carries() {
+    use bareipc::errno::{self, Errno, Extra};
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut tables = 0;
+    for p in all_programs() {
+        let dir = root.join("programs/src/bin");
+        let path = [dir.join(format!("{p}.rs")), dir.join(p).join("main.rs")]
+            .into_iter()
+            .find(|f| f.exists())
+            .unwrap_or_else(|| panic!("{p}: no source file"));
+        let src = std::fs::read_to_string(&path).unwrap();
+        let names: Extra = match src.split("errnos: bareipc::errno::").nth(1) {
+            None => errno::NONE,
+            Some(rest) => match rest.split(')').next().unwrap() {
+                "QUEUES" => errno::QUEUES,
+                "SOCKETS" => errno::SOCKETS,
+                "UDP" => errno::UDP,
+                "UNIX_SOCKETS" => errno::UNIX_SOCKETS,
+                "PROCESSES" => errno::PROCESSES,
+                "FD_PASSING" => errno::FD_PASSING,
+                "FILES" => errno::FILES,
+                "TOOL" => errno::TOOL,
+                other => panic!("{p}: errnos {other}: add it to this test"),
+            },
+        };
+        let Some(table) = src.split("static HINTS: &str = \"\\\n").nth(1) else {
+            // No advice of its own: a pi program hands pi_main the empty table (the demos
+            // have only the common advice).
+            let pi = p.starts_with("pi-");
+            assert!(
+                !pi || src.contains("hints: &\"\""),
+                "{p}: no `static HINTS`, no `hints: &\"\"`"
+            );
+            continue;
+        };
+        tables += 1;
+        let table = table.split("\";\n").next().unwrap();
+        assert!(!table.is_empty(), "{p}: empty HINTS");
+        for line in table.lines() {
+            let mut f = line.splitn(3, ' ');
+            let (call, code, text) = (f.next(), f.next(), f.next());
+            assert!(call.is_some_and(|c| !c.is_empty()), "{p}: {line:?}");
+            assert!(text.is_some_and(|t| !t.trim().is_empty()), "{p}: no advice in {line:?}");
+            let code: i32 = code
+                .and_then(|c| c.parse().ok())
+                .unwrap_or_else(|| panic!("{p}: {line:?}: the second field is no errno number"));
+            let errno = Errno::from_raw(code);
+            assert!(
+                code == 0 || names.names(errno),
+                "{p}: {line:?}: the binary does not carry errno {code}'s name (program!'s errnos)"
+            );
+        }
+    }
+    assert!(tables >= 12, "only {tables} programs have advice of their own: parsing broke?");
 }

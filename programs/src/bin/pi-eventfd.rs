@@ -17,7 +17,7 @@ use bareipc::ipc::eventfd::EventCounter;
 use bareipc::process::{Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-eventfd", main);
@@ -27,7 +27,14 @@ fn main(args: Args, start: Start) -> i32 {
 }
 
 static PI: Pi =
-    Pi { about: "pi from W workers adding into one eventfd counter", hints: &hints::EVENTFD, run };
+    Pi { about: "pi from W workers adding into one eventfd counter", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// The eventfd counter.
+static HINTS: &str = "\
+write 11 the eventfd counter would pass its limit (2^64 - 2)
+read 11 no worker's result reached the counter";
 
 /// Fractional bits of a partial sum, and bits of the result count below them.
 const FRACTION: u32 = 52;

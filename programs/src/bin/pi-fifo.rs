@@ -18,7 +18,7 @@ use bareipc::process::{self, Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial, RunKey, Tally, Wait};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 use rustix::fs::CWD;
 
@@ -28,8 +28,14 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi =
-    Pi { about: "pi from W workers writing to one named pipe", hints: &hints::FIFO, run };
+static PI: Pi = Pi { about: "pi from W workers writing to one named pipe", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// A FIFO made in TMPDIR (else /tmp, else /dev/shm). (Errno 0: any.)
+static HINTS: &str = "\
+chdir 0 TMPDIR is no directory this user can use: set TMPDIR
+mknodat 0 no file can be made in TMPDIR: set TMPDIR";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

@@ -19,7 +19,7 @@ use core::sync::atomic::Ordering::{AcqRel, Acquire, Release};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-futex", main);
@@ -28,8 +28,7 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi =
-    Pi { about: "pi from W workers writing slots of one shared page", hints: &hints::NONE, run };
+static PI: Pi = Pi { about: "pi from W workers writing slots of one shared page", hints: &"", run };
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

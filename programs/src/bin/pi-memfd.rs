@@ -18,7 +18,7 @@ use core::sync::atomic::Ordering::Release;
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 use rustix::fd::AsFd;
 
@@ -28,11 +28,15 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi = Pi {
-    about: "pi from W workers writing a memfd passed over a socket",
-    hints: &hints::MEMFD,
-    run,
-};
+static PI: Pi =
+    Pi { about: "pi from W workers writing a memfd passed over a socket", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// A memfd passed over a socket.
+static HINTS: &str = "\
+sendmsg 109 descriptors in flight passed RLIMIT_NOFILE (see `ulimit -n`); use fewer workers
+memfd_create 38 this kernel has no memfd_create (Linux 3.17 and later)";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

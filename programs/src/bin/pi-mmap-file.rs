@@ -17,7 +17,7 @@ use core::sync::atomic::Ordering::Release;
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol;
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-mmap-file", main, errnos: bareipc::errno::FILES);
@@ -28,9 +28,22 @@ fn main(args: Args, start: Start) -> i32 {
 
 static PI: Pi = Pi {
     about: "pi from W workers writing slots of a mapped file with no name",
-    hints: &hints::MMAP_FILE,
+    hints: &HINTS,
     run,
 };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// A file with no name in TMPDIR (else /tmp, else /dev/shm), mapped shared. (Not errno 0
+/// for `open`, which may meet the descriptor limit.)
+static HINTS: &str = "\
+open 95 TMPDIR's file system has no O_TMPFILE (tmpfs, ext4, xfs, btrfs have it): set TMPDIR
+open 2 no file can be made in TMPDIR: set TMPDIR
+open 20 no file can be made in TMPDIR: set TMPDIR
+open 40 no file can be made in TMPDIR: set TMPDIR
+open 13 no file can be made in TMPDIR: set TMPDIR
+open 30 no file can be made in TMPDIR: set TMPDIR
+fallocate 28 TMPDIR's file system is full: set TMPDIR";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

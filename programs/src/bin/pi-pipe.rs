@@ -10,7 +10,7 @@ use bareipc::process::{MAX_WORKERS, Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial, RunKey, Tally};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-pipe", main);
@@ -19,7 +19,7 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi = Pi { about: "pi from W workers, one pipe each", hints: &hints::NONE, run };
+static PI: Pi = Pi { about: "pi from W workers, one pipe each", hints: &"", run };
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

@@ -11,7 +11,7 @@ use bareipc::process::{Run, Workers, supervise};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial, RunKey, Tally, Wait};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-posix-mq", main, errnos: bareipc::errno::QUEUES);
@@ -20,8 +20,18 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi =
-    Pi { about: "pi from W workers over one POSIX message queue", hints: &hints::MQ, run };
+static PI: Pi = Pi { about: "pi from W workers over one POSIX message queue", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// POSIX message queues.
+static HINTS: &str = "\
+mq_open 24 the user's POSIX message queue memory is used up (RLIMIT_MSGQUEUE, see `ulimit -q`)
+mq_open 22 queue size beyond /proc/sys/fs/mqueue/msg_max or msgsize_max
+mq_open 28 too many queues (/proc/sys/fs/mqueue/queues_max)
+mq_open 38 this kernel has no POSIX message queues
+mq_open 17 a queue of that name exists already
+mq_open 13 no permission to create queues (the mqueue file system's mode)";
 
 /// Unprivileged queues hold at most `/proc/sys/fs/mqueue/msg_max` (10) messages; more
 /// workers simply block in mq_send until the parent makes room.

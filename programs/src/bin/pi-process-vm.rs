@@ -19,7 +19,7 @@ use core::sync::atomic::Ordering::Relaxed;
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::Tally;
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-process-vm", main, errnos: bareipc::errno::PROCESSES);
@@ -28,11 +28,15 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi = Pi {
-    about: "pi from W workers' own memory, read with process_vm_readv",
-    hints: &hints::PROCESS_VM,
-    run,
-};
+static PI: Pi =
+    Pi { about: "pi from W workers' own memory, read with process_vm_readv", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// Reading workers' memory.
+static HINTS: &str = "\
+process_vm_readv 1 reading a worker's memory is refused here: kernel.yama.ptrace_scope 2 or 3, a seccomp profile, or no CAP_SYS_PTRACE
+process_vm_readv 38 process_vm_readv is not available here (a seccomp profile, or qemu-user)";
 
 /// A worker's result, in its own copy of this static: its sum's bits, then its index + 1
 /// once the sum is there. The parent's copy stays zero.

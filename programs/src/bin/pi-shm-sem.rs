@@ -15,7 +15,7 @@ use bareipc::process::{Run, Workers, supervise};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, ACCUMULATOR_WORDS};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-shm-sem", main);
@@ -26,9 +26,21 @@ fn main(args: Args, start: Start) -> i32 {
 
 static PI: Pi = Pi {
     about: "pi from W workers adding into shared memory under a semaphore",
-    hints: &hints::SHM,
+    hints: &HINTS,
     run,
 };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// Shared memory and named semaphores, which live in `/dev/shm`. (The program creates
+/// both with O_CREAT | O_EXCL | O_NOFOLLOW: a file, symbolic link or directory at the
+/// name is EEXIST.)
+static HINTS: &str = "\
+* 2 /dev/shm is missing: mount a tmpfs there (a container's --tmpfs /dev/shm, or an --ipc mode other than none)
+* 17 an object of that name exists already
+* 28 /dev/shm is full (a container's --shm-size)
+* 13 no permission to create files in /dev/shm
+* 30 /dev/shm is read-only";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

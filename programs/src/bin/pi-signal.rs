@@ -19,7 +19,7 @@ use bareipc::process::{MAX_WORKERS, Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial, RunKey, Sealed, Tally, Wait};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 use rustix::process::Signal;
 
@@ -29,8 +29,14 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi =
-    Pi { about: "pi from W workers queueing real-time signals", hints: &hints::SIGNAL, run };
+static PI: Pi = Pi { about: "pi from W workers queueing real-time signals", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// Real-time signals.
+static HINTS: &str = "\
+rt_sigqueueinfo 11 the pending signals are at their limit (RLIMIT_SIGPENDING, see `ulimit -i`)
+timer_create 11 the pending signals are at their limit (RLIMIT_SIGPENDING, see `ulimit -i`)";
 
 /// The signal of a worker's sum, and of its tag: the real-time signals after the run's
 /// watchdog tick (34).

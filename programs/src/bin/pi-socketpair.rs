@@ -10,7 +10,7 @@ use bareipc::process::{MAX_WORKERS, Run, Workers, supervise};
 use programs::app::error::{Error, Problem};
 use programs::app::pi::{self, Job};
 use programs::app::protocol::{self, Partial, RunKey, Tally};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-socketpair", main, errnos: bareipc::errno::SOCKETS);
@@ -19,7 +19,7 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi = Pi { about: "pi from W workers, one socket pair each", hints: &hints::NONE, run };
+static PI: Pi = Pi { about: "pi from W workers, one socket pair each", hints: &"", run };
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

@@ -12,7 +12,7 @@ use bareipc::process::{self, Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial, RunKey, Tally, Wait};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-sysv-msg", main, errnos: bareipc::errno::QUEUES);
@@ -22,7 +22,17 @@ fn main(args: Args, start: Start) -> i32 {
 }
 
 static PI: Pi =
-    Pi { about: "pi from W workers over one System V message queue", hints: &hints::MSG, run };
+    Pi { about: "pi from W workers over one System V message queue", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// System V message queues.
+static HINTS: &str = "\
+msgget 28 no SysV queue left (kernel.msgmni; see `ipcs -q`)
+msgget 38 this kernel has no System V IPC
+msgsnd 22 message beyond kernel.msgmax, or the queue was removed
+msgsnd 11 the queue cannot hold one message: its byte limit (kernel.msgmnb) is below the message's size
+* 43 the queue was removed while the run used it (ipcrm?)";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

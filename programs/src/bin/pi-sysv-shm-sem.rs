@@ -22,7 +22,7 @@ use bareipc::process::{self, Run, Workers, supervise};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, RunKey};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-sysv-shm-sem", main, errnos: bareipc::errno::QUEUES);
@@ -33,9 +33,19 @@ fn main(args: Args, start: Start) -> i32 {
 
 static PI: Pi = Pi {
     about: "pi from W workers adding into a System V segment under a System V semaphore",
-    hints: &hints::SYSV_SHM,
+    hints: &HINTS,
     run,
 };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// A System V segment and semaphore set.
+static HINTS: &str = "\
+shmget 22 segment larger than kernel.shmmax
+shmget 28 no System V segment left (kernel.shmmni segments, or kernel.shmall pages; see `ipcs -m`)
+semget 28 no System V semaphore left (kernel.sem: SEMMNI sets, SEMMNS semaphores; see `ipcs -s`)
+* 38 this kernel has no System V IPC
+* 43 the semaphore set was removed while the run used it (ipcrm?)";
 
 /// How long one wait for the lock lasts before the worker looks at its parent.
 const SLICE: Timespec = Timespec { tv_sec: 0, tv_nsec: 100_000_000 };

@@ -14,7 +14,7 @@
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial, RunKey, Tally};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 
 use bareipc::ipc::tcp::{TcpListener, TcpStream};
 use bareipc::process::{MAX_WORKERS, Run, Workers};
@@ -26,8 +26,17 @@ fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)
 }
 
-static PI: Pi =
-    Pi { about: "pi from W workers connecting over loopback TCP", hints: &hints::TCP, run };
+static PI: Pi = Pi { about: "pi from W workers connecting over loopback TCP", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// TCP over the loopback interface.
+static HINTS: &str = "\
+bind 99 no loopback address here (ip link set lo up)
+connect 101 no loopback interface up here (ip link set lo up)
+connect 99 no local port left (net.ipv4.ip_local_port_range)
+connect 111 nobody listens: the parent has gone
+socket 97 this kernel has no IPv4";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

@@ -17,7 +17,7 @@ use programs::app::protocol::{self, Partial, RunKey, Tally, Wait};
 use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
-programs::program!("pi-udp", main, errnos: bareipc::errno::SOCKETS);
+programs::program!("pi-udp", main, errnos: bareipc::errno::UDP);
 
 fn main(args: Args, start: Start) -> i32 {
     app::pi_main(args, start, &PI)

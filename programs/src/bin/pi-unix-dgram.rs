@@ -16,7 +16,7 @@ use bareipc::process::{self, Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::{self, Partial, RunKey, Tally, Wait};
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-unix-dgram", main, errnos: bareipc::errno::UNIX_SOCKETS);
@@ -27,9 +27,17 @@ fn main(args: Args, start: Start) -> i32 {
 
 static PI: Pi = Pi {
     about: "pi from W workers sending datagrams to an abstract AF_UNIX name",
-    hints: &hints::DGRAM,
+    hints: &HINTS,
     run,
 };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// AF_UNIX datagrams to an abstract name.
+static HINTS: &str = "\
+bind 98 another socket of this network namespace holds the name
+sendto 111 no socket holds the name any more (the parent has gone)
+socket 97 this kernel has no AF_UNIX sockets";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

@@ -22,7 +22,7 @@ use bareipc::process::{self, MAX_WORKERS, Run, Workers, supervise};
 use programs::app::error::Error;
 use programs::app::pi::Job;
 use programs::app::protocol::Tally;
-use programs::app::{self, Pi, hints};
+use programs::app::{self, Pi};
 use programs::rt::{Args, Start};
 
 programs::program!("pi-unix", main, errnos: bareipc::errno::UNIX_SOCKETS);
@@ -32,7 +32,14 @@ fn main(args: Args, start: Start) -> i32 {
 }
 
 static PI: Pi =
-    Pi { about: "pi from W workers connecting to a seqpacket socket", hints: &hints::UNIX, run };
+    Pi { about: "pi from W workers connecting to a seqpacket socket", hints: &HINTS, run };
+
+/// Its advice, searched before the common one: `CALL ERRNO text` lines (errno 0: any).
+///
+/// A Unix seqpacket socket bound to a path in TMPDIR (else /tmp, else /dev/shm).
+static HINTS: &str = "\
+chdir 0 TMPDIR is no directory this user can use: set TMPDIR
+bind 0 no file can be made in TMPDIR: set TMPDIR";
 
 fn run(job: &Job, start: &Start) -> Result<f64, Error> {
     let workers = Workers::start(&start.single, &start.no_libc)?;

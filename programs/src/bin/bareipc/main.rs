@@ -22,7 +22,7 @@ use programs::rt::{Args, Start};
 programs::program!("bareipc", main, errnos: bareipc::errno::TOOL);
 
 fn main(args: Args, start: Start) -> i32 {
-    programs::app::error::set_hints(&programs::app::hints::TOOL);
+    programs::app::error::set_hints(&HINTS);
 
     // A semaphore that another process truncates while it is mapped here ends the tool
     // with one line instead of a death by SIGBUS (see posix.rs).
@@ -38,3 +38,18 @@ fn main(args: Args, start: Start) -> i32 {
         Err(args::Exit(status)) => status,
     }
 }
+
+/// Its advice, searched before the common one: objects named on its command line.
+static HINTS: &str = "\
+mq_open 22 sizes over fs.mqueue.msg_max or msgsize_max
+mq_open 24 RLIMIT_MSGQUEUE reached (see `ulimit -q`)
+* 110 the timeout passed
+sem_open 22 not a semaphore: the file is shorter than a sem_t
+semtimedop 11 not possible at once, or within the timeout
+semtimedop 27 no semaphore of that number in the set
+* 2 no such object (bareipc ls lists them)
+* 17 the name or key is taken
+* 43 the object was removed meanwhile
+* 22 no such object, or a bad argument
+* 13 its owner and mode (bareipc ls) do not allow it
+* 1 only its owner, its creator or root may do that";
