@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """manifest.py [--check]: each pi program's manifest, programs/src/bin/PROGRAM.toml — the
 facts about it that the tests, the scripts and the docs read, in one place beside its
-code: its mechanism and page (the README's table), the parent's blocking call (the fault
+code: its mechanism and page (the README's table), what it needs from the system, the parent's blocking call (the fault
 matrix), its timing-dependent calls and why each of its calls is there (the strace
-profile), its row of the shared-memory family.
+profile), what a SIGKILL of its parent leaves, its row of the shared-memory family.
 
 --files: the programs that make files, which a container must give a writable /dev/shm
 (the image's TMPDIR): one per line.
@@ -20,9 +20,9 @@ BIN = os.path.join(ROOT, "programs", "src", "bin")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from programs import programs  # noqa: E402 (the one list)
 
-REQUIRED = {"mechanism": str, "page": str, "blocking": list, "timing_parent": list,
+REQUIRED = {"mechanism": str, "page": str, "needs": str, "blocking": list, "timing_parent": list,
             "timing_worker": list, "why": dict}
-FAMILY = ("memory", "name", "removed", "death", "needs")
+FAMILY = ("memory", "name", "removed", "death")
 
 
 def load(program):
@@ -63,8 +63,9 @@ def problems():
         for key in m.get("why", {}):
             if key.split(" ")[0] not in ("parent", "worker") or len(key.split(" ")) != 2:
                 found.append(f"{p}.toml: why key {key!r} is not \"parent CALL\" or \"worker CALL\"")
-        if "silent_worker" in m and not isinstance(m["silent_worker"], str):
-            found.append(f"{p}.toml: `silent_worker` is not a string")
+        for key in ("silent_worker", "killed_leaves"):
+            if key in m and not isinstance(m[key], str):
+                found.append(f"{p}.toml: `{key}` is not a string")
         if "container" in m and set(m["container"]) != {"files_in", "without_dev_shm"}:
             found.append(f"{p}.toml: [container] needs exactly files_in, without_dev_shm")
         if "family" in m and set(m["family"]) != set(FAMILY):

@@ -30,7 +30,7 @@ disagrees with results/tables (make check and make test run it). The groups:
   syscalls and bench figures above (rerun with them, or taken from their blocks)
 
 Derived at render: family, overview (the README's table; from syscalls and bench, with
-FAMILY's and MECHANISMS' words) and ipcbench (results/ipc-bench.md, made by make
+FAMILY's and MECHANISMS' words), needs (each manifest's `needs`) and ipcbench (results/ipc-bench.md, made by make
 ipc-bench). Tables are never typed by hand.
 """
 import json
@@ -152,9 +152,8 @@ def containers():
 
 # The shared-memory family: what each program's design decides (its docs page says how),
 # beside what the scripts measure. (program, memory, name, who removes it and when, a
-# worker that dies, what a container must allow)
-# The shared-memory family's design columns: each member's manifest, [family].
-FAMILY = [(p, *(m["family"][k] for k in manifest.FAMILY))
+# worker that dies, what it needs): each member's manifest, [family] and `needs`.
+FAMILY = [(p, *(m["family"][k] for k in manifest.FAMILY), m["needs"])
           for p, m in manifest.all_manifests().items() if "family" in m]
 
 
@@ -167,7 +166,7 @@ def family(syscalls, bench):
     default_runs = next(b for b in bench.split("\n\n") if b.startswith("| program | bareipc ms"))
     times = {p: (a, b) for p, a, b in
              re.findall(r"^\| (pi-[\w-]+) \| ([\d.]+) \| ([\d.]+) \|", default_runs, re.M)}
-    out = ["| program | memory | name | removed by | a worker that dies | a container must allow "
+    out = ["| program | memory | name | removed by | a worker that dies | it needs "
            "| syscalls per run | default run, ms (C twin) |",
            "|---|---|---|---|---|---|---|---:|"]
     for program, memory, name, removed, death, needs in FAMILY:
@@ -252,7 +251,7 @@ def overview(syscalls, bench):
 
 TABLES = os.path.join(ROOT, "results", "tables")
 # Tables made here from other tables (and the script's own design columns), at render.
-DERIVED = ("family", "overview", "ipcbench")
+DERIVED = ("family", "overview", "ipcbench", "needs")
 
 
 def measure(wanted):
@@ -299,6 +298,15 @@ def measure(wanted):
             f.write(body.strip() + "\n")
 
 
+def needs():
+    """What each pi program needs from the system it runs on: its manifest's `needs`."""
+    out = ["| program | mechanism | it needs |", "|---|---|---|"]
+    for program, m in manifest.all_manifests().items():
+        out.append(f"| [`{program}`](mechanisms/{m['page'].split('/')[-1]}) "
+                   f"| {m['mechanism']} | {m['needs']} |")
+    return "\n".join(out)
+
+
 def tables():
     """Every stored table, and the derived ones made from them."""
     sections = {}
@@ -311,6 +319,7 @@ def tables():
     sections["ipcbench"] = f"{table}\n\nMachine: {where}."
     sections["family"] = family(sections["syscalls"], sections["bench"])
     sections["overview"] = overview(sections["syscalls"], sections["bench"])
+    sections["needs"] = needs()
     return sections
 
 

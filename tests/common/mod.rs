@@ -46,6 +46,24 @@ pub fn blocking(program: &str) -> (String, u32) {
     (call.trim().trim_matches('"').to_string(), when.trim().parse().expect("N"))
 }
 
+/// A text fact from pi program `program`'s manifest: the top-level line `KEY = "TEXT"` of
+/// programs/src/bin/PROGRAM.toml (checked by scripts/manifest.py), if it has one.
+pub fn manifest_text(program: &str, key: &str) -> Option<String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join(format!("programs/src/bin/{program}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let prefix = format!("{key} = \"");
+    let line =
+        text.lines().take_while(|l| !l.starts_with('[')).find_map(|l| l.strip_prefix(&prefix))?;
+    Some(line.trim_end().trim_end_matches('"').to_string())
+}
+
+/// What a SIGKILL of pi program `program`'s parent leaves, and who removes it: its
+/// manifest's `killed_leaves` (None: nothing).
+pub fn killed_leaves(program: &str) -> Option<String> {
+    manifest_text(program, "killed_leaves")
+}
+
 /// The pi programs, one per mechanism: names that start with `pi-`.
 pub fn pi_programs() -> impl Iterator<Item = &'static str> {
     all_programs().filter(|p| p.starts_with("pi-"))

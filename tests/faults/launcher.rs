@@ -100,7 +100,7 @@ fn whatever_the_launcher_hands_over() {
             "an alarm of 1 s set by the launcher (as a timeout would): it still ends the run",
             launch("--alarm 1"),
             LONG,
-            Want { sysv_left: p.starts_with("pi-sysv-"), ..want(142, "") },
+            Want { sysv_left: killed_leaves(p).is_some(), ..want(142, "") },
         ));
         cases.push(case(
             p,

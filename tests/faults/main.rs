@@ -162,7 +162,7 @@ fn script(case: &Case, work: &Path) -> String {
         }
         How::Shell(line) => format!("tf=$(date +%s%N); {line}"),
     };
-    let again = if case.program.starts_with("pi-sysv-") {
+    let again = if killed_leaves(case.program).is_some() {
         "$RUN $BIN -w 1 -n 10 >/dev/null 2>&1"
     } else {
         "true"
@@ -322,10 +322,9 @@ fn run_matrix(name: &str, cases: &[Case]) {
             case.program,
             case.fault,
             outcome,
-            match (case.want.sysv_left, case.program) {
-                (false, _) => "nothing",
-                (true, "pi-sysv-msg") => "the next run removes the SysV queue",
-                (true, _) => "the next run removes the SysV semaphore set",
+            match case.want.sysv_left {
+                false => "nothing".to_string(),
+                true => killed_leaves(case.program).expect("its manifest's killed_leaves"),
             },
             r.ms
         ));
@@ -373,10 +372,10 @@ fn success() -> Want {
 }
 
 /// The parent killed by SIGKILL: status 137, no message, workers gone at once (the
-/// lifeline), a SysV queue or semaphore set reclaimed by the next run (a SysV segment is
-/// destroyed with its last user).
+/// lifeline), and what its manifest's `killed_leaves` says (a SysV queue or semaphore set
+/// reclaimed by the next run; a SysV segment is destroyed with its last user).
 fn killed(program: &str) -> Want {
-    Want { sysv_left: program.starts_with("pi-sysv-"), ..want(137, "") }
+    Want { sysv_left: killed_leaves(program).is_some(), ..want(137, "") }
 }
 
 /// `setpriv` prefix: the command runs as nobody (uid and gid 65534, no groups).
