@@ -145,20 +145,35 @@ fn hostile_names_and_queues_are_refused_or_left_alone() {
     run_matrix("hostile-names", &cases);
 }
 
-/// A run attacked by `tests/forge.py KIND` while it works: the program (as root, or as
-/// nobody with `program_as_nobody`) runs 2 workers over 10^9 terms, long enough for the
-/// forger (as nobody, another user; or as root, whom no permission stops) to find its
-/// endpoint and play. A forger that found nothing to attack fails the case (status 100+).
-fn forged(kind: &str, program_as_nobody: bool, forger_as_nobody: bool) -> How {
-    let who = |nobody: bool| if nobody { NOBODY } else { "" };
+/// A run attacked by `tests/forge.py KIND` while it works: the program runs 2 workers over
+/// 10^9 terms, long enough for the forger to find its endpoint and play. `Who` says as
+/// whom each runs. A forger that found nothing to attack fails the case (status 100+).
+fn forged(kind: &str, program: Who, forger: Who) -> How {
+    let who = |w: Who| match w {
+        Who::Tests => "",
+        Who::User => AS_USER,
+        Who::Nobody => NOBODY,
+    };
     How::Shell(format!(
         "{p} $BIN -w 2 -n 1000000000 >$OUT 2>$ERR & p=$!
          py=/usr/bin/python3; [ -x $py ] || py=python3  # nobody may not reach root's own
          {f} $py $FORGE {kind} $p 2 >$W/forge 2>&1; f=$?
          wait $p; st=$?; [ $f = 0 ] || {{ cat $W/forge >>$ERR; st=$((100 + f)); }}",
-        p = who(program_as_nobody),
-        f = who(forger_as_nobody),
+        p = who(program),
+        f = who(forger),
     ))
+}
+
+/// As whom a command of a forgery case runs.
+#[derive(Clone, Copy)]
+enum Who {
+    /// The tests' user (root, whom no permission stops, when the tests run as root).
+    Tests,
+    /// A user without privileges ([`AS_USER`]): with the same `User` on both sides, the
+    /// same user.
+    User,
+    /// nobody, another user than the tests' ([`NOBODY`]: root only).
+    Nobody,
 }
 
 /// The digits of 2 workers over 10^9 terms: what a run that refused every forgery prints.
@@ -176,21 +191,21 @@ fn hostile_peers_are_refused_and_never_hang_a_run() {
         case(
             "pi-tcp",
             "another user connects to its port: a silent connection, a closed one, forged results",
-            forged("tcp", false, true),
+            forged("tcp", Who::Tests, Who::Nobody),
             "",
             own_digits(),
         ),
         case(
             "pi-unix-dgram",
             "another user sends forged results to its abstract name",
-            forged("dgram", false, true),
+            forged("dgram", Who::Tests, Who::Nobody),
             "",
             own_digits(),
         ),
         case(
             "pi-udp",
             "another user sends forged results to its UDP port",
-            forged("udp", false, true),
+            forged("udp", Who::Tests, Who::Nobody),
             "",
             own_digits(),
         ),
@@ -199,63 +214,63 @@ fn hostile_peers_are_refused_and_never_hang_a_run() {
         case(
             "pi-udp",
             "the same user floods its UDP port with junk and kills a worker",
-            forged("flood-udp", true, true),
+            forged("flood-udp", Who::User, Who::User),
             "",
             want(1, "was killed by signal 9 (SIGKILL)"),
         ),
         case(
             "pi-unix-dgram",
             "the same user floods its abstract name with junk and kills a worker",
-            forged("flood-dgram", true, true),
+            forged("flood-dgram", Who::User, Who::User),
             "",
             want(1, "was killed by signal 9 (SIGKILL)"),
         ),
         case(
             "pi-signal",
             "the same user queues signals 35 and 36 with a worker's pid and forged values",
-            forged("signal", true, true),
+            forged("signal", Who::User, Who::User),
             "",
             own_digits(),
         ),
         case(
             "pi-sysv-msg",
             "the same user sends forged results to its queue",
-            forged("msg", true, true),
+            forged("msg", Who::User, Who::User),
             "",
             own_digits(),
         ),
         case(
             "pi-sysv-msg",
             "root sends forged results to its queue",
-            forged("msg", false, false),
+            forged("msg", Who::Tests, Who::Tests),
             "",
             own_digits(),
         ),
         case(
             "pi-fifo",
             "the same user writes forged results into its FIFO",
-            forged("fifo", true, true),
+            forged("fifo", Who::User, Who::User),
             "",
             own_digits(),
         ),
         case(
             "pi-unix",
             "the same user connects to its socket file and sends a sum",
-            forged("unix", true, true),
+            forged("unix", Who::User, Who::User),
             "",
             own_digits(),
         ),
         case(
             "pi-sysv-shm-sem",
             "the same user attaches its segment and overwrites the sum",
-            forged("shm", true, true),
+            forged("shm", Who::User, Who::User),
             "",
             want(1, "another process wrote the shared sum: it is not the workers'"),
         ),
         case(
             "pi-pipe",
             "the same user opens the parent's descriptors through /proc/PID/fd",
-            forged("procfd", true, true),
+            forged("procfd", Who::User, Who::User),
             "",
             own_digits(),
         ),

@@ -5,13 +5,15 @@ use super::*;
 #[test]
 fn limits_end_in_one_line_naming_the_limit() {
     let nobody = NOBODY;
+    let loner = loner();
     let shell = |line: String| How::Shell(format!("{line} >$OUT 2>$ERR; st=$?"));
     let mut cases = Vec::new();
     for p in pi_programs() {
         cases.push(case(
             p,
-            "fork fails (RLIMIT_NPROC 3, as nobody) after 2 workers started",
-            shell(format!("prlimit --nproc=3 -- {nobody} $BIN $ARGS")),
+            "fork fails (RLIMIT_NPROC 3, as a uid of its own) after 2 workers started",
+            // Not nobody: the count is per user, and nobody's moves with the hostile cases.
+            shell(format!("prlimit --nproc=3 -- {loner} $BIN $ARGS")),
             "-w 10 -n 1000000",
             want(1, "fork: EAGAIN (Resource temporarily unavailable): process limit reached (RLIMIT_NPROC"),
         ));
@@ -105,7 +107,7 @@ fn limits_end_in_one_line_naming_the_limit() {
     };
     cases.push(shm(
         "/dev/shm read-only",
-        "mount -o remount,ro /dev/shm",
+        "mount -o remount,bind,ro /dev/shm",
         want(1, "open: EROFS (Read-only file system): /dev/shm is read-only"),
     ));
     cases.push(shm(
@@ -139,10 +141,11 @@ fn limits_end_in_one_line_naming_the_limit() {
     cases.push(case(
         "pi-signal",
         "RLIMIT_SIGPENDING 4 above the user's pending count, 20 workers: results wait their turn",
-        // As nobody: the count is per user, and root's moves with every other test that
-        // runs meanwhile (a second of other tests' signals failed this case once).
+        // As a uid of its own: the count is per user, and root's (or nobody's) moves with
+        // every other test that runs meanwhile (a second of other tests' signals failed
+        // this case once).
         shell(format!(
-            "BIN=$BIN ARGS=$ARGS {nobody} sh -c 'q=$(grep ^SigQ /proc/self/status | cut -f2 | cut -d/ -f1); \
+            "BIN=$BIN ARGS=$ARGS {loner} sh -c 'q=$(grep ^SigQ /proc/self/status | cut -f2 | cut -d/ -f1); \
              prlimit --sigpending=$((q + 4)) -- $BIN $ARGS'"
         )),
         "-w 20",
@@ -178,14 +181,14 @@ fn limits_end_in_one_line_naming_the_limit() {
         ));
         cases.push(dir(
             "TMPDIR read-only",
-            "mount -o remount,ro /dev/shm",
+            "mount -o remount,bind,ro /dev/shm",
             "$BIN $ARGS".into(),
             want(1, made("EROFS (Read-only file system)")),
         ));
         cases.push(dir(
             "TMPDIR not writable for the user (nobody, TMPDIR=/)",
             "export TMPDIR=/",
-            format!("{nobody} $BIN $ARGS"),
+            format!("{AS_USER} $BIN $ARGS"),
             want(1, made("EACCES (Permission denied)")),
         ));
         cases.push(dir(
@@ -212,11 +215,16 @@ fn limits_end_in_one_line_naming_the_limit() {
             "ENOENT (No such file or directory)",
         ),
         ("TMPDIR a file", "export TMPDIR=/dev/null", "", "ENOTDIR (Not a directory)"),
-        ("TMPDIR read-only", "mount -o remount,ro /dev/shm", "", "EROFS (Read-only file system)"),
+        (
+            "TMPDIR read-only",
+            "mount -o remount,bind,ro /dev/shm",
+            "",
+            "EROFS (Read-only file system)",
+        ),
         (
             "TMPDIR not writable for the user (nobody, TMPDIR=/)",
             "export TMPDIR=/",
-            nobody,
+            AS_USER,
             "EACCES (Permission denied)",
         ),
     ] {

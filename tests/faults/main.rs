@@ -170,6 +170,7 @@ fn script(case: &Case, work: &Path) -> String {
     format!(
         "set -e
          BIN={bin}; ARGS='{args}'; OUT={w}/out; ERR={w}/err; LAUNCH={launch}; W={w}; RUN=
+         AS_USER='{as_user}'
          FORGE={forge}
          sysv() {{ echo $(( $(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | wc -l) - 3 )); }}
          {setup}
@@ -191,6 +192,7 @@ fn script(case: &Case, work: &Path) -> String {
         w = work.display(),
         args = case.args,
         setup = case.setup,
+        as_user = if root() { NOBODY } else { UNPRIVILEGED },
     )
 }
 
@@ -265,6 +267,13 @@ fn run_matrix(name: &str, cases: &[Case]) {
         let n = cases.iter().filter(|c| traced(c)).count();
         skip(&format!("strace cannot trace here: {n} of the {name} cases need it"));
     }
+    // Without root, the cases that need another uid or the host's cgroups are skipped.
+    let privileged = cases.iter().filter(|c| root_only(c).is_some()).count();
+    if !root() && privileged > 0 {
+        let what: std::collections::BTreeSet<_> = cases.iter().filter_map(root_only).collect();
+        let what: Vec<_> = what.into_iter().collect();
+        skip(&format!("not root: {privileged} of the {name} cases need {}", what.join(" or ")));
+    }
     let mut failures = Vec::new();
     let mut log = String::new();
     let mut slowest = (0, String::new());
@@ -272,6 +281,7 @@ fn run_matrix(name: &str, cases: &[Case]) {
     let cases: Vec<&Case> = cases
         .iter()
         .filter(|c| !(untraceable && traced(c)))
+        .filter(|c| root() || root_only(c).is_none())
         .filter(|c| format!("{} / {}", c.program, c.fault).contains(&only))
         .collect();
     for &case in &cases {
@@ -378,8 +388,54 @@ fn killed(program: &str) -> Want {
     Want { sysv_left: killed_leaves(program).is_some(), ..want(137, "") }
 }
 
-/// `setpriv` prefix: the command runs as nobody (uid and gid 65534, no groups).
+/// `setpriv` prefix: the command runs as nobody (uid and gid 65534, no groups) — another
+/// user than the tests'. Only root can do that: without root, a case that uses it is
+/// skipped (and says so).
 const NOBODY: &str = "setpriv --reuid=65534 --regid=65534 --clear-groups --";
+
+/// `setpriv` prefix: the command runs as a uid that no other process has — this test
+/// process's own (3,000,000 + its pid), so per-user counts (RLIMIT_NPROC's processes,
+/// RLIMIT_SIGPENDING's signals) are the case's alone: as nobody, a forger of the hostile
+/// cases running meanwhile made execve fail with EAGAIN once in a few runs. Root only.
+fn loner() -> &'static str {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let uid = 3_000_000 + std::process::id();
+        format!("setpriv --reuid={uid} --regid={uid} --clear-groups --")
+    })
+}
+
+/// Prefix: the command runs as a user without privileges, the same user as the other
+/// commands of the case that have it — nobody when the tests run as root (so that file
+/// modes and IPC permissions apply to it); without root, the tests' own user, in a user
+/// namespace of its own below the sandbox's where it is uid 1000 with no capabilities
+/// ([`UNPRIVILEGED`]): root of the sandbox's namespace could read an undumpable
+/// process's /proc/PID/fd, the same user without privileges cannot.
+const AS_USER: &str = "$AS_USER";
+
+/// [`AS_USER`] without root.
+const UNPRIVILEGED: &str = "unshare --user --map-user=1000 --map-group=1000 --";
+
+/// Whether the tests run as root (else the sandbox is a user namespace).
+fn root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// What a case needs that only root has, if anything: another uid than the tests', or the
+/// host's cgroups.
+fn root_only(c: &Case) -> Option<&'static str> {
+    let text = match &c.how {
+        How::Shell(line) => format!("{} {line}", c.setup),
+        _ => c.setup.clone(),
+    };
+    if text.contains("setpriv --reuid") {
+        Some("another user (setpriv)")
+    } else if text.contains("/sys/fs/cgroup") {
+        Some("a cgroup of the host")
+    } else {
+        None
+    }
+}
 
 mod hostile;
 mod kills;
