@@ -64,8 +64,10 @@ pub fn series(terms: Range<u64>) -> f64 {
 /// (SSE2 `divpd`, the x86_64 baseline) with two vectors in flight, so the divider never
 /// waits. Each of the four running sums is compensated (Kahan): the terms shrink to
 /// ~10^-15 of the sum, and plain addition would lose most of their bits. (An AVX kernel,
-/// four terms per `vdivpd`, measured no faster: 256-bit division has half the throughput
-/// of 128-bit on the CPUs at hand, and it cost every binary 448 bytes.)
+/// four terms per `vdivpd`, cost every binary 448 bytes when tried. It gains nothing where
+/// a 256-bit division issues at half the rate of a 128-bit one — the Intel Xeons measured
+/// so far, `make bench`'s divider probe: the same terms per ns at every width — and would
+/// double the rate where both issue alike, as on AMD Zen 4.)
 ///
 /// Accuracy, measured for n = 10^7 against a long double sum of the same terms: the
 /// original's serial sum is 6.8·10^-13 off (relative); this one stays within 10^-15 (a
