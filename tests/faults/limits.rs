@@ -307,7 +307,7 @@ fn limits_name_the_one_that_was_hit() {
     // A full accept queue drops connections (their SYNs are sent again a second later):
     // the workers wait for their receipts, so none believes it delivered what was lost.
     cases.push(Case {
-        setup: "sysctl -qw net.core.somaxconn=128".into(),
+        setup: "echo 128 > /proc/sys/net/core/somaxconn".into(),
         ..case(
             "pi-tcp",
             "512 workers, net.core.somaxconn 128 (the default before Linux 5.4)",
