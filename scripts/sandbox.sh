@@ -18,6 +18,8 @@
 # The one sandbox of the tests (faults, leaks, container-test). Exit 125 with a message
 # when the namespaces cannot be made here; otherwise COMMAND's status.
 set -u
+# ip, chroot: in /usr/sbin, which a user's PATH may lack.
+export PATH=$PATH:/usr/sbin:/sbin
 if [ "${1:-}" != --inside ]; then
     user=()
     [ "$(id -u)" = 0 ] || user=(--user --map-root-user)

@@ -349,6 +349,12 @@ pub const WAIT_UNTIL_ALONE: &str = r#"for i in $(seq 1000); do
   [ $live = 0 ] && break; sleep 0.005
 done"#;
 
+/// Whether the tests run as root (else scripts/sandbox.sh makes a user namespace, where
+/// the tests' user is uid 0 and the only uid).
+pub fn root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
 /// The tests' one sandbox: scripts/sandbox.sh (fresh IPC, mount, PID, network and UTS
 /// namespaces, their own /dev/shm, mqueue mount and /proc).
 pub fn sandbox() -> PathBuf {

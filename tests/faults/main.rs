@@ -416,11 +416,6 @@ const AS_USER: &str = "$AS_USER";
 /// [`AS_USER`] without root.
 const UNPRIVILEGED: &str = "unshare --user --map-user=1000 --map-group=1000 --";
 
-/// Whether the tests run as root (else the sandbox is a user namespace).
-fn root() -> bool {
-    rustix::process::geteuid().is_root()
-}
-
 /// What a case needs that only root has, if anything: another uid than the tests', or the
 /// host's cgroups.
 fn root_only(c: &Case) -> Option<&'static str> {
