@@ -24,10 +24,14 @@ LOG = os.environ.get("BAREIPC_SKIP_LOG") or os.path.join(
 
 # What makes a skipped suite run, by the words of its reason.
 INSTALLS = [
-    ("sandbox", "root: the sandbox makes fresh IPC, mount, PID and network namespaces "
-                "(sudo make test)"),
-    ("namespaces", "root: the sandbox makes fresh IPC, mount, PID and network namespaces "
-                   "(sudo make test)"),
+    ("sandbox", "unprivileged user namespaces (kernel.unprivileged_userns_clone, "
+                "user.max_user_namespaces, an AppArmor policy that allows them), or root"),
+    ("namespaces", "unprivileged user namespaces (kernel.unprivileged_userns_clone, "
+                   "user.max_user_namespaces, an AppArmor policy that allows them), or root"),
+    ("not root", "root (sudo make test): another uid, the host's cgroups"),
+    ("another user", "root (sudo make test): only root can run a command as another uid"),
+    ("pids", "root, or a pids cgroup controller delegated to the user"),
+    ("daemon", "root: the test starts a Docker daemon of its own"),
     ("other architectures", "the aarch64 and riscv64 Rust targets, Debian's cross gcc and "
                             "qemu-user (make deps)"),
     ("strace", "strace, and permission to ptrace (make deps)"),
