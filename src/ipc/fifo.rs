@@ -56,6 +56,24 @@ impl Fifo {
         open(dir, path, abi::O_RDWR)
     }
 
+    /// `openat(dir, path, O_RDONLY | O_NONBLOCK)`: a reading end that never waits to open
+    /// and sees end of file whenever no writer has the FIFO open — before the first one
+    /// came, too; a reader that waits for one polls for `POLLIN` first (Linux reports no
+    /// hang-up on a FIFO no writer has opened yet). Its reads do not block: EAGAIN while a
+    /// writer has it open but has written nothing more.
+    #[doc(alias = "open")]
+    pub fn open_read_end(dir: BorrowedFd<'_>, path: &CStr) -> Result<Fifo, Errno> {
+        open(dir, path, abi::O_RDONLY | abi::O_NONBLOCK)
+    }
+
+    /// `fstat(fd)`: whether what was opened is a FIFO — the opener's check before it
+    /// writes, when another process may have put a regular file or a device at the path.
+    #[doc(alias = "fstat")]
+    pub fn is_fifo(&self) -> Result<bool, Errno> {
+        let st = rustix::fs::fstat(&self.0)?;
+        Ok(rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Fifo)
+    }
+
     /// `openat(dir, path, O_WRONLY | O_NONBLOCK)`: a writing end, at once; ENXIO if nobody has
     /// the FIFO open for reading (a blocking open would wait for one forever). Writes
     /// through it do not block either ([`write`](Self::write)).
@@ -127,6 +145,30 @@ mod tests {
         // The reader gone, a writer's open is refused again.
         drop(reader);
         assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENXIO));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_read_end_sees_end_of_file_without_a_writer_and_checks_what_it_opened() {
+        let (dir, path) = fifo_path("fifo-read-end");
+        let (at, path) = (CWD, path.as_c_str());
+        make(at, path, 0o600).unwrap();
+        let r = Fifo::open_read_end(at, path).unwrap();
+        assert_eq!(r.is_fifo(), Ok(true));
+        let mut buf = [0u8; 8];
+        // No writer yet: end of file at once, not a wait.
+        assert_eq!(r.read(&mut buf), Ok(0));
+        let w = Fifo::open_writer(at, path).unwrap();
+        // A writer that has written nothing: no data yet, and no end either.
+        assert_eq!(r.read(&mut buf), Err(Errno::EAGAIN));
+        w.write(b"hi").unwrap();
+        drop(w);
+        assert_eq!(r.read(&mut buf), Ok(2));
+        assert_eq!(r.read(&mut buf), Ok(0));
+        // A regular file where the FIFO was expected opens, and says what it is.
+        let file = std::ffi::CString::new(dir.join("plain").to_str().unwrap()).unwrap();
+        std::fs::write(dir.join("plain"), b"x").unwrap();
+        assert_eq!(Fifo::open_read_end(at, &file).unwrap().is_fifo(), Ok(false));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

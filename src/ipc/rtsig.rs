@@ -21,6 +21,9 @@
 use crate::errno::Errno;
 use crate::sys::{self, abi};
 
+/// A time span for [`RtSignal::take_within`] (`struct timespec`).
+pub use crate::sys::abi::Timespec;
+
 /// A real-time signal number: 34 (glibc's SIGRTMIN; 32 and 33 are glibc's own) to 64.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct RtSignal(i32);
@@ -92,6 +95,14 @@ impl RtSignal {
     pub fn take(self, wait: bool) -> Result<Queued, Errno> {
         take_any(&[self], wait)
     }
+
+    /// `rt_sigtimedwait({signal}, &info, timeout)`: as [`take`](Self::take), waiting at
+    /// most `timeout` (relative) for the signal: EAGAIN when it passes.
+    #[doc(alias = "sigtimedwait")]
+    pub fn take_within(self, timeout: &abi::Timespec) -> Result<Queued, Errno> {
+        let info = sys::sigtimedwait(1 << (self.0 - 1), Some(timeout))?;
+        Ok(Queued { signal: info.signo, pid: info.pid, value: info.value })
+    }
 }
 
 /// `rt_sigtimedwait(signals, &info, timeout)`: as [`RtSignal::take`] for any of `signals`:
@@ -108,6 +119,41 @@ pub fn take_any(signals: &[RtSignal], wait: bool) -> Result<Queued, Errno> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timed_take_ends_with_eagain_when_nothing_comes() {
+        // In a child of our own, as below: a signal mask is per thread.
+        let _serial = crate::serial_forks();
+        // SAFETY: the child only makes system calls and exits.
+        match unsafe { libc::fork() } {
+            0 => {
+                let code = (|| -> Result<(), Errno> {
+                    let sig = RtSignal::new(41)?;
+                    sig.block()?;
+                    let t = Timespec { tv_sec: 0, tv_nsec: 20_000_000 };
+                    if sig.take_within(&t) != Err(Errno::EAGAIN) {
+                        return Err(Errno::EIO);
+                    }
+                    let me = std::process::id() as i32;
+                    sig.queue(me, me, 7)?;
+                    match sig.take_within(&t)? {
+                        Queued { signal: 41, value: 7, pid } if pid == me => Ok(()),
+                        _ => Err(Errno::EIO),
+                    }
+                })()
+                .map_or(1, |()| 0);
+                // SAFETY: ends the child without running the harness's code.
+                unsafe { libc::_exit(code) }
+            }
+            pid => {
+                assert!(pid > 0);
+                let mut status = 0;
+                // SAFETY: waits for the child just forked.
+                assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+                assert_eq!(status, 0, "the child's checks failed");
+            }
+        }
+    }
 
     #[test]
     fn block_takes_signal_numbers_only_and_leaves_glibc_its_own() {
