@@ -126,6 +126,18 @@ def stop_docker(proc):
             proc.wait()
 
 
+def end_rootless_pause(tmp):
+    """Rootless Podman keeps a pause process (the holder of the user's namespaces) after
+    it ends, its pid in the tmp_dir this test gave it: ended with the test."""
+    for root, _, files in os.walk(tmp):
+        if "pause.pid" in files and os.geteuid() != 0:
+            try:
+                with open(os.path.join(root, "pause.pid")) as f:
+                    os.kill(int(f.read().strip()), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+
+
 def start_podman(tmp):
     if not shutil.which("podman"):
         raise RuntimeError("podman is not installed")
@@ -518,6 +530,7 @@ def main():
     finally:
         if dockerd is not None:
             stop_docker(dockerd)
+        end_rootless_pause(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
     facts += seccomp_facts()
     if a.log:
