@@ -56,6 +56,11 @@ run bareipc clean --dry-run
 run bareipc clean
 run bareipc msg rm 0x1234
 run bareipc sysv-sem value 0x5678
+# A FIFO and a real-time signal: a reader or a waiter in the background, then the sender.
+run bareipc fifo create /dev/shm/pipe
+run "bareipc fifo read /dev/shm/pipe --timeout 5 & sleep 0.2; bareipc fifo write /dev/shm/pipe 'through a FIFO'; wait"
+run "bareipc fifo write /dev/shm/pipe 'nobody reads'"
+run "(trap '' 40; bareipc signal wait 40 --timeout 5) & sleep 0.2; bareipc signal send \$! 40 12345; wait"
 echo '```'
 
 echo "<!-- tool-strace -->"

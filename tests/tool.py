@@ -9,11 +9,13 @@ checks, prints one line per failure and exits 1 if there was any.
 Sections: interop (BIN HELPER: glibc's C and, when importable, Python's posix_ipc and
 sysv_ipc), empty-root, hostile, clean, fuzz (BIN SEED COUNT).
 """
+import ctypes
 import json
 import os
 import random
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -141,6 +143,76 @@ def interop_glibc(helper):
           "the tool reads C's segment")
     ok("sysv-shm", "write", "0x7003", "back", "--offset", "50")
     check(c("sysv-shm-read", "7003", "50", "4") == "back\n", "C reads the tool's bytes")
+
+
+def masked(signo, *cmd):
+    """Starts `cmd` with `signo` blocked, as a shell or a supervisor that means to signal it
+    would: the mask is inherited across exec, so a signal sent before the waiter begins
+    to wait is pending for it rather than fatal."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signo})
+    try:
+        return background(*cmd)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signo})
+
+
+def background(*cmd):
+    """Starts `cmd` with its output piped."""
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def finished(proc, timeout=10):
+    """(status, stdout text, stderr text) of a background process."""
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+def interop_endpoints(helper):
+    """FIFOs and real-time signals between the tool and glibc C, and Python."""
+    d = tempfile.mkdtemp(prefix="bareipc-tool-fifo-")
+    try:
+        f = os.path.join(d, "f")
+        ok("fifo", "create", f)
+        # The tool reads what C writes; C reads what the tool writes.
+        r = background(BIN, "fifo", "read", f, "--timeout", "5")
+        time.sleep(0.05)
+        subprocess.run([helper, "fifo-write", f, "from C"], timeout=5)
+        check(finished(r) == (0, "from C\n", ""), "the tool reads C's FIFO write")
+        r = background(helper, "fifo-read", f)
+        time.sleep(0.05)
+        ok("fifo", "write", f, "from the tool", "--timeout", "5")
+        check(finished(r) == (0, "from the tool", ""), "C reads the tool's FIFO write")
+        # Python: a FIFO made by os.mkfifo, both ways, bytes that need escaping.
+        g = os.path.join(d, "g")
+        os.mkfifo(g, 0o600)
+        r = background(BIN, "fifo", "read", g, "--timeout", "5")
+        time.sleep(0.05)
+        with open(g, "wb") as w:
+            w.write(b"py\tx\x01")
+        check(finished(r) == (0, "py\\x09x\\x01\n", ""), "the tool escapes Python's bytes")
+        r = background(BIN, "fifo", "read", g, "--raw", "--timeout", "5")
+        time.sleep(0.05)
+        with open(g, "wb") as w:
+            w.write(b"raw\x00bytes")
+        status, out, _ = r.wait(10), r.stdout.read(), r.stderr.read()
+        check(status == 0 and out == b"raw\x00bytes", f"--raw gives the bytes: {out!r}")
+        fd = os.open(g, os.O_RDONLY | os.O_NONBLOCK)
+        ok("fifo", "write", g, "to python")
+        check(os.read(fd, 100) == b"to python", "Python reads the tool's write")
+        os.close(fd)
+        # Signals: the tool waits, C queues; C waits, the tool queues.
+        w = masked(40, BIN, "signal", "wait", "40", "--timeout", "5")
+        subprocess.run([helper, "sigqueue", str(w.pid), "40", "18446744073709551615"], timeout=5)
+        got = finished(w)
+        check(got[0] == 0 and got[1].endswith("\t18446744073709551615\n"),
+              f"the tool takes C's queued value: {got}")
+        w = masked(41, helper, "sigwait", "41", "5")
+        ok("signal", "send", str(w.pid), "41", "42")
+        status, out, err = finished(w)
+        pid, value = out.split() if status == 0 else ("?", "?")
+        check(value == "42" and int(pid) > 0, f"C takes the tool's value: {out!r} {err!r}")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def interop_python():
@@ -350,6 +422,72 @@ def hostile():
     one_line(["mq", "recv", "slow", "--timeout", "0.3"], 1, "ETIMEDOUT")
     check(0.25 < time.monotonic() - t0 < 3, "the timeout is kept")
     one_line(["sysv-sem", "op", str(int(ok("sysv-sem", "create"))), "0", "-1", "--nowait"], 1, "EAGAIN")
+    hostile_endpoints(nob)
+
+
+def hostile_endpoints(nob):
+    """What another process may put at a FIFO's path, or do to a waiter."""
+    d = tempfile.mkdtemp(prefix="bareipc-tool-hostile-")
+    try:
+        plain, fifo, link = (os.path.join(d, n) for n in ("plain", "fifo", "link"))
+        with open(plain, "wb") as f:
+            f.write(b"keep me")
+        os.mkfifo(fifo, 0o666)
+        os.symlink(fifo, link)
+        for verb in (["write", "x"], ["read"]):
+            one_line(["fifo", verb[0], plain, *verb[1:]], 1, "not a FIFO")
+            one_line(["fifo", verb[0], d, *verb[1:]], 1, "openat: " if verb[0] == "write" else "not a FIFO")
+            one_line(["fifo", verb[0], link, *verb[1:]], 1, "ELOOP")
+            one_line(["fifo", verb[0], "/dev/null", *verb[1:]], 1, "not a FIFO")
+        with open(plain, "rb") as f:
+            check(f.read() == b"keep me", "a regular file at the path is left as it was")
+        one_line(["fifo", "write", fifo, "x"], 1, "ENXIO")
+        one_line(["fifo", "write", fifo, "x" * 4097], 1, "over 4096 bytes")
+        one_line(["fifo", "create", fifo], 1, "EEXIST")
+        one_line(["fifo", "create", "x" * 4096], 2, "path over 4095 bytes")
+        # A writer that holds the FIFO open and never writes: the reader's timeout ends it;
+        # a reader that never reads: the writer's timeout ends its wait for room.
+        hold = os.open(fifo, os.O_RDWR)
+        t0 = time.monotonic()
+        one_line(["fifo", "read", fifo, "--timeout", "0.3"], 1, "poll: ETIMEDOUT")
+        check(0.25 < time.monotonic() - t0 < 3, "the reader's timeout is kept")
+        os.set_blocking(hold, False)
+        try:
+            while True:
+                os.write(hold, b"y" * 512)
+        except BlockingIOError:
+            pass
+        one_line(["fifo", "write", fifo, "z" * 4096, "--timeout", "0.3"], 1, "poll: ETIMEDOUT")
+        os.close(hold)
+        # Signals: numbers outside the real-time range, values outside 64 bits, pids that
+        # would reach a process group or everyone, a pid that is gone, the tool's own.
+        for args, want in ((["1", "9", "0"], "not a number from 34 to 64"),
+                           (["1", "33", "0"], "not a number from 34 to 64"),
+                           (["0", "40", "0"], "not a number from 1"),
+                           (["-1", "40", "0"], "not a number from 1"),
+                           (["1", "40", "18446744073709551616"], "not a value"),
+                           (["1", "40", "-1"], "not a value"),
+                           (["1", "40", ""], "not a value")):
+            one_line(["signal", "send", *args], 2, want)
+        one_line(["signal", "send", str(dead_pid()), "40", "1"], 1, "ESRCH")
+        one_line(["signal", "wait", "40", "--timeout", "0.2"], 1, "ETIMEDOUT")
+        # A sender may write any pid into what it queues: the waiter prints what it got.
+        w = masked(42, BIN, "signal", "wait", "42", "--timeout", "5")
+        info = struct.pack("<iii4xiIQ", 42, 0, -1, 4242, os.getuid(), 9)
+        info += bytes(128 - len(info))
+        libc = ctypes.CDLL(None, use_errno=True)
+        nr = {"x86_64": 129, "aarch64": 138, "riscv64": 138}[os.uname().machine]
+        sent = libc.syscall(nr, w.pid, 42, info)  # rt_sigqueueinfo
+        status, out, _ = finished(w)
+        check(sent == 0 and status == 0 and out == "4242\t9\n",
+              f"a forged sender pid is shown as given: {out!r}")
+        if nob:
+            sleeper = subprocess.Popen(["sleep", "5"])
+            one_line(["signal", "send", str(sleeper.pid), "40", "1"], 1, "EPERM", who=nob)
+            sleeper.kill()
+            sleeper.wait()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 # --- clean -------------------------------------------------------------------------------
@@ -405,10 +543,12 @@ def clean():
 # --- fuzzed command lines ----------------------------------------------------------------
 
 WORDS = {
-    "": ["ls", "clean", "mq", "msg", "sem", "shm", "sysv-sem", "sysv-shm", "--help", "-V", "nope"],
+    "": ["ls", "clean", "mq", "msg", "sem", "shm", "sysv-sem", "sysv-shm", "fifo", "signal",
+         "--help", "-V", "nope"],
     "mq": ["create", "send", "recv", "stat", "rm"], "msg": ["create", "send", "recv", "stat", "rm"],
     "sem": ["create", "post", "wait", "value", "rm"], "shm": ["create", "read", "write", "stat", "rm"],
     "sysv-sem": ["create", "op", "value", "rm"], "sysv-shm": ["create", "read", "write", "stat", "rm"],
+    "fifo": ["create", "write", "read"], "signal": ["send", "wait"],
 }
 OPTIONS = ["--json", "--dry-run", "--mode", "--max-messages", "--message-size", "--priority",
            "--timeout", "--type", "--value", "--size", "--offset", "--length", "--raw", "--count",
@@ -416,7 +556,9 @@ OPTIONS = ["--json", "--dry-run", "--mode", "--max-messages", "--message-size", 
 # A call that may wait gets a bound: these never block for long whatever the state.
 BOUND = {("mq", "send"): ["--timeout", "0"], ("mq", "recv"): ["--timeout", "0"],
          ("sem", "wait"): ["--timeout", "0"], ("msg", "send"): ["--nowait"],
-         ("msg", "recv"): ["--nowait"], ("sysv-sem", "op"): ["--nowait"]}
+         ("msg", "recv"): ["--nowait"], ("sysv-sem", "op"): ["--nowait"],
+         ("fifo", "write"): ["--timeout", "0"], ("fifo", "read"): ["--timeout", "0"],
+         ("signal", "wait"): ["--timeout", "0"]}
 
 
 def value(r):
@@ -466,6 +608,7 @@ def main():
     signal.alarm(600)
     if section == "interop":
         interop_glibc(sys.argv[3])
+        interop_endpoints(sys.argv[3])
         interop_python()
     elif section == "empty-root":
         empty_root()

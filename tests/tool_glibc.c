@@ -6,14 +6,18 @@
  *   shm-create NAME SIZE | shm-write NAME OFFSET TEXT | shm-read NAME OFFSET LENGTH
  *   msg-send KEY TYPE TEXT | msg-recv KEY TYPE | sysv-sem-op KEY NUM DELTA
  *   sysv-shm-write KEY OFFSET TEXT | sysv-shm-read KEY OFFSET LENGTH
+ *   fifo-write PATH TEXT | fifo-read PATH | sigqueue PID SIGNO VALUE | sigwait SIGNO SECONDS
  *
- * KEY is hex. A receive prints "PRIORITY-or-TYPE TEXT"; a failure prints the call and
+ * KEY is hex. fifo-read prints what it read until end of file, sigwait "PID VALUE".
+ * A receive prints "PRIORITY-or-TYPE TEXT"; a failure prints the call and
  * errno on stderr and exits 1. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
 #include <semaphore.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +123,35 @@ int main(int argc, char **argv) {
         if (p == (char *)-1) return fail("shmat");
         if (!strcmp(cmd, "sysv-shm-write")) memcpy(p + atol(argv[3]), argv[4], strlen(argv[4]));
         else printf("%.*s\n", atoi(argv[4]), p + atol(argv[3]));
+        return 0;
+    }
+    if (!strcmp(cmd, "fifo-write")) {
+        int fd = open(name, O_WRONLY);
+        if (fd < 0) return fail("open");
+        if (write(fd, argv[3], strlen(argv[3])) != (ssize_t)strlen(argv[3])) return fail("write");
+        return close(fd) ? fail("close") : 0;
+    }
+    if (!strcmp(cmd, "fifo-read")) {
+        int fd = open(name, O_RDONLY);
+        char buf[4096];
+        ssize_t n;
+        if (fd < 0) return fail("open");
+        while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, n, stdout);
+        return n < 0 ? fail("read") : 0;
+    }
+    if (!strcmp(cmd, "sigqueue")) {
+        union sigval v = {.sival_ptr = (void *)(uintptr_t)strtoull(argv[4], NULL, 10)};
+        return sigqueue(atoi(name), atoi(argv[3]), v) ? fail("sigqueue") : 0;
+    }
+    if (!strcmp(cmd, "sigwait")) {
+        sigset_t set;
+        siginfo_t info;
+        struct timespec t = {.tv_sec = atoi(argv[3])};
+        sigemptyset(&set);
+        sigaddset(&set, atoi(name));
+        if (sigprocmask(SIG_BLOCK, &set, NULL)) return fail("sigprocmask");
+        if (sigtimedwait(&set, &info, &t) < 0) return fail("sigtimedwait");
+        printf("%d %llu\n", info.si_pid, (unsigned long long)(uintptr_t)info.si_value.sival_ptr);
         return 0;
     }
     fprintf(stderr, "tool_glibc: unknown command %s\n", cmd);

@@ -6,7 +6,7 @@ use crate::args::{
     COUNT, DRY_RUN, Group, JSON, LENGTH, MAX_MESSAGES, MESSAGE_SIZE, MODE, NOWAIT, OFFSET,
     PRIORITY, RAW, SIZE, TIMEOUT, TYPE, VALUE, VERSION, verb,
 };
-use crate::{list, out, posix, sysv};
+use crate::{endpoint, list, out, posix, sysv};
 
 const READ: &[usize] = &[OFFSET, LENGTH, RAW];
 
@@ -77,6 +77,23 @@ pub static GROUPS: &[Group] = &[
             verb(2, 2, &[OFFSET], sysv::shm_write),
             verb(1, 1, &[], list::stat),
             verb(1, 1, &[], sysv::rm),
+        ],
+    },
+    Group {
+        name: "fifo",
+        words: "create write read",
+        verbs: &[
+            verb(1, 1, &[MODE], endpoint::fifo_create),
+            verb(2, 2, &[TIMEOUT], endpoint::fifo_write),
+            verb(1, 1, &[TIMEOUT, RAW], endpoint::fifo_read),
+        ],
+    },
+    Group {
+        name: "signal",
+        words: "send wait",
+        verbs: &[
+            verb(3, 3, &[], endpoint::signal_send),
+            verb(1, 1, &[TIMEOUT], endpoint::signal_wait),
         ],
     },
 ];

@@ -11,6 +11,7 @@
 
 mod args;
 mod commands;
+mod endpoint;
 mod list;
 mod out;
 mod posix;
@@ -47,6 +48,11 @@ mq_open 24 RLIMIT_MSGQUEUE reached (see `ulimit -q`)
 sem_open 22 not a semaphore: the file is shorter than a sem_t
 semtimedop 11 not possible at once, or within the timeout
 semtimedop 27 no semaphore of that number in the set
+openat 6 nobody has the FIFO open for reading
+openat 2 nothing at that path
+mknodat 2 no such directory
+rt_sigqueueinfo 11 the receiver's user has RLIMIT_SIGPENDING signals pending (see `ulimit -i`)
+* 3 no such process
 * 2 no such object (bareipc ls lists them)
 * 17 the name or key is taken
 * 43 the object was removed meanwhile

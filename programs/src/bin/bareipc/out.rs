@@ -48,6 +48,11 @@ bareipc [COMMAND] [ARG...] [OPTION...]
   sysv-shm read KEY|ID [--offset BYTES] [--length BYTES]
   sysv-shm write KEY|ID TEXT [--offset BYTES]
   sysv-shm stat|rm KEY|ID
+  fifo create PATH
+  fifo write PATH TEXT [--timeout SECONDS]
+  fifo read PATH [--timeout SECONDS]
+  signal send PID SIGNO VALUE
+  signal wait SIGNO [--timeout SECONDS]
 ";
 
 /// What `--help` says after the lines.
@@ -55,7 +60,10 @@ const NOTES: &str = "
 mq, sem, shm: POSIX (sem: glibc's format); NAME with or without its slash. msg,
 sysv-*: System V; KEY 0xHEX, ID decimal. create takes --mode OCTAL (0600). recv:
 PRIORITY or TYPE, a tab, the text (\\xNN: not printable); read: a hex dump; both
-the bytes alone with --raw. Past the end is an error, never SIGBUS.
+the bytes alone with --raw. Past the end is an error, never SIGBUS. fifo: a named
+pipe by path (checked to be one); read waits for a writer and prints until the last
+one closes it. signal: real-time, SIGNO 34 to 64, a 64-bit VALUE; wait prints the
+PID its sender gave, a tab, the value.
 Exit status: 0 done, 1 a call failed, 2 bad usage.
 ";
 

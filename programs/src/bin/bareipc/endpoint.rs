@@ -1,0 +1,156 @@
+//! `fifo`, `signal`: the endpoints an unrelated process reaches by a path or a pid.
+//!
+//! A FIFO is found by its path, where anyone who may write the directory may have put
+//! something else: every end this tool opens is checked to be a FIFO (`fstat`) before a
+//! byte moves, and it never follows a symbolic link (`O_NOFOLLOW`). Opening never waits
+//! (`O_NONBLOCK`): a writer with no reader fails at once (ENXIO), a reader waits in `poll`,
+//! bounded by `--timeout`. A real-time signal is queued to a pid with a 64-bit value; the
+//! waiter blocks the signal first, so a value sent before the wait began waits for it —
+//! one sent before the tool started ends the tool (the signal's default action).
+
+use crate::args::{self, Cmd, Done, OrFail, bad, said};
+use crate::out::Out;
+use bareipc::errno::Errno;
+use bareipc::ipc::fifo::{self, Fifo};
+use bareipc::ipc::rtsig::{RtSignal, Timespec};
+use core::ffi::CStr;
+use rustix::event::{PollFd, PollFlags};
+use rustix::fs::CWD;
+
+/// `text` as a C string in `buf` (a path: at most 4095 bytes; an argument has no NUL).
+#[inline(never)]
+fn path<'a>(text: &[u8], buf: &'a mut [u8; 4096]) -> Done<&'a CStr> {
+    match buf.get_mut(..text.len()) {
+        Some(room) if text.len() < 4096 => room.copy_from_slice(text),
+        _ => return Err(bad("path over 4095 bytes:", text)),
+    }
+    CStr::from_bytes_until_nul(buf).map_err(|_| bad("not a path:", text))
+}
+
+/// An end opened at the path, checked to be a FIFO.
+fn open(
+    cmd: &Cmd,
+    how: fn(rustix::fd::BorrowedFd<'_>, &CStr) -> Result<Fifo, Errno>,
+) -> Done<Fifo> {
+    let end = how(CWD, path(cmd.pos[0], &mut [0; 4096])?).or_fail("openat")?;
+    match end.is_fifo().or_fail("fstat")? {
+        true => Ok(end),
+        false => Err(said("openat", "not a FIFO (another kind of file is at the path)")),
+    }
+}
+
+pub fn fifo_create(cmd: &Cmd) -> Done {
+    let mode = cmd.mode()?;
+    fifo::make(CWD, path(cmd.pos[0], &mut [0; 4096])?, mode).or_fail("mknodat")
+}
+
+/// `--timeout` as poll's milliseconds (-1: none).
+fn poll_ms(cmd: &Cmd) -> Done<i32> {
+    Ok(match cmd.timeout()? {
+        Some(t) => (t.tv_sec * 1000 + t.tv_nsec / 1_000_000) as i32,
+        None => -1,
+    })
+}
+
+/// Waits in `poll` for `events` on `end`: ETIMEDOUT when `--timeout` passes.
+fn wait(end: &Fifo, events: PollFlags, ms: i32) -> Done {
+    let mut fds = [PollFd::new(end, events)];
+    let t = (ms >= 0).then(|| rustix::event::Timespec {
+        tv_sec: (ms / 1000) as i64,
+        tv_nsec: (ms % 1000) as i64 * 1_000_000,
+    });
+    match rustix::event::poll(&mut fds, t.as_ref()) {
+        Ok(0) => Err(args::call_failed("poll", Errno::ETIMEDOUT)),
+        Ok(_) => Ok(()),
+        Err(e) => Err(args::call_failed("poll", e.into())),
+    }
+}
+
+/// `fifo write PATH TEXT`: TEXT (at most PIPE_BUF, 4096 bytes: one atomic write) into the
+/// FIFO, waiting for room while the pipe is full.
+pub fn fifo_write(cmd: &Cmd) -> Done {
+    let text = cmd.pos[1];
+    if text.len() > 4096 {
+        return Err(said("write", "TEXT over 4096 bytes (PIPE_BUF: what one write keeps whole)"));
+    }
+    let ms = poll_ms(cmd)?;
+    let end = open(cmd, Fifo::open_writer)?;
+    loop {
+        match end.write(text) {
+            Err(Errno::EAGAIN) => wait(&end, PollFlags::OUT, ms)?,
+            done => return done.or_fail("write"),
+        }
+    }
+}
+
+/// `fifo read PATH`: waits for a writer, then prints what the writers write until the
+/// last one closes it (escaped, then a newline; the bytes alone with `--raw`).
+pub fn fifo_read(cmd: &Cmd) -> Done {
+    let ms = poll_ms(cmd)?;
+    let end = open(cmd, Fifo::open_read_end)?;
+    let buf = &mut crate::out::buffer().text;
+    let mut o = Out::new();
+    let raw = cmd.flag(args::RAW);
+    loop {
+        // Nothing yet, or nothing more: wait (a FIFO no writer opened yet reports no
+        // hang-up, so this waits for the first writer too).
+        wait(&end, PollFlags::IN, ms)?;
+        match end.read(buf) {
+            Ok(0) => break,
+            Ok(n) if raw => o.bytes(&buf[..n]),
+            Ok(n) => o.escaped(&buf[..n]),
+            Err(Errno::EAGAIN) => continue,
+            Err(e) => return Err(args::call_failed("read", e)),
+        };
+    }
+    if !raw {
+        o.str("\n");
+    }
+    o.flush()
+}
+
+/// SIGNO as a real-time signal: 34 to 64.
+fn signal(text: &[u8]) -> Done<RtSignal> {
+    let n = args::signed("signal", text, 34, 64)?;
+    RtSignal::new(n as i32).or_fail("")
+}
+
+/// `signal send PID SIGNO VALUE`: queues SIGNO with VALUE (0 to 2^64 - 1) to PID.
+pub fn signal_send(cmd: &Cmd) -> Done {
+    let pid = args::signed("pid", cmd.pos[0], 1, i32::MAX as i64)? as i32;
+    let sig = signal(cmd.pos[1])?;
+    let text = cmd.pos[2];
+    let exact = text.iter().try_fold(0u64, |v, &c| {
+        let d = (c as char).to_digit(10)? as u64;
+        v.checked_mul(10)?.checked_add(d)
+    });
+    let value = exact
+        .filter(|_| !text.is_empty())
+        .ok_or_else(|| bad("not a value from 0 to 18446744073709551615:", text))?;
+    let me = rustix::process::getpid().as_raw_nonzero().get();
+    if pid == me {
+        // Its default action would end the tool before it could say anything.
+        return Err(said("rt_sigqueueinfo", "that is this tool's own pid"));
+    }
+    sig.queue(pid, me, value).or_fail("rt_sigqueueinfo")
+}
+
+/// `signal wait SIGNO`: blocks SIGNO, takes one (waiting up to `--timeout`), and prints
+/// `PID<TAB>VALUE`: the pid its sender wrote (the kernel does not check it) and the value.
+pub fn signal_wait(cmd: &Cmd) -> Done {
+    let sig = signal(cmd.pos[0])?;
+    let timeout = cmd.timeout()?;
+    sig.block().or_fail("rt_sigprocmask")?;
+    let got = match timeout {
+        Some(t) => sig.take_within(&Timespec { tv_sec: t.tv_sec, tv_nsec: t.tv_nsec }),
+        None => bareipc::io::retry_on_intr(|| sig.take(true)),
+    };
+    let q = got.map_err(|e| match e {
+        Errno::EAGAIN => Errno::ETIMEDOUT,
+        e => e,
+    });
+    let q = q.or_fail("rt_sigtimedwait")?;
+    let mut l = bareipc::fmt::Line::new();
+    l.i64(q.pid as i64).str("\t").u64(q.value).str("\n");
+    Out::new().bytes(l.as_bytes()).flush()
+}
