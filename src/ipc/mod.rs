@@ -28,6 +28,7 @@
 //! | [`rtsig`] | real-time signals queued with a 64-bit value | `rt_sigprocmask`, `rt_sigqueueinfo`, `rt_sigtimedwait` | nothing (permission to signal the receiver) |
 //! | [`process_vm`] | another process's memory, read directly | `process_vm_readv` | ptrace permission over the target (Yama, seccomp, capabilities) |
 //! | [`dgram`] | `AF_UNIX` datagrams to an abstract name (no file) | `socket`, `bind`, `sendto`, `recvfrom` | a network namespace (any) |
+//! | [`endpoint`] | any of the socket kinds above, by kind and address: another program's endpoint | `socket`, `bind`, `listen`, `accept4`, `connect`, `setsockopt`, `sendto`, `recvfrom` | as its kind |
 //!
 //! [`name`] builds the names of POSIX objects and their kernel forms; [`dir`] makes the
 //! private directory where a FIFO or a socket file is named; [`sysv`] holds what the
@@ -102,6 +103,7 @@ fn deadlines_are_now_plus_the_timeout() {
 
 pub mod dgram;
 pub mod dir;
+pub mod endpoint;
 pub mod eventfd;
 pub mod fifo;
 pub mod futex;

@@ -60,6 +60,8 @@ pub const SOCK_CLOEXEC: u32 = 0o2000000;
 /// (EAGAIN instead).
 pub const SOCK_NONBLOCK: u32 = 0o4000;
 pub const MSG_TRUNC: u32 = net::MSG_TRUNC;
+/// `send` flag: a peer gone is EPIPE only, no SIGPIPE.
+pub const MSG_NOSIGNAL: u32 = net::MSG_NOSIGNAL;
 /// `recvmsg` flag: the descriptors received are closed on `exec`.
 pub const MSG_CMSG_CLOEXEC: u32 = net::MSG_CMSG_CLOEXEC;
 pub const SOL_SOCKET: i32 = net::SOL_SOCKET as i32;
@@ -560,6 +562,7 @@ mod tests {
             (SOCK_NONBLOCK as i32, libc::SOCK_NONBLOCK),
             (POLLIN as i32, libc::POLLIN as i32),
             (MSG_TRUNC as i32, libc::MSG_TRUNC),
+            (MSG_NOSIGNAL as i32, libc::MSG_NOSIGNAL),
             (MSG_DONTWAIT as i32, libc::MSG_DONTWAIT),
             (MSG_CMSG_CLOEXEC as i32, libc::MSG_CMSG_CLOEXEC),
             (SOL_SOCKET, libc::SOL_SOCKET),

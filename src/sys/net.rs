@@ -198,6 +198,23 @@ pub(crate) fn set_timeout(fd: BorrowedFd<'_>, option: i32, usec: u32) -> Result<
     .map(drop)
 }
 
+/// `setsockopt(fd, SOL_SOCKET, option, &timeval, 16)`, for SO_SNDTIMEO or SO_RCVTIMEO:
+/// `tv` is (seconds, microseconds below 10^6); all zero: no bound.
+pub(crate) fn set_timeval(fd: BorrowedFd<'_>, option: i32, tv: [i64; 2]) -> Result<(), Errno> {
+    // SAFETY: the kernel reads one `struct timeval` (two 64-bit fields) at `tv`.
+    unsafe {
+        syscall5(
+            nr::SETSOCKOPT,
+            fd.as_raw_fd() as usize,
+            abi::SOL_SOCKET as usize,
+            option as usize,
+            tv.as_ptr() as usize,
+            16,
+        )
+    }
+    .map(drop)
+}
+
 /// `ppoll(fds, n, NULL, NULL, 8)`: waits, with no timeout, until an event of `fds` comes
 /// (entries with a negative descriptor are skipped); returns how many have one. EINTR when
 /// a handled signal interrupts the wait.
