@@ -134,6 +134,13 @@ errnos! { @table UDP_CODES, UDP_TEXT:
     ETIMEDOUT = 110, "Connection timed out";
 }
 errnos! { @table TOOL_CODES, TOOL_TEXT:
+    ENOTSOCK = 88, "Socket operation on non-socket";
+    EPROTOTYPE = 91, "Protocol wrong type for socket";
+    EAFNOSUPPORT = 97, "Address family not supported by protocol";
+    EADDRINUSE = 98, "Address already in use";
+    ECONNRESET = 104, "Connection reset by peer";
+    ECONNREFUSED = 111, "Connection refused";
+    EINPROGRESS = 115, "Operation now in progress";
     ESRCH = 3, "No such process";
     EFAULT = 14, "Bad address";
     E2BIG = 7, "Argument list too long";
@@ -172,7 +179,8 @@ pub const FD_PASSING: Extra = Extra { codes: FD_PASSING_CODES, text: FD_PASSING_
 /// The codes of files met by path: a FIFO (ENXIO: no reader), a file system without a
 /// feature (EOPNOTSUPP: no O_TMPFILE).
 pub const FILES: Extra = Extra { codes: FILE_CODES, text: FILE_TEXT };
-/// The tool's: those of [`QUEUES`] and [`FILES`], and ENODEV (not a shared memory object).
+/// The tool's: those of [`QUEUES`] and [`FILES`], ENODEV (not a shared memory object), and
+/// the socket calls' that its `unix`, `tcp` and `udp` commands meet.
 pub const TOOL: Extra = Extra { codes: TOOL_CODES, text: TOOL_TEXT };
 
 impl Extra {

@@ -215,6 +215,83 @@ def interop_endpoints(helper):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def bound(kind, addr, within=5.0):
+    """Waits until something is bound at `addr` (a path or @NAME for the Unix kinds, a port
+    for tcp and udp), as /proc/net shows it: a listener is ready."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if kind in ("tcp", "udp"):
+            want = f"0100007F:{int(addr):04X}"
+            with open(f"/proc/net/{kind}") as f:
+                if any(l.split()[1] == want for l in f.readlines()[1:]):
+                    return True
+        else:
+            with open("/proc/net/unix") as f:
+                if any(l.split()[-1] == addr for l in f.readlines()[1:] if len(l.split()) > 7):
+                    return True
+        time.sleep(0.005)
+    return False
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def interop_sockets(helper):
+    """Every socket kind between the tool and glibc C, and Python's socket module."""
+    import socket
+    d = tempfile.mkdtemp(prefix="bareipc-tool-sock-")
+    try:
+        for i, (kind, flag) in enumerate((("stream", []), ("seqpacket", ["--seqpacket"]),
+                                          ("dgram", ["--dgram"]), ("tcp", []), ("udp", []))):
+            group = kind if kind in ("tcp", "udp") else "unix"
+            addrs = [str(free_port()), str(free_port())] if group != "unix" else [
+                f"@bareipc-tool-{kind}", os.path.join(d, f"{kind}.sock")]
+            for addr in addrs:
+                # The tool listens, C sends.
+                r = background(BIN, group, "listen", addr, *flag, "--timeout", "5")
+                check(bound(kind, addr), f"{kind} {addr}: the tool binds")
+                c = subprocess.run([helper, "sock-send", kind, addr, f"C to the tool {i}"],
+                                   capture_output=True, text=True, timeout=5)
+                got = finished(r)
+                check(c.returncode == 0 and got == (0, f"C to the tool {i}\n", ""),
+                      f"{kind} {addr}: the tool receives C's: {got} {c.stderr!r}")
+                check(addr.startswith("@") or group != "unix" or not os.path.exists(addr),
+                      f"{kind} {addr}: the tool unlinks the path it bound")
+                # C listens, the tool sends.
+                r = background(helper, "sock-recv", kind, addr)
+                check(r.stdout.readline() == b"ready\n" and bound(kind, addr), f"{kind}: C binds")
+                ok(group, "send", addr, f"tool to C {i}", *flag, "--timeout", "5")
+                status, out, err = finished(r)
+                check(status == 0 and out.rstrip("\n") == f"tool to C {i}",
+                      f"{kind} {addr}: C receives the tool's: {out!r} {err!r}")
+            # Python's socket module, both ways.
+            fam = socket.AF_INET if group != "unix" else socket.AF_UNIX
+            typ = {"stream": socket.SOCK_STREAM, "tcp": socket.SOCK_STREAM,
+                   "seqpacket": socket.SOCK_SEQPACKET}.get(kind, socket.SOCK_DGRAM)
+            addr = str(free_port()) if group != "unix" else f"@bareipc-tool-py-{kind}"
+            pyaddr = ("127.0.0.1", int(addr)) if group != "unix" else "\0" + addr[1:]
+            r = background(BIN, group, "listen", addr, *flag, "--count", "2", "--timeout", "5")
+            check(bound(kind, addr), f"{kind}: the tool binds for Python")
+            for n in range(2):
+                with socket.socket(fam, typ) as s:
+                    s.connect(pyaddr)
+                    s.send(f"py {n}\x00".encode())
+            check(finished(r) == (0, "py 0\\x00\npy 1\\x00\n", ""), f"{kind}: the tool receives Python's two")
+            with socket.socket(fam, typ) as s:
+                s.bind(pyaddr)
+                if typ != socket.SOCK_DGRAM:
+                    s.listen(1)
+                ok(group, "send", addr, "to python", *flag)
+                c = s.accept()[0] if typ != socket.SOCK_DGRAM else s
+                check(c.recv(100) == b"to python", f"{kind}: Python receives the tool's")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def interop_python():
     try:
         import posix_ipc
@@ -481,6 +558,7 @@ def hostile_endpoints(nob):
         status, out, _ = finished(w)
         check(sent == 0 and status == 0 and out == "4242\t9\n",
               f"a forged sender pid is shown as given: {out!r}")
+        hostile_sockets(d)
         if nob:
             sleeper = subprocess.Popen(["sleep", "5"])
             one_line(["signal", "send", str(sleeper.pid), "40", "1"], 1, "EPERM", who=nob)
@@ -488,6 +566,70 @@ def hostile_endpoints(nob):
             sleeper.wait()
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def hostile_sockets(d):
+    """Peers that connect and never speak, never accept, send too much; files in the way."""
+    import socket
+    plain = os.path.join(d, "plain")
+    one_line(["unix", "listen", plain, "--timeout", "1"], 1, "bind: EADDRINUSE")
+    with open(plain, "rb") as f:
+        check(f.read() == b"keep me", "a file at a listener's path is left as it was")
+    one_line(["unix", "send", plain, "x"], 1, "connect: ECONNREFUSED")
+    one_line(["unix", "send", os.path.join(d, "none"), "x"], 1, "connect: ENOENT")
+    one_line(["unix", "listen", "x" * 108], 2, "not a socket address")
+    for port in ("0", "65536", "x", "-1"):
+        one_line(["tcp", "send", port, "x"], 2, "port")
+    one_line(["tcp", "send", str(free_port()), "x"], 1, "ECONNREFUSED")
+    # A stray connection that never sends: the listener's timeout ends the wait.
+    r = background(BIN, "unix", "listen", "@bareipc-tool-stray", "--timeout", "0.3")
+    check(bound("stream", "@bareipc-tool-stray"), "the listener binds")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect("\0bareipc-tool-stray")
+        t0 = time.monotonic()
+        status, out, err = finished(r)
+        check(status == 1 and "recvfrom: ETIMEDOUT" in err and time.monotonic() - t0 < 3,
+              f"a silent connection ends at the timeout: {status} {err!r}")
+    # A listener that never accepts, its backlog full: the sender's timeout ends connect.
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.bind("\0bareipc-tool-deaf")
+        s.listen(0)
+        held = []
+        for _ in range(4):
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect("\0bareipc-tool-deaf")
+            except BlockingIOError:
+                pass
+            held.append(c)
+        t0 = time.monotonic()
+        one_line(["unix", "send", "@bareipc-tool-deaf", "x", "--timeout", "0.3"], 1, "connect: ETIMEDOUT")
+        check(time.monotonic() - t0 < 3, "a full backlog waits only the timeout")
+        for c in held:
+            c.close()
+    # A datagram over the 64 KiB the tool takes: its start printed, then one line.
+    r = background(BIN, "unix", "listen", "@bareipc-tool-big", "--dgram", "--raw", "--timeout", "2")
+    check(bound("dgram", "@bareipc-tool-big"), "the datagram listener binds")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+        s.sendto(b"z" * 70000, "\0bareipc-tool-big")
+    r.wait(10)
+    out, err = r.stdout.read(), r.stderr.read().decode()
+    check(r.returncode == 1 and out == b"z" * 65536 and err.count("\n") == 1
+          and "the rest is lost" in err, f"an oversized datagram: {r.returncode} {len(out)} {err!r}")
+    # A peer that closes at once: the sender sees EPIPE or a reset, never SIGPIPE.
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.bind("\0bareipc-tool-rude")
+        s.listen(1)
+        # 100,000 bytes (an argument holds at most 128 KiB): more than the socket takes
+        # before the peer closes.
+        sender = background(BIN, "unix", "send", "@bareipc-tool-rude", "y" * 100_000, "--timeout", "5")
+        c, _ = s.accept()
+        c.close()
+        status, out, err = finished(sender)
+        check(status in (0, 1) and (status == 0 or "sendto:" in err),
+              f"a peer that closes: one line or done, never a signal: {status} {err!r}")
 
 
 # --- clean -------------------------------------------------------------------------------
@@ -544,21 +686,24 @@ def clean():
 
 WORDS = {
     "": ["ls", "clean", "mq", "msg", "sem", "shm", "sysv-sem", "sysv-shm", "fifo", "signal",
-         "--help", "-V", "nope"],
+         "unix", "tcp", "udp", "--help", "-V", "nope"],
     "mq": ["create", "send", "recv", "stat", "rm"], "msg": ["create", "send", "recv", "stat", "rm"],
     "sem": ["create", "post", "wait", "value", "rm"], "shm": ["create", "read", "write", "stat", "rm"],
     "sysv-sem": ["create", "op", "value", "rm"], "sysv-shm": ["create", "read", "write", "stat", "rm"],
     "fifo": ["create", "write", "read"], "signal": ["send", "wait"],
+    "unix": ["listen", "send"], "tcp": ["listen", "send"], "udp": ["listen", "send"],
 }
 OPTIONS = ["--json", "--dry-run", "--mode", "--max-messages", "--message-size", "--priority",
            "--timeout", "--type", "--value", "--size", "--offset", "--length", "--raw", "--count",
-           "--nowait", "--help", "-h", "-V", "--", "-x", "--mode=7", "--size=", "--timeout=.5"]
+           "--nowait", "--seqpacket", "--dgram", "--help", "-h", "-V", "--", "-x", "--mode=7",
+           "--size=", "--timeout=.5"]
 # A call that may wait gets a bound: these never block for long whatever the state.
 BOUND = {("mq", "send"): ["--timeout", "0"], ("mq", "recv"): ["--timeout", "0"],
          ("sem", "wait"): ["--timeout", "0"], ("msg", "send"): ["--nowait"],
          ("msg", "recv"): ["--nowait"], ("sysv-sem", "op"): ["--nowait"],
          ("fifo", "write"): ["--timeout", "0"], ("fifo", "read"): ["--timeout", "0"],
-         ("signal", "wait"): ["--timeout", "0"]}
+         ("signal", "wait"): ["--timeout", "0"],
+         **{(g, v): ["--timeout", "0"] for g in ("unix", "tcp", "udp") for v in ("listen", "send")}}
 
 
 def value(r):
@@ -570,6 +715,19 @@ def value(r):
 
 
 def fuzz(seed, count):
+    # FIFOs and socket files are made by path: in a directory of the fuzz's own, which
+    # an absolute path is moved into too, and which goes at the end.
+    home = os.getcwd()
+    scratch = tempfile.mkdtemp(prefix="bareipc-tool-fuzz-")
+    os.chdir(scratch)
+    try:
+        fuzz_in(seed, count, scratch)
+    finally:
+        os.chdir(home)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def fuzz_in(seed, count, scratch):
     r = random.Random(seed)
     seen = {0: 0, 1: 0, 2: 0}
     for case in range(count):
@@ -584,6 +742,8 @@ def fuzz(seed, count):
                 args.append(r.choice(OPTIONS))
             args.append(value(r))
         args += BOUND.get((group, verb), [])
+        if group in ("fifo", "unix"):
+            args = [scratch + a if a.startswith("/") else a for a in args]
         argv = [a.encode("utf-8", "surrogateescape") for a in args]
         try:
             code, out, err = tool(*argv, timeout=10)
@@ -609,6 +769,7 @@ def main():
     if section == "interop":
         interop_glibc(sys.argv[3])
         interop_endpoints(sys.argv[3])
+        interop_sockets(sys.argv[3])
         interop_python()
     elif section == "empty-root":
         empty_root()

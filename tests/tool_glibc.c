@@ -7,6 +7,8 @@
  *   msg-send KEY TYPE TEXT | msg-recv KEY TYPE | sysv-sem-op KEY NUM DELTA
  *   sysv-shm-write KEY OFFSET TEXT | sysv-shm-read KEY OFFSET LENGTH
  *   fifo-write PATH TEXT | fifo-read PATH | sigqueue PID SIGNO VALUE | sigwait SIGNO SECONDS
+ *   sock-send KIND ADDR TEXT | sock-recv KIND ADDR   (KIND: stream seqpacket dgram tcp udp;
+ *   ADDR: a path or @NAME for the Unix kinds, a port of 127.0.0.1 for tcp and udp)
  *
  * KEY is hex. fifo-read prints what it read until end of file, sigwait "PID VALUE".
  * A receive prints "PRIORITY-or-TYPE TEXT"; a failure prints the call and
@@ -17,6 +19,7 @@
 #include <mqueue.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,10 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +42,29 @@ static int fail(const char *call) {
 }
 
 static key_t key(const char *text) { return (key_t)strtoul(text, NULL, 16); }
+
+/* The socket of KIND and its address ADDR; the length in *len. */
+static int sock(const char *kind, const char *addr, struct sockaddr_storage *ss, socklen_t *len) {
+    int inet = !strcmp(kind, "tcp") || !strcmp(kind, "udp");
+    int type = !strcmp(kind, "seqpacket") ? SOCK_SEQPACKET
+             : (!strcmp(kind, "dgram") || !strcmp(kind, "udp")) ? SOCK_DGRAM : SOCK_STREAM;
+    memset(ss, 0, sizeof *ss);
+    if (inet) {
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(atoi(addr));
+        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        *len = sizeof *in;
+    } else {
+        struct sockaddr_un *un = (struct sockaddr_un *)ss;
+        un->sun_family = AF_UNIX;
+        size_t n = strlen(addr);
+        memcpy(un->sun_path, addr, n);
+        if (addr[0] == '@') un->sun_path[0] = 0;
+        *len = offsetof(struct sockaddr_un, sun_path) + n + (addr[0] != '@');
+    }
+    return socket(inet ? AF_INET : AF_UNIX, type, 0);
+}
 
 int main(int argc, char **argv) {
     if (argc < 3) {
@@ -153,6 +183,35 @@ int main(int argc, char **argv) {
         if (sigtimedwait(&set, &info, &t) < 0) return fail("sigtimedwait");
         printf("%d %llu\n", info.si_pid, (unsigned long long)(uintptr_t)info.si_value.sival_ptr);
         return 0;
+    }
+    if (!strcmp(cmd, "sock-send") || !strcmp(cmd, "sock-recv")) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        const char *kind = name;
+        int fd = sock(kind, argv[3], &ss, &len);
+        if (fd < 0) return fail("socket");
+        if (!strcmp(cmd, "sock-send")) {
+            if (connect(fd, (struct sockaddr *)&ss, len)) return fail("connect");
+            if (send(fd, argv[4], strlen(argv[4]), 0) < 0) return fail("send");
+            return close(fd) ? fail("close") : 0;
+        }
+        int one = 1, stream = strcmp(kind, "dgram") && strcmp(kind, "udp");
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, (struct sockaddr *)&ss, len)) return fail("bind");
+        if (stream && listen(fd, 4)) return fail("listen");
+        printf("ready\n");
+        fflush(stdout);
+        int c = stream ? accept(fd, NULL, NULL) : fd;
+        if (c < 0) return fail("accept");
+        char buf[65536];
+        ssize_t n;
+        while ((n = recv(c, buf, sizeof buf, 0)) > 0) {
+            fwrite(buf, 1, n, stdout);
+            if (!stream || !strcmp(kind, "seqpacket")) putchar('\n');
+            if (!stream) break;
+        }
+        if (argv[3][0] != '@' && strcmp(kind, "tcp") && strcmp(kind, "udp")) unlink(argv[3]);
+        return n < 0 ? fail("recv") : 0;
     }
     fprintf(stderr, "tool_glibc: unknown command %s\n", cmd);
     return 2;

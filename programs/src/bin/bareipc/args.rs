@@ -97,7 +97,7 @@ pub fn said(context: &str, what: &str) -> Exit {
 /// Every option's long name; a verb allows a set of them (bits, in this order). `-h` and
 /// `-V` are the only short ones.
 const NAMES: &str = "help version json dry-run mode max-messages message-size priority \
-    timeout type value size offset length raw count nowait";
+    timeout type value size offset length raw count nowait seqpacket dgram";
 
 /// The options that take a value.
 const VALUED: u32 = 1 << MODE
@@ -134,6 +134,10 @@ pub const LENGTH: usize = 13;
 pub const RAW: usize = 14;
 pub const COUNT: usize = 15;
 pub const NOWAIT: usize = 16;
+pub const SEQPACKET: usize = 17;
+pub const DGRAM: usize = 18;
+/// The last option's number.
+const LAST: usize = DGRAM;
 
 /// A subcommand: its word, how many arguments it takes, which options, what runs it.
 pub struct Verb {
@@ -170,7 +174,7 @@ pub struct Cmd {
     /// The arguments after the verb that are not options ("" where not given).
     pub pos: [&'static [u8]; 3],
     /// Each option's value (`Some(b"")` for a flag given), by option number.
-    pub vals: [Option<&'static [u8]>; NOWAIT + 1],
+    pub vals: [Option<&'static [u8]>; LAST + 1],
     /// The value of `TMPDIR`, where the programs make their FIFOs and socket files.
     pub tmpdir: Option<&'static core::ffi::CStr>,
 }
@@ -265,7 +269,7 @@ pub fn parse(args: Args, groups: &'static [Group]) -> Done<Cmd> {
             group: &groups[0],
             verb: &groups[0].verbs[0],
             pos: [topic, b"", b""],
-            vals: [None; NOWAIT + 1],
+            vals: [None; LAST + 1],
             tmpdir: None,
         };
         cmd.vals[HELP] = Some(b"");
@@ -299,7 +303,7 @@ pub fn parse(args: Args, groups: &'static [Group]) -> Done<Cmd> {
             (&group.verbs[found.ok_or_else(|| bad("unknown subcommand", a))?], a)
         }
     };
-    let mut cmd = Cmd { group, verb, pos: [b""; 3], vals: [None; NOWAIT + 1], tmpdir: None };
+    let mut cmd = Cmd { group, verb, pos: [b""; 3], vals: [None; LAST + 1], tmpdir: None };
     let mut npos = 0;
     let mut only_args = false;
     while let Some(&arg) = all.get(i) {
@@ -321,7 +325,7 @@ pub fn parse(args: Args, groups: &'static [Group]) -> Done<Cmd> {
         let found = match name {
             b"h" => Some(HELP),
             b"V" => Some(VERSION),
-            _ if arg[1] == b'-' => (0..=NOWAIT).find(|&o| option(o).as_bytes() == name),
+            _ if arg[1] == b'-' => (0..=LAST).find(|&o| option(o).as_bytes() == name),
             _ => None,
         };
         let Some(o) = found.filter(|&o| verb.opts & 1 << o != 0) else {

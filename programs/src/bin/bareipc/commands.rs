@@ -3,12 +3,18 @@
 //! imports run one way: main → commands → the verbs → args.
 
 use crate::args::{
-    COUNT, DRY_RUN, Group, JSON, LENGTH, MAX_MESSAGES, MESSAGE_SIZE, MODE, NOWAIT, OFFSET,
-    PRIORITY, RAW, SIZE, TIMEOUT, TYPE, VALUE, VERSION, verb,
+    COUNT, DGRAM, DRY_RUN, Group, JSON, LENGTH, MAX_MESSAGES, MESSAGE_SIZE, MODE, NOWAIT, OFFSET,
+    PRIORITY, RAW, SEQPACKET, SIZE, TIMEOUT, TYPE, VALUE, VERSION, verb,
 };
 use crate::{endpoint, list, out, posix, sysv};
 
 const READ: &[usize] = &[OFFSET, LENGTH, RAW];
+
+/// `tcp` and `udp`: the same verbs, the kind from the group's name.
+static INET: &[crate::args::Verb] = &[
+    verb(1, 1, &[COUNT, TIMEOUT, RAW], endpoint::socket_listen),
+    verb(2, 2, &[TIMEOUT], endpoint::socket_send),
+];
 
 pub static GROUPS: &[Group] = &[
     Group { name: "", words: "", verbs: &[verb(0, 0, &[VERSION], out::help)] },
@@ -88,6 +94,16 @@ pub static GROUPS: &[Group] = &[
             verb(1, 1, &[TIMEOUT, RAW], endpoint::fifo_read),
         ],
     },
+    Group {
+        name: "unix",
+        words: "listen send",
+        verbs: &[
+            verb(1, 1, &[SEQPACKET, DGRAM, COUNT, TIMEOUT, RAW], endpoint::socket_listen),
+            verb(2, 2, &[SEQPACKET, DGRAM, TIMEOUT], endpoint::socket_send),
+        ],
+    },
+    Group { name: "tcp", words: "listen send", verbs: INET },
+    Group { name: "udp", words: "listen send", verbs: INET },
     Group {
         name: "signal",
         words: "send wait",

@@ -1,4 +1,5 @@
-//! `fifo`, `signal`: the endpoints an unrelated process reaches by a path or a pid.
+//! `fifo`, `signal`, `unix`, `tcp`, `udp`: the endpoints an unrelated process reaches by
+//! a path, a pid, an abstract name or a port.
 //!
 //! A FIFO is found by its path, where anyone who may write the directory may have put
 //! something else: every end this tool opens is checked to be a FIFO (`fstat`) before a
@@ -11,6 +12,7 @@
 use crate::args::{self, Cmd, Done, OrFail, bad, said};
 use crate::out::Out;
 use bareipc::errno::Errno;
+use bareipc::ipc::endpoint::{Address, Endpoint, Kind, UnixAddr};
 use bareipc::ipc::fifo::{self, Fifo};
 use bareipc::ipc::rtsig::{RtSignal, Timespec};
 use core::ffi::CStr;
@@ -153,4 +155,120 @@ pub fn signal_wait(cmd: &Cmd) -> Done {
     let mut l = bareipc::fmt::Line::new();
     l.i64(q.pid as i64).str("\t").u64(q.value).str("\n");
     Out::new().bytes(l.as_bytes()).flush()
+}
+
+/// The socket kind of a `unix`, `tcp` or `udp` command.
+fn kind(cmd: &Cmd) -> Kind {
+    match cmd.group.name {
+        "tcp" => Kind::Tcp,
+        "udp" => Kind::Udp,
+        _ if cmd.flag(args::SEQPACKET) => Kind::Seqpacket,
+        _ if cmd.flag(args::DGRAM) => Kind::Dgram,
+        _ => Kind::Stream,
+    }
+}
+
+/// The address of a `unix` (ADDR: a path, or `@NAME`, an abstract name), `tcp` or `udp`
+/// (PORT of 127.0.0.1) command.
+fn address(cmd: &Cmd) -> Done<Address> {
+    let text = cmd.pos[0];
+    if cmd.group.name != "unix" {
+        return Ok(Address::Loopback(args::signed("port", text, 1, 65535)? as u16));
+    }
+    let made = match text.strip_prefix(b"@") {
+        Some(name) => UnixAddr::abstract_name(name),
+        None => UnixAddr::path(&[path(text, &mut [0; 4096])?]),
+    };
+    made.map(Address::Unix)
+        .map_err(|_| bad("not a socket address (a path of at most 107 bytes, or @NAME):", text))
+}
+
+/// `--timeout` in microseconds, if given: at least 1 (0 would be no bound at all for
+/// `SO_RCVTIMEO`; `--timeout 0` means not to wait).
+fn usec(cmd: &Cmd) -> Done<Option<u64>> {
+    Ok(cmd.timeout()?.map(|t| (t.tv_sec as u64 * 1_000_000 + t.tv_nsec as u64 / 1000).max(1)))
+}
+
+/// A call's result, EAGAIN (a timeout that passed, `SO_RCVTIMEO`/`SO_SNDTIMEO`) named
+/// as ETIMEDOUT.
+fn timed<T>(r: Result<T, Errno>, call: &'static str) -> Done<T> {
+    r.map_err(|e| args::call_failed(call, if e == Errno::EAGAIN { Errno::ETIMEDOUT } else { e }))
+}
+
+/// `unix|tcp|udp send ADDR TEXT`: connects (or, for datagrams, sends to ADDR) and sends
+/// TEXT: one message, or the bytes of a stream, all of them.
+pub fn socket_send(cmd: &Cmd) -> Done {
+    let (kind, addr, usec) = (kind(cmd), address(cmd)?, usec(cmd)?);
+    let end = Endpoint::connect_within(kind, &addr, usec);
+    let end = end.or_else(|e| timed(Err(e.errno), e.call))?;
+    let mut text = cmd.pos[1];
+    loop {
+        let n = timed(end.send(text, None), "sendto")?;
+        text = text.get(n..).unwrap_or(b"");
+        if text.is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+/// `unix|tcp|udp listen ADDR`: binds ADDR and prints `--count` messages (datagram kinds)
+/// or connections (the others: what each sends until it closes; a seqpacket message a
+/// line), escaped with a newline after each, or the bytes alone with `--raw`. A path it
+/// bound is unlinked at the end.
+pub fn socket_listen(cmd: &Cmd) -> Done {
+    let (kind, addr, usec) = (kind(cmd), address(cmd)?, usec(cmd)?);
+    let count = cmd.number(args::COUNT, 1, 1 << 20, 1)?;
+    let end = Endpoint::bind(kind, &addr, 16).or_fail("bind")?;
+    let done = serve(cmd, &end, count, usec.unwrap_or(0));
+    if let Address::Unix(_) = addr
+        && !cmd.pos[0].starts_with(b"@")
+    {
+        let _ = rustix::fs::unlink(path(cmd.pos[0], &mut [0; 4096])?);
+    }
+    done
+}
+
+fn serve(cmd: &Cmd, end: &Endpoint, count: u64, usec: u64) -> Done {
+    end.set_timeout(usec).or_fail("setsockopt")?;
+    let buf = &mut crate::out::buffer().text;
+    let mut o = Out::new();
+    let raw = cmd.flag(args::RAW);
+    let show = |o: &mut Out, bytes: &[u8], end_of_message: bool| {
+        if raw {
+            o.bytes(bytes);
+        } else {
+            o.escaped(bytes);
+            if end_of_message {
+                o.str("\n");
+            }
+        }
+    };
+    for _ in 0..count {
+        if !end.kind().connected() {
+            let n = timed(end.receive(buf), "recvfrom")?;
+            show(&mut o, &buf[..n.min(buf.len())], true);
+            o.flush()?;
+            if n > buf.len() {
+                return Err(said(
+                    "recvfrom",
+                    "a datagram over the 64 KiB this tool takes: the rest is lost",
+                ));
+            }
+            continue;
+        }
+        let conn = timed(end.accept(), "accept4")?;
+        conn.set_timeout(usec).or_fail("setsockopt")?;
+        loop {
+            let n = timed(conn.receive(buf), "recvfrom")?;
+            if n == 0 {
+                break;
+            }
+            show(&mut o, &buf[..n.min(buf.len())], end.kind() == Kind::Seqpacket);
+        }
+        if end.kind() != Kind::Seqpacket {
+            show(&mut o, b"", true);
+        }
+        o.flush()?;
+    }
+    Ok(())
 }

@@ -51,6 +51,13 @@ semtimedop 27 no semaphore of that number in the set
 openat 6 nobody has the FIFO open for reading
 openat 2 nothing at that path
 mknodat 2 no such directory
+connect 2 nothing at that path
+connect 111 nobody listens there
+connect 91 the socket there is of another kind (--seqpacket, --dgram, or neither)
+connect 115 the timeout passed
+bind 98 the address is taken (a file at the path, another socket at the name or port)
+sendto 32 the peer has closed the connection
+* 104 the peer reset the connection
 rt_sigqueueinfo 11 the receiver's user has RLIMIT_SIGPENDING signals pending (see `ulimit -i`)
 * 3 no such process
 * 2 no such object (bareipc ls lists them)

@@ -51,6 +51,12 @@ bareipc [COMMAND] [ARG...] [OPTION...]
   fifo create PATH
   fifo write PATH TEXT [--timeout SECONDS]
   fifo read PATH [--timeout SECONDS]
+  unix listen ADDR [--seqpacket|--dgram] [--count N] [--timeout SECONDS]
+  unix send ADDR TEXT [--seqpacket|--dgram] [--timeout SECONDS]
+  tcp listen PORT [--count N] [--timeout SECONDS]
+  tcp send PORT TEXT [--timeout SECONDS]
+  udp listen PORT [--count N] [--timeout SECONDS]
+  udp send PORT TEXT [--timeout SECONDS]
   signal send PID SIGNO VALUE
   signal wait SIGNO [--timeout SECONDS]
 ";
@@ -62,7 +68,9 @@ sysv-*: System V; KEY 0xHEX, ID decimal. create takes --mode OCTAL (0600). recv:
 PRIORITY or TYPE, a tab, the text (\\xNN: not printable); read: a hex dump; both
 the bytes alone with --raw. Past the end is an error, never SIGBUS. fifo: a named
 pipe by path (checked to be one); read waits for a writer and prints until the last
-one closes it. signal: real-time, SIGNO 34 to 64, a 64-bit VALUE; wait prints the
+one closes it. unix: a stream (or seqpacket, or datagram) socket at a path or at an
+abstract @NAME; tcp, udp: 127.0.0.1:PORT; listen prints each message, or each
+connection's bytes, on a line. signal: real-time, SIGNO 34 to 64, a 64-bit VALUE; wait prints the
 PID its sender gave, a tab, the value.
 Exit status: 0 done, 1 a call failed, 2 bad usage.
 ";
