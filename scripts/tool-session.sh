@@ -61,6 +61,10 @@ run bareipc fifo create /dev/shm/pipe
 run "bareipc fifo read /dev/shm/pipe --timeout 5 & sleep 0.2; bareipc fifo write /dev/shm/pipe 'through a FIFO'; wait"
 run "bareipc fifo write /dev/shm/pipe 'nobody reads'"
 run "(trap '' 40; bareipc signal wait 40 --timeout 5) & sleep 0.2; bareipc signal send \$! 40 12345; wait"
+# Sockets: a listener in the background, a sender; an abstract name, then loopback UDP.
+run "bareipc unix listen @greeter --seqpacket --count 2 --timeout 5 & sleep 0.2; bareipc unix send @greeter hello --seqpacket; bareipc unix send @greeter again --seqpacket; wait"
+run "bareipc udp listen 5353 --timeout 5 & sleep 0.2; bareipc udp send 5353 'one datagram'; wait"
+run "bareipc tcp send 5354 'nobody listens'"
 echo '```'
 
 echo "<!-- tool-strace -->"
