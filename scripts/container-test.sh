@@ -17,6 +17,7 @@ set -u
 cd "$(dirname "$0")/.."
 bin_dir=${BAREIPC_BIN_DIR:-bin}
 programs=("$@")
+all=$(($# == 0))
 [ ${#programs[@]} -gt 0 ] || mapfile -t programs < <(scripts/programs.py)
 
 if ! why=$(scripts/sandbox.sh true 2>&1); then
@@ -119,6 +120,18 @@ case $? in
         ;;
     *) failures=$((failures + 1)) ;;
 esac
+
+# The reach matrix: every mechanism across every boundary, measured again and compared
+# with results/reach.tsv (the namespace cells in the sandbox; the engine cells where an
+# engine runs). Only for the whole set of programs.
+if [ "$all" = 1 ]; then
+    python3 scripts/reach.py --check results/reach.tsv
+    case $? in
+        0) ;;
+        77) echo "container-test: SKIP: the reach matrix (no sandbox here)" ;;
+        *) failures=$((failures + 1)) ;;
+    esac
+fi
 
 if [ "$failures" -gt 0 ]; then
     echo "container-test: $failures failure(s)"

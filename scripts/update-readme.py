@@ -26,11 +26,14 @@ disagrees with results/tables (make check and make test run it). The groups:
   riscv64 images built and run under both engines through qemu-user's binfmt handlers
 - tool-help, tool-session, tool-strace: scripts/tool-session.sh (the bareipc tool's
   help, an example session in the sandbox, and the system calls of one `ls`)
+- reach: scripts/reach.py --out results/reach.tsv (every mechanism across every
+  boundary: namespaces in the sandbox, containers under Podman and Docker)
 - family: the shared-memory programs side by side: FAMILY's design columns, and the
   syscalls and bench figures above (rerun with them, or taken from their blocks)
 
 Derived at render: family, overview (the README's table; from syscalls and bench, with
-FAMILY's and MECHANISMS' words), needs (each manifest's `needs`) and ipcbench (results/ipc-bench.md, made by make
+FAMILY's and MECHANISMS' words), needs (each manifest's `needs`), reach
+(results/reach.tsv, made by scripts/reach.py) and ipcbench (results/ipc-bench.md, made by make
 ipc-bench). Tables are never typed by hand.
 """
 import json
@@ -251,7 +254,7 @@ def overview(syscalls, bench):
 
 TABLES = os.path.join(ROOT, "results", "tables")
 # Tables made here from other tables (and the script's own design columns), at render.
-DERIVED = ("family", "overview", "ipcbench", "needs")
+DERIVED = ("family", "overview", "ipcbench", "needs", "reach")
 
 
 def measure(wanted):
@@ -286,6 +289,10 @@ def measure(wanted):
     if "stop" in wanted:
         stop = output(["scripts/stop-bench.py", "--markdown"])
         sections["stop"] = stop + f"\n\nMachine: {machine()}."
+    if "reach" in wanted:
+        # Its own file (results/reach.tsv: the issue's format), rendered at render.
+        subprocess.run(["scripts/reach.py", "--out", "results/reach.tsv"], cwd=ROOT, check=True,
+                       capture_output=True)
     if "bench" in wanted:
         bench = output(["scripts/bench.py", "--rounds", "30", "--overhead-rounds", "15"])
         sections["bench"] = bench + f"\n\nMachine: {machine()}."
@@ -296,6 +303,36 @@ def measure(wanted):
     for name, body in sections.items():
         with open(os.path.join(TABLES, f"{name}.md"), "w") as f:
             f.write(body.strip() + "\n")
+
+
+def reach():
+    """The reach matrix (results/reach.tsv, made by scripts/reach.py): a mechanism a row,
+    a boundary a column; ✓ works, ✗ and the error where refused, – where there is nothing
+    to name."""
+    path = os.path.join(ROOT, "results", "reach.tsv")
+    rows = [l.split("\t") for l in open(path).read().splitlines()[1:]]
+    bounds = []
+    for _, b, _, _ in rows:
+        if b not in bounds:
+            bounds.append(b)
+    cells = {(m, b): (o, h) for m, b, o, h in rows}
+    mechs = [p[len("pi-"):] for p in programs("pi")]
+
+    def short(o, h):
+        if o == "works":
+            return "✓"
+        if o == "n/a":
+            return "–"
+        e = re.search(r"\bE[A-Z]+\b", h)
+        if e:
+            return f"✗ {e.group(0)}"
+        return "✗ lost" if "never received" in h else "✗ pid" if "pid namespace" in h else "✗"
+    out = ["| mechanism | " + " | ".join(f"`{b}`" for b in bounds) + " |",
+           "|---|" + "---|" * len(bounds)]
+    for m in mechs:
+        out.append(f"| {m} | " + " | ".join(short(*cells[(m, b)]) if (m, b) in cells else "?"
+                                             for b in bounds) + " |")
+    return "\n".join(out)
 
 
 def needs():
@@ -320,6 +357,7 @@ def tables():
     sections["family"] = family(sections["syscalls"], sections["bench"])
     sections["overview"] = overview(sections["syscalls"], sections["bench"])
     sections["needs"] = needs()
+    sections["reach"] = reach()
     return sections
 
 
@@ -354,7 +392,7 @@ def main():
     A bare list of groups (the old usage) is `measure` of those groups."""
     args = sys.argv[1:]
     groups = {"size", "syscalls", "strace", "faults", "bench", "stop", "containers", "arches",
-              "tool", "foreign"}
+              "tool", "foreign", "reach"}
     if args and args[0] == "measure":
         measure(set(args[1:]) or groups - {"foreign"})
     elif args and set(args) <= groups:
