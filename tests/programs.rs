@@ -268,3 +268,38 @@ fn every_programs_hints_parse_and_name_errnos_it_carries() {
     }
     assert!(tables >= 12, "only {tables} programs have advice of their own: parsing broke?");
 }
+
+/// results/reach.tsv (scripts/reach.py) holds exactly one cell for every mechanism and
+/// every boundary, in its format: the table docs/reach.md shows and make test's container
+/// suite measures again.
+#[test]
+fn the_reach_matrix_has_every_cell_once() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let table = std::fs::read_to_string(root.join("results/reach.tsv")).expect("results/reach.tsv");
+    let mut lines = table.lines();
+    assert_eq!(lines.next(), Some("mechanism\tboundary\toutcome\thow"));
+    const BOUNDARIES: [&str; 12] = [
+        "fork",
+        "same-uid",
+        "other-uid",
+        "other-ipc-ns",
+        "other-net-ns",
+        "shared-dir",
+        "podman-pod",
+        "ipc-container",
+        "ipc-private",
+        "net-container",
+        "pid-container",
+        "volume",
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for line in lines {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 4, "{line:?}");
+        assert!(pi_programs().any(|p| p == format!("pi-{}", f[0])), "{line:?}: no such mechanism");
+        assert!(BOUNDARIES.contains(&f[1]), "{line:?}: no such boundary");
+        assert!(["works", "refused", "n/a"].contains(&f[2]), "{line:?}: outcome");
+        assert!(seen.insert((f[0].to_string(), f[1].to_string())), "{line:?}: twice");
+    }
+    assert_eq!(seen.len(), pi_programs().count() * BOUNDARIES.len(), "cells missing");
+}
