@@ -186,6 +186,22 @@ impl Endpoint {
     pub fn kind(&self) -> Kind {
         self.kind
     }
+
+    /// `sendmsg`: a one-byte message carrying `fd` (`SCM_RIGHTS`), of which the receiver
+    /// gets a descriptor of its own (a Unix kind; EOPNOTSUPP or EINVAL on another).
+    #[doc(alias = "sendmsg")]
+    #[doc(alias = "SCM_RIGHTS")]
+    pub fn send_fd(&self, fd: rustix::fd::BorrowedFd<'_>) -> Result<(), Errno> {
+        crate::io::retry_on_intr(|| super::seqpacket::send_fd(self.fd.as_fd(), fd))
+    }
+
+    /// `recvmsg(…, MSG_CMSG_CLOEXEC)`: the descriptor the next message carries, within
+    /// the timeout (EAGAIN). One only: the kernel closes any more a message carries. EPIPE
+    /// at the connection's end, EIO for a message that carries none.
+    #[doc(alias = "recvmsg")]
+    pub fn receive_fd(&self) -> Result<OwnedFd, Errno> {
+        crate::io::retry_on_intr(|| super::seqpacket::receive_fd(self.fd.as_fd(), 0))
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +267,27 @@ mod tests {
             };
             assert_eq!(&buf[..got], b"hello", "{kind:?}");
         }
+    }
+
+    #[test]
+    fn a_descriptor_passes_over_a_seqpacket_connection() {
+        let name = format!("bareipc-endpoint-fd-{}", std::process::id());
+        let addr = Address::Unix(UnixAddr::abstract_name(name.as_bytes()).unwrap());
+        let server = Endpoint::bind(Kind::Seqpacket, &addr, 1).unwrap();
+        let client = Endpoint::connect(Kind::Seqpacket, &addr).unwrap();
+        let conn = server.accept().unwrap();
+        let (r, w) = rustix::pipe::pipe().unwrap();
+        conn.send_fd(w.as_fd()).unwrap();
+        let got = client.receive_fd().unwrap();
+        rustix::io::write(&got, b"through").unwrap();
+        let mut buf = [0u8; 7];
+        assert_eq!(rustix::io::read(&r, &mut buf), Ok(7));
+        assert_eq!(&buf, b"through");
+        // A message without one: EIO; the connection's end: EPIPE.
+        conn.send(b"x", None).unwrap();
+        assert_eq!(client.receive_fd().err(), Some(Errno::EIO));
+        drop(conn);
+        assert_eq!(client.receive_fd().err(), Some(Errno::EPIPE));
     }
 
     #[test]

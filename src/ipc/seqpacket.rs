@@ -96,27 +96,7 @@ impl SeqpacketStream {
     #[doc(alias = "sendmsg")]
     #[doc(alias = "SCM_RIGHTS")]
     pub fn send_fd(&self, fd: BorrowedFd<'_>) -> Result<(), Errno> {
-        let byte = [0u8];
-        let iov = abi::IoVec { base: byte.as_ptr() as usize, len: 1 };
-        let cmsg = abi::CmsgFd {
-            len: abi::CMSG_FD_LEN,
-            level: abi::SOL_SOCKET,
-            kind: abi::SCM_RIGHTS,
-            fd: fd.as_raw_fd(),
-            pad: 0,
-        };
-        let msg = abi::MsgHdr {
-            name: 0,
-            name_len: 0,
-            iov: &iov as *const abi::IoVec as usize,
-            iov_len: 1,
-            control: &cmsg as *const abi::CmsgFd as usize,
-            control_len: core::mem::size_of::<abi::CmsgFd>(),
-            flags: 0,
-        };
-        // SAFETY: `msg` points at `iov` (one byte at `byte`) and `cmsg`, all alive for the
-        // call, with their exact lengths; the descriptor is borrowed, so open.
-        unsafe { sys::sendmsg(self.0.as_fd(), &msg, 0) }.map(drop)
+        send_fd(self.0.as_fd(), fd)
     }
 
     /// `recvmsg(…, MSG_CMSG_CLOEXEC)`: one message sent by [`send_fd`](Self::send_fd), and
@@ -126,34 +106,7 @@ impl SeqpacketStream {
     /// any more a message carries.
     #[doc(alias = "recvmsg")]
     pub fn receive_fd(&self, wait: bool) -> Result<OwnedFd, Errno> {
-        let mut byte = [0u8];
-        let mut iov = abi::IoVec { base: byte.as_mut_ptr() as usize, len: 1 };
-        let mut cmsg = abi::CmsgFd::default();
-        let mut msg = abi::MsgHdr {
-            name: 0,
-            name_len: 0,
-            iov: &mut iov as *mut abi::IoVec as usize,
-            iov_len: 1,
-            control: &mut cmsg as *mut abi::CmsgFd as usize,
-            // CMSG_LEN(4), not CMSG_SPACE(4): room for exactly one descriptor.
-            control_len: abi::CMSG_FD_LEN,
-            flags: 0,
-        };
-        let flags = abi::MSG_CMSG_CLOEXEC | if wait { 0 } else { abi::MSG_DONTWAIT };
-        // SAFETY: `msg` points at `iov` (one writable byte) and `cmsg` (CMSG_FD_LEN
-        // writable bytes), all alive for the call; a descriptor received is taken below.
-        let n = unsafe { sys::recvmsg(self.0.as_fd(), &mut msg, flags) }?;
-        let one_fd = msg.control_len >= abi::CMSG_FD_LEN
-            && cmsg.len == abi::CMSG_FD_LEN
-            && cmsg.level == abi::SOL_SOCKET
-            && cmsg.kind == abi::SCM_RIGHTS;
-        match (n, one_fd) {
-            // SAFETY: the kernel installed this descriptor in this process for this
-            // message: nothing else owns it.
-            (_, true) => Ok(unsafe { OwnedFd::from_raw_fd(cmsg.fd) }),
-            (0, false) => Err(Errno::EPIPE),
-            (_, false) => Err(Errno::EIO),
-        }
+        receive_fd(self.0.as_fd(), if wait { 0 } else { abi::MSG_DONTWAIT })
     }
 
     /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED)`: the pid of the process that made the
@@ -173,6 +126,65 @@ impl SeqpacketStream {
     pub fn receive(&self, buf: &mut [u8], wait: bool) -> Result<usize, Errno> {
         let flags = abi::MSG_TRUNC | if wait { 0 } else { abi::MSG_DONTWAIT };
         sys::recv(self.0.as_fd(), buf, flags)
+    }
+}
+
+/// `sendmsg` on `socket`: a one-byte message carrying `fd` (SCM_RIGHTS): see
+/// [`SeqpacketStream::send_fd`].
+pub(crate) fn send_fd(socket: BorrowedFd<'_>, fd: BorrowedFd<'_>) -> Result<(), Errno> {
+    let byte = [0u8];
+    let iov = abi::IoVec { base: byte.as_ptr() as usize, len: 1 };
+    let cmsg = abi::CmsgFd {
+        len: abi::CMSG_FD_LEN,
+        level: abi::SOL_SOCKET,
+        kind: abi::SCM_RIGHTS,
+        fd: fd.as_raw_fd(),
+        pad: 0,
+    };
+    let msg = abi::MsgHdr {
+        name: 0,
+        name_len: 0,
+        iov: &iov as *const abi::IoVec as usize,
+        iov_len: 1,
+        control: &cmsg as *const abi::CmsgFd as usize,
+        control_len: core::mem::size_of::<abi::CmsgFd>(),
+        flags: 0,
+    };
+    // SAFETY: `msg` points at `iov` (one byte at `byte`) and `cmsg`, all alive for the
+    // call, with their exact lengths; the descriptor is borrowed, so open.
+    unsafe { sys::sendmsg(socket, &msg, 0) }.map(drop)
+}
+
+/// `recvmsg(socket, …, MSG_CMSG_CLOEXEC | flags)`: the descriptor one message carries:
+/// see [`SeqpacketStream::receive_fd`].
+pub(crate) fn receive_fd(socket: BorrowedFd<'_>, flags: u32) -> Result<OwnedFd, Errno> {
+    let mut byte = [0u8];
+    let mut iov = abi::IoVec { base: byte.as_mut_ptr() as usize, len: 1 };
+    let mut cmsg = abi::CmsgFd::default();
+    let mut msg = abi::MsgHdr {
+        name: 0,
+        name_len: 0,
+        iov: &mut iov as *mut abi::IoVec as usize,
+        iov_len: 1,
+        control: &mut cmsg as *mut abi::CmsgFd as usize,
+        // CMSG_LEN(4), not CMSG_SPACE(4): room for exactly one descriptor.
+        control_len: abi::CMSG_FD_LEN,
+        flags: 0,
+    };
+    let flags = abi::MSG_CMSG_CLOEXEC | flags;
+    // SAFETY: `msg` points at `iov` (one writable byte) and `cmsg` (CMSG_FD_LEN
+    // writable bytes), all alive for the call; a descriptor received is taken below.
+    let n = unsafe { sys::recvmsg(socket, &mut msg, flags) }?;
+    let one_fd = msg.control_len >= abi::CMSG_FD_LEN
+        && cmsg.len == abi::CMSG_FD_LEN
+        && cmsg.level == abi::SOL_SOCKET
+        && cmsg.kind == abi::SCM_RIGHTS;
+    match (n, one_fd) {
+        // SAFETY: the kernel installed this descriptor in this process for this
+        // message: nothing else owns it.
+        (_, true) => Ok(unsafe { OwnedFd::from_raw_fd(cmsg.fd) }),
+        (0, false) => Err(Errno::EPIPE),
+        (_, false) => Err(Errno::EIO),
     }
 }
 
