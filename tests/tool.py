@@ -288,6 +288,40 @@ def interop_sockets(helper):
                 ok(group, "send", addr, "to python", *flag)
                 c = s.accept()[0] if typ != socket.SOCK_DGRAM else s
                 check(c.recv(100) == b"to python", f"{kind}: Python receives the tool's")
+        # Descriptors passed: a memfd and an eventfd, each way, with C and with Python.
+        addr = os.path.join(d, "fd.sock")
+        r = background(BIN, "fd", "serve", addr, "a memfd's text", "--timeout", "5")
+        check(bound("seqpacket", addr), "fd serve binds")
+        c = subprocess.run([helper, "fd-take", addr], capture_output=True, text=True, timeout=5)
+        check(c.stdout == "a memfd's text" and finished(r)[0] == 0,
+              f"C takes the tool's memfd: {c.stdout!r} {c.stderr!r}")
+        r = background(helper, "fd-serve", "@bareipc-tool-cfd", "C's memfd")
+        check(r.stdout.readline() == b"ready\n", "C serves")
+        check(ok("fd", "take", "@bareipc-tool-cfd", "--timeout", "5") == "C's memfd\n",
+              "the tool takes C's memfd")
+        finished(r)
+        r = background(BIN, "fd", "serve", "@bareipc-tool-efd", "41", "--eventfd", "--count", "2",
+                       "--timeout", "5")
+        check(bound("seqpacket", "@bareipc-tool-efd"), "fd serve --eventfd binds")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.connect("\0bareipc-tool-efd")
+            _, fds, _, _ = socket.recv_fds(s, 1, 1)
+            os.eventfd_write(fds[0], 1)  # the same counter the tool made: now 42
+            os.close(fds[0])
+        check(ok("fd", "take", "@bareipc-tool-efd", "--timeout", "5") == "42\n",
+              "the tool takes the eventfd Python added to")
+        check(finished(r)[0] == 0, "fd serve ends after --count")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.bind("\0bareipc-tool-pyfd")
+            s.listen(1)
+            mem = os.memfd_create("py")
+            os.write(mem, b"python's memfd")
+            taker = background(BIN, "fd", "take", "@bareipc-tool-pyfd", "--timeout", "5")
+            conn, _ = s.accept()
+            socket.send_fds(conn, [b"x"], [mem])
+            check(finished(taker) == (0, "python's memfd\n", ""), "the tool takes Python's memfd")
+            conn.close()
+            os.close(mem)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -618,6 +652,32 @@ def hostile_sockets(d):
     out, err = r.stdout.read(), r.stderr.read().decode()
     check(r.returncode == 1 and out == b"z" * 65536 and err.count("\n") == 1
           and "the rest is lost" in err, f"an oversized datagram: {r.returncode} {len(out)} {err!r}")
+    # Servers of descriptors that pass none, a pipe with nothing in it, a directory, or
+    # nothing at all: one line each, within the timeout.
+    for what, give, want in (("no descriptor", lambda c: c.send(b"x"), "recvmsg: EIO"),
+                             ("an empty pipe", "pipe", "poll: ETIMEDOUT"),
+                             ("a directory", "dir", "pread: EISDIR"),
+                             ("nothing", lambda c: None, "recvmsg: ETIMEDOUT")):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.bind("\0bareipc-tool-badfd")
+            s.listen(1)
+            taker = background(BIN, "fd", "take", "@bareipc-tool-badfd", "--timeout", "0.5")
+            conn, _ = s.accept()
+            keep = []
+            if give == "pipe":
+                keep = list(os.pipe())
+                socket.send_fds(conn, [b"x"], [keep[0]])
+            elif give == "dir":
+                keep = [os.open(d, os.O_RDONLY | os.O_DIRECTORY)]
+                socket.send_fds(conn, [b"x"], keep)
+            else:
+                give(conn)
+            status, out, err = finished(taker)
+            check(status == 1 and out == "" and err.count("\n") == 1 and want in err,
+                  f"a server that gives {what}: {status} {err!r}")
+            conn.close()
+            for fd in keep:
+                os.close(fd)
     # A peer that closes at once: the sender sees EPIPE or a reset, never SIGPIPE.
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.bind("\0bareipc-tool-rude")
@@ -686,16 +746,17 @@ def clean():
 
 WORDS = {
     "": ["ls", "clean", "mq", "msg", "sem", "shm", "sysv-sem", "sysv-shm", "fifo", "signal",
-         "unix", "tcp", "udp", "--help", "-V", "nope"],
+         "unix", "tcp", "udp", "fd", "--help", "-V", "nope"],
     "mq": ["create", "send", "recv", "stat", "rm"], "msg": ["create", "send", "recv", "stat", "rm"],
     "sem": ["create", "post", "wait", "value", "rm"], "shm": ["create", "read", "write", "stat", "rm"],
     "sysv-sem": ["create", "op", "value", "rm"], "sysv-shm": ["create", "read", "write", "stat", "rm"],
     "fifo": ["create", "write", "read"], "signal": ["send", "wait"],
     "unix": ["listen", "send"], "tcp": ["listen", "send"], "udp": ["listen", "send"],
+    "fd": ["serve", "take"],
 }
 OPTIONS = ["--json", "--dry-run", "--mode", "--max-messages", "--message-size", "--priority",
            "--timeout", "--type", "--value", "--size", "--offset", "--length", "--raw", "--count",
-           "--nowait", "--seqpacket", "--dgram", "--help", "-h", "-V", "--", "-x", "--mode=7",
+           "--nowait", "--seqpacket", "--dgram", "--eventfd", "--help", "-h", "-V", "--", "-x", "--mode=7",
            "--size=", "--timeout=.5"]
 # A call that may wait gets a bound: these never block for long whatever the state.
 BOUND = {("mq", "send"): ["--timeout", "0"], ("mq", "recv"): ["--timeout", "0"],
@@ -703,7 +764,8 @@ BOUND = {("mq", "send"): ["--timeout", "0"], ("mq", "recv"): ["--timeout", "0"],
          ("msg", "recv"): ["--nowait"], ("sysv-sem", "op"): ["--nowait"],
          ("fifo", "write"): ["--timeout", "0"], ("fifo", "read"): ["--timeout", "0"],
          ("signal", "wait"): ["--timeout", "0"],
-         **{(g, v): ["--timeout", "0"] for g in ("unix", "tcp", "udp") for v in ("listen", "send")}}
+         **{(g, v): ["--timeout", "0"] for g in ("unix", "tcp", "udp") for v in ("listen", "send")},
+         ("fd", "serve"): ["--timeout", "0"], ("fd", "take"): ["--timeout", "0"]}
 
 
 def value(r):
@@ -742,7 +804,7 @@ def fuzz_in(seed, count, scratch):
                 args.append(r.choice(OPTIONS))
             args.append(value(r))
         args += BOUND.get((group, verb), [])
-        if group in ("fifo", "unix"):
+        if group in ("fifo", "unix", "fd"):
             args = [scratch + a if a.startswith("/") else a for a in args]
         argv = [a.encode("utf-8", "surrogateescape") for a in args]
         try:

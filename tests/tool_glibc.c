@@ -9,6 +9,8 @@
  *   fifo-write PATH TEXT | fifo-read PATH | sigqueue PID SIGNO VALUE | sigwait SIGNO SECONDS
  *   sock-send KIND ADDR TEXT | sock-recv KIND ADDR   (KIND: stream seqpacket dgram tcp udp;
  *   ADDR: a path or @NAME for the Unix kinds, a port of 127.0.0.1 for tcp and udp)
+ *   fd-serve ADDR TEXT (a memfd, once) | fd-take ADDR (prints a file's bytes, or a
+ *   counter's value) — descriptors over a seqpacket socket (SCM_RIGHTS)
  *
  * KEY is hex. fifo-read prints what it read until end of file, sigwait "PID VALUE".
  * A receive prints "PRIORITY-or-TYPE TEXT"; a failure prints the call and
@@ -212,6 +214,46 @@ int main(int argc, char **argv) {
         }
         if (argv[3][0] != '@' && strcmp(kind, "tcp") && strcmp(kind, "udp")) unlink(argv[3]);
         return n < 0 ? fail("recv") : 0;
+    }
+    if (!strcmp(cmd, "fd-serve") || !strcmp(cmd, "fd-take")) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        int fd = sock("seqpacket", name, &ss, &len);
+        char byte = 0, buf[4096];
+        union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } c;
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.space,
+                           .msg_controllen = sizeof c.space};
+        if (fd < 0) return fail("socket");
+        if (!strcmp(cmd, "fd-serve")) {
+            int mem = memfd_create("tool_glibc", 0);
+            if (mem < 0 || write(mem, argv[3], strlen(argv[3])) < 0) return fail("memfd");
+            if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1)) return fail("bind");
+            printf("ready\n");
+            fflush(stdout);
+            int conn = accept(fd, NULL, NULL);
+            if (conn < 0) return fail("accept");
+            c.h.cmsg_level = SOL_SOCKET;
+            c.h.cmsg_type = SCM_RIGHTS;
+            c.h.cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(&c.h), &mem, sizeof mem);
+            if (sendmsg(conn, &m, 0) < 0) return fail("sendmsg");
+            if (name[0] != '@') unlink(name);
+            return 0;
+        }
+        if (connect(fd, (struct sockaddr *)&ss, len)) return fail("connect");
+        if (recvmsg(fd, &m, 0) < 1) return fail("recvmsg");
+        int got;
+        memcpy(&got, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof got);
+        ssize_t n = pread(got, buf, sizeof buf, 0);
+        if (n >= 0) {
+            fwrite(buf, 1, n, stdout);
+            return 0;
+        }
+        unsigned long long v;
+        if (read(got, &v, 8) != 8) return fail("read");
+        printf("%llu\n", v);
+        return 0;
     }
     fprintf(stderr, "tool_glibc: unknown command %s\n", cmd);
     return 2;

@@ -32,6 +32,12 @@ impl<T> OrFail<T> for Result<T, Errno> {
     }
 }
 
+impl<T> OrFail<T> for Result<T, rustix::io::Errno> {
+    fn or_fail(self, call: &'static str) -> Done<T> {
+        self.map_err(|e| call_failed(call, e.into()))
+    }
+}
+
 impl<T> OrFail<T> for Result<T, CallError> {
     /// A result that names its call already (`call` is unused).
     fn or_fail(self, _: &'static str) -> Done<T> {
@@ -97,7 +103,7 @@ pub fn said(context: &str, what: &str) -> Exit {
 /// Every option's long name; a verb allows a set of them (bits, in this order). `-h` and
 /// `-V` are the only short ones.
 const NAMES: &str = "help version json dry-run mode max-messages message-size priority \
-    timeout type value size offset length raw count nowait seqpacket dgram";
+    timeout type value size offset length raw count nowait seqpacket dgram eventfd";
 
 /// The options that take a value.
 const VALUED: u32 = 1 << MODE
@@ -136,8 +142,9 @@ pub const COUNT: usize = 15;
 pub const NOWAIT: usize = 16;
 pub const SEQPACKET: usize = 17;
 pub const DGRAM: usize = 18;
+pub const EVENTFD: usize = 19;
 /// The last option's number.
-const LAST: usize = DGRAM;
+const LAST: usize = EVENTFD;
 
 /// A subcommand: its word, how many arguments it takes, which options, what runs it.
 pub struct Verb {

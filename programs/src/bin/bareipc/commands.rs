@@ -3,8 +3,8 @@
 //! imports run one way: main → commands → the verbs → args.
 
 use crate::args::{
-    COUNT, DGRAM, DRY_RUN, Group, JSON, LENGTH, MAX_MESSAGES, MESSAGE_SIZE, MODE, NOWAIT, OFFSET,
-    PRIORITY, RAW, SEQPACKET, SIZE, TIMEOUT, TYPE, VALUE, VERSION, verb,
+    COUNT, DGRAM, DRY_RUN, EVENTFD, Group, JSON, LENGTH, MAX_MESSAGES, MESSAGE_SIZE, MODE, NOWAIT,
+    OFFSET, PRIORITY, RAW, SEQPACKET, SIZE, TIMEOUT, TYPE, VALUE, VERSION, verb,
 };
 use crate::{endpoint, list, out, posix, sysv};
 
@@ -104,6 +104,14 @@ pub static GROUPS: &[Group] = &[
     },
     Group { name: "tcp", words: "listen send", verbs: INET },
     Group { name: "udp", words: "listen send", verbs: INET },
+    Group {
+        name: "fd",
+        words: "serve take",
+        verbs: &[
+            verb(2, 2, &[EVENTFD, COUNT, TIMEOUT], endpoint::fd_serve),
+            verb(1, 1, &[TIMEOUT, RAW], endpoint::fd_take),
+        ],
+    },
     Group {
         name: "signal",
         words: "send wait",

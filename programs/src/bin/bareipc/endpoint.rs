@@ -1,5 +1,5 @@
-//! `fifo`, `signal`, `unix`, `tcp`, `udp`: the endpoints an unrelated process reaches by
-//! a path, a pid, an abstract name or a port.
+//! `fifo`, `signal`, `unix`, `tcp`, `udp`, `fd`: the endpoints an unrelated process
+//! reaches by a path, a pid, an abstract name or a port, and descriptors passed over them.
 //!
 //! A FIFO is found by its path, where anyone who may write the directory may have put
 //! something else: every end this tool opens is checked to be a FIFO (`fstat`) before a
@@ -13,10 +13,13 @@ use crate::args::{self, Cmd, Done, OrFail, bad, said};
 use crate::out::Out;
 use bareipc::errno::Errno;
 use bareipc::ipc::endpoint::{Address, Endpoint, Kind, UnixAddr};
+use bareipc::ipc::eventfd::EventCounter;
 use bareipc::ipc::fifo::{self, Fifo};
+use bareipc::ipc::memfd::Memfd;
 use bareipc::ipc::rtsig::{RtSignal, Timespec};
 use core::ffi::CStr;
 use rustix::event::{PollFd, PollFlags};
+use rustix::fd::AsFd;
 use rustix::fs::CWD;
 
 /// `text` as a C string in `buf` (a path: at most 4095 bytes; an argument has no NUL).
@@ -55,8 +58,9 @@ fn poll_ms(cmd: &Cmd) -> Done<i32> {
 }
 
 /// Waits in `poll` for `events` on `end`: ETIMEDOUT when `--timeout` passes.
-fn wait(end: &Fifo, events: PollFlags, ms: i32) -> Done {
-    let mut fds = [PollFd::new(end, events)];
+#[inline(never)]
+fn wait(end: rustix::fd::BorrowedFd<'_>, events: PollFlags, ms: i32) -> Done {
+    let mut fds = [PollFd::from_borrowed_fd(end, events)];
     let t = (ms >= 0).then(|| rustix::event::Timespec {
         tv_sec: (ms / 1000) as i64,
         tv_nsec: (ms % 1000) as i64 * 1_000_000,
@@ -79,7 +83,7 @@ pub fn fifo_write(cmd: &Cmd) -> Done {
     let end = open(cmd, Fifo::open_writer)?;
     loop {
         match end.write(text) {
-            Err(Errno::EAGAIN) => wait(&end, PollFlags::OUT, ms)?,
+            Err(Errno::EAGAIN) => wait(end.as_fd(), PollFlags::OUT, ms)?,
             done => return done.or_fail("write"),
         }
     }
@@ -96,7 +100,7 @@ pub fn fifo_read(cmd: &Cmd) -> Done {
     loop {
         // Nothing yet, or nothing more: wait (a FIFO no writer opened yet reports no
         // hang-up, so this waits for the first writer too).
-        wait(&end, PollFlags::IN, ms)?;
+        wait(end.as_fd(), PollFlags::IN, ms)?;
         match end.read(buf) {
             Ok(0) => break,
             Ok(n) if raw => o.bytes(&buf[..n]),
@@ -141,20 +145,13 @@ pub fn signal_send(cmd: &Cmd) -> Done {
 /// `PID<TAB>VALUE`: the pid its sender wrote (the kernel does not check it) and the value.
 pub fn signal_wait(cmd: &Cmd) -> Done {
     let sig = signal(cmd.pos[0])?;
-    let timeout = cmd.timeout()?;
+    // No --timeout: a wait of 2^40 s (no handler is installed that could interrupt it).
+    let t = cmd.timeout()?.unwrap_or(Timespec { tv_sec: 1 << 40, tv_nsec: 0 });
     sig.block().or_fail("rt_sigprocmask")?;
-    let got = match timeout {
-        Some(t) => sig.take_within(&Timespec { tv_sec: t.tv_sec, tv_nsec: t.tv_nsec }),
-        None => bareipc::io::retry_on_intr(|| sig.take(true)),
-    };
-    let q = got.map_err(|e| match e {
-        Errno::EAGAIN => Errno::ETIMEDOUT,
-        e => e,
-    });
-    let q = q.or_fail("rt_sigtimedwait")?;
+    let q = timed(sig.take_within(&t), "rt_sigtimedwait")?;
     let mut l = bareipc::fmt::Line::new();
-    l.i64(q.pid as i64).str("\t").u64(q.value).str("\n");
-    Out::new().bytes(l.as_bytes()).flush()
+    l.i64(q.pid as i64).str("\t");
+    number_line(l, q.value)
 }
 
 /// The socket kind of a `unix`, `tcp` or `udp` command.
@@ -172,7 +169,7 @@ fn kind(cmd: &Cmd) -> Kind {
 /// (PORT of 127.0.0.1) command.
 fn address(cmd: &Cmd) -> Done<Address> {
     let text = cmd.pos[0];
-    if cmd.group.name != "unix" {
+    if matches!(cmd.group.name, "tcp" | "udp") {
         return Ok(Address::Loopback(args::signed("port", text, 1, 65535)? as u16));
     }
     let made = match text.strip_prefix(b"@") {
@@ -192,7 +189,13 @@ fn usec(cmd: &Cmd) -> Done<Option<u64>> {
 /// A call's result, EAGAIN (a timeout that passed, `SO_RCVTIMEO`/`SO_SNDTIMEO`) named
 /// as ETIMEDOUT.
 fn timed<T>(r: Result<T, Errno>, call: &'static str) -> Done<T> {
-    r.map_err(|e| args::call_failed(call, if e == Errno::EAGAIN { Errno::ETIMEDOUT } else { e }))
+    r.map_err(|e| timed_out(call, e))
+}
+
+/// Reports a failed call, EAGAIN (a timeout that passed) as ETIMEDOUT.
+#[inline(never)]
+fn timed_out(call: &'static str, e: Errno) -> args::Exit {
+    args::call_failed(call, if e == Errno::EAGAIN { Errno::ETIMEDOUT } else { e })
 }
 
 /// `unix|tcp|udp send ADDR TEXT`: connects (or, for datagrams, sends to ADDR) and sends
@@ -200,7 +203,7 @@ fn timed<T>(r: Result<T, Errno>, call: &'static str) -> Done<T> {
 pub fn socket_send(cmd: &Cmd) -> Done {
     let (kind, addr, usec) = (kind(cmd), address(cmd)?, usec(cmd)?);
     let end = Endpoint::connect_within(kind, &addr, usec);
-    let end = end.or_else(|e| timed(Err(e.errno), e.call))?;
+    let end = end.map_err(|e| timed_out(e.call, e.errno))?;
     let mut text = cmd.pos[1];
     loop {
         let n = timed(end.send(text, None), "sendto")?;
@@ -219,13 +222,8 @@ pub fn socket_listen(cmd: &Cmd) -> Done {
     let (kind, addr, usec) = (kind(cmd), address(cmd)?, usec(cmd)?);
     let count = cmd.number(args::COUNT, 1, 1 << 20, 1)?;
     let end = Endpoint::bind(kind, &addr, 16).or_fail("bind")?;
-    let done = serve(cmd, &end, count, usec.unwrap_or(0));
-    if let Address::Unix(_) = addr
-        && !cmd.pos[0].starts_with(b"@")
-    {
-        let _ = rustix::fs::unlink(path(cmd.pos[0], &mut [0; 4096])?);
-    }
-    done
+    let _bound = matches!(addr, Address::Unix(_)).then_some(Bound(cmd));
+    serve(cmd, &end, count, usec.unwrap_or(0))
 }
 
 fn serve(cmd: &Cmd, end: &Endpoint, count: u64, usec: u64) -> Done {
@@ -271,4 +269,88 @@ fn serve(cmd: &Cmd, end: &Endpoint, count: u64, usec: u64) -> Done {
         o.flush()?;
     }
     Ok(())
+}
+
+/// `fd serve ADDR TEXT`: a memfd holding TEXT (or, `--eventfd`, an eventfd counting TEXT,
+/// a number), handed to each of `--count` connections to a seqpacket socket at ADDR
+/// (`SCM_RIGHTS`): the taker gets a descriptor of the same object.
+pub fn fd_serve(cmd: &Cmd) -> Done {
+    let text = cmd.pos[1];
+    let object: rustix::fd::OwnedFd = if cmd.flag(args::EVENTFD) {
+        let value = args::signed("value", text, 0, i64::MAX)? as u64;
+        let counter = EventCounter::new().or_fail("eventfd2")?;
+        counter.add(value).or_fail("write")?;
+        counter.into()
+    } else {
+        let memfd = Memfd::create(c"bareipc-fd").or_fail("memfd_create")?;
+        rustix::io::pwrite(&memfd, text, 0).or_fail("pwrite")?;
+        memfd.into()
+    };
+    let (addr, usec) = (address(cmd)?, usec(cmd)?);
+    let count = cmd.number(args::COUNT, 1, 1 << 20, 1)?;
+    let end = Endpoint::bind(Kind::Seqpacket, &addr, 16).or_fail("bind")?;
+    let _bound = Bound(cmd);
+    end.set_timeout(usec.unwrap_or(0)).or_fail("setsockopt")?;
+    for _ in 0..count {
+        let conn = timed(end.accept(), "accept4")?;
+        conn.set_timeout(usec.unwrap_or(0)).or_fail("setsockopt")?;
+        timed(conn.send_fd(object.as_fd()), "sendmsg")?;
+    }
+    Ok(())
+}
+
+/// `fd take ADDR`: connects, takes the descriptor the server passes and shows what it
+/// holds: a regular file's (a memfd's) first 64 KiB, escaped (`--raw`: the bytes); any
+/// other descriptor's next read — an eventfd's counter as a number.
+pub fn fd_take(cmd: &Cmd) -> Done {
+    let (addr, usec) = (address(cmd)?, usec(cmd)?);
+    let end = Endpoint::connect_within(Kind::Seqpacket, &addr, usec);
+    let end = end.map_err(|e| timed_out(e.call, e.errno))?;
+    let fd = timed(end.receive_fd(), "recvmsg")?;
+    let buf = &mut crate::out::buffer().text;
+    // A file (a memfd): its first 64 KiB, wherever another taker left the offset.
+    let n = match rustix::io::pread(&fd, &mut buf[..], 0) {
+        Ok(n) => n,
+        // Not a file: what one read gives, within --timeout; 8 bytes (an eventfd's
+        // counter) as a number.
+        Err(rustix::io::Errno::SPIPE) => {
+            wait(fd.as_fd(), PollFlags::IN, poll_ms(cmd)?)?;
+            let n = rustix::io::read(&fd, &mut buf[..]).or_fail("read")?;
+            if n == 8 {
+                let v = u64::from_ne_bytes(buf[..8].try_into().unwrap_or([0; 8]));
+                return number_line(bareipc::fmt::Line::new(), v);
+            }
+            n
+        }
+        Err(e) => return Err(args::call_failed("pread", e.into())),
+    };
+    let mut o = Out::new();
+    if cmd.flag(args::RAW) {
+        o.bytes(&buf[..n]);
+    } else {
+        o.escaped(&buf[..n]).str("\n");
+    }
+    o.flush()
+}
+
+/// A socket bound at the command's address: its path (not an abstract name) is unlinked
+/// when the command ends, however it ends.
+struct Bound<'a>(&'a Cmd);
+
+impl Drop for Bound<'_> {
+    fn drop(&mut self) {
+        let text = self.0.pos[0];
+        if !text.starts_with(b"@")
+            && let Ok(p) = path(text, &mut [0; 4096])
+        {
+            let _ = rustix::fs::unlink(p);
+        }
+    }
+}
+
+/// Prints `line`, `v` and a newline.
+#[inline(never)]
+fn number_line(mut line: bareipc::fmt::Line, v: u64) -> Done {
+    line.u64(v).str("\n");
+    Out::new().bytes(line.as_bytes()).flush()
 }

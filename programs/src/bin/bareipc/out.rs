@@ -57,6 +57,8 @@ bareipc [COMMAND] [ARG...] [OPTION...]
   tcp send PORT TEXT [--timeout SECONDS]
   udp listen PORT [--count N] [--timeout SECONDS]
   udp send PORT TEXT [--timeout SECONDS]
+  fd serve ADDR TEXT [--eventfd] [--count N] [--timeout SECONDS]
+  fd take ADDR [--timeout SECONDS]
   signal send PID SIGNO VALUE
   signal wait SIGNO [--timeout SECONDS]
 ";
@@ -66,12 +68,11 @@ const NOTES: &str = "
 mq, sem, shm: POSIX (sem: glibc's format); NAME with or without its slash. msg,
 sysv-*: System V; KEY 0xHEX, ID decimal. create takes --mode OCTAL (0600). recv:
 PRIORITY or TYPE, a tab, the text (\\xNN: not printable); read: a hex dump; both
-the bytes alone with --raw. Past the end is an error, never SIGBUS. fifo: a named
-pipe by path (checked to be one); read waits for a writer and prints until the last
-one closes it. unix: a stream (or seqpacket, or datagram) socket at a path or at an
-abstract @NAME; tcp, udp: 127.0.0.1:PORT; listen prints each message, or each
-connection's bytes, on a line. signal: real-time, SIGNO 34 to 64, a 64-bit VALUE; wait prints the
-PID its sender gave, a tab, the value.
+the bytes alone with --raw. Past the end is an error, never SIGBUS. fifo: by path;
+read prints until the last writer closes it. unix ADDR: a path or @NAME; tcp, udp
+PORT: of 127.0.0.1; listen prints a line per message or connection. fd: a memfd of
+TEXT (an eventfd of it) passed over ADDR. signal: SIGNO 34-64; wait prints the PID
+the sender gave, a tab, VALUE.
 Exit status: 0 done, 1 a call failed, 2 bad usage.
 ";
 
