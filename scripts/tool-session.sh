@@ -65,6 +65,9 @@ run "(trap '' 40; bareipc signal wait 40 --timeout 5) & sleep 0.2; bareipc signa
 run "bareipc unix listen @greeter --seqpacket --count 2 --timeout 5 & sleep 0.2; bareipc unix send @greeter hello --seqpacket; bareipc unix send @greeter again --seqpacket; wait"
 run "bareipc udp listen 5353 --timeout 5 & sleep 0.2; bareipc udp send 5353 'one datagram'; wait"
 run "bareipc tcp send 5354 'nobody listens'"
+# A descriptor passed: a memfd holding the text, then an eventfd's counter.
+run "bareipc fd serve @files 'in a memfd' --timeout 5 & sleep 0.2; bareipc fd take @files; wait"
+run "bareipc fd serve @counter 42 --eventfd --timeout 5 & sleep 0.2; bareipc fd take @counter; wait"
 echo '```'
 
 echo "<!-- tool-strace -->"
