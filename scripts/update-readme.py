@@ -320,7 +320,8 @@ def reach():
 
     def short(o, h):
         if o == "works":
-            return "✓"
+            # It gets through only because nothing checks who sent it: marked.
+            return "✓ unchecked" if "nothing checks" in h else "✓"
         if o == "n/a":
             return "–"
         e = re.search(r"\bE[A-Z]+\b", h)
