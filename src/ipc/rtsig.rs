@@ -120,28 +120,16 @@ pub fn take_any(signals: &[RtSignal], wait: bool) -> Result<Queued, Errno> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_timed_take_ends_with_eagain_when_nothing_comes() {
-        // In a child of our own, as below: a signal mask is per thread.
+    /// Runs `checks` in a child of our own, and asserts they passed: blocking a signal
+    /// affects only the calling thread, but the test harness runs tests on threads of one
+    /// process, and a process-directed signal may be taken by any thread that does not
+    /// block it. A forked child has one thread.
+    fn in_child(checks: impl FnOnce() -> Result<(), Errno>) {
         let _serial = crate::serial_forks();
         // SAFETY: the child only makes system calls and exits.
         match unsafe { libc::fork() } {
             0 => {
-                let code = (|| -> Result<(), Errno> {
-                    let sig = RtSignal::new(41)?;
-                    sig.block()?;
-                    let t = Timespec { tv_sec: 0, tv_nsec: 20_000_000 };
-                    if sig.take_within(&t) != Err(Errno::EAGAIN) {
-                        return Err(Errno::EIO);
-                    }
-                    let me = std::process::id() as i32;
-                    sig.queue(me, me, 7)?;
-                    match sig.take_within(&t)? {
-                        Queued { signal: 41, value: 7, pid } if pid == me => Ok(()),
-                        _ => Err(Errno::EIO),
-                    }
-                })()
-                .map_or(1, |()| 0);
+                let code = checks().map_or(1, |()| 0);
                 // SAFETY: ends the child without running the harness's code.
                 unsafe { libc::_exit(code) }
             }
@@ -153,6 +141,24 @@ mod tests {
                 assert_eq!(status, 0, "the child's checks failed");
             }
         }
+    }
+
+    #[test]
+    fn a_timed_take_ends_with_eagain_when_nothing_comes() {
+        in_child(|| {
+            let sig = RtSignal::new(41)?;
+            sig.block()?;
+            let t = Timespec { tv_sec: 0, tv_nsec: 20_000_000 };
+            if sig.take_within(&t) != Err(Errno::EAGAIN) {
+                return Err(Errno::EIO);
+            }
+            let me = std::process::id() as i32;
+            sig.queue(me, me, 7)?;
+            match sig.take_within(&t)? {
+                Queued { signal: 41, value: 7, pid } if pid == me => Ok(()),
+                _ => Err(Errno::EIO),
+            }
+        });
     }
 
     #[test]
@@ -171,50 +177,31 @@ mod tests {
 
     #[test]
     fn queued_values_arrive_in_order_and_none_is_merged() {
-        // In a child of our own: blocking a signal affects only the calling thread, but the
-        // test harness runs tests on threads of one process, and a process-directed signal
-        // may be taken by any thread that does not block it. A forked child has one thread.
-        let _serial = crate::serial_forks();
-        // SAFETY: the child only makes system calls and exits.
-        match unsafe { libc::fork() } {
-            0 => {
-                let code = (|| -> Result<(), Errno> {
-                    let sig = RtSignal::new(40)?;
-                    sig.block()?;
-                    let me = std::process::id() as i32;
-                    for v in [u64::MAX, 0, 1.0f64.to_bits(), 7, 7] {
-                        sig.queue(me, 4321, v)?;
-                    }
-                    for v in [u64::MAX, 0, 1.0f64.to_bits(), 7, 7] {
-                        if sig.take(false)? != (Queued { signal: 40, pid: 4321, value: v }) {
-                            return Err(Errno::EIO);
-                        }
-                    }
-                    // Two numbers: the lower first, whatever the order they came in.
-                    let other = RtSignal::new(39)?;
-                    other.block()?;
-                    sig.queue(me, 1, 1)?;
-                    other.queue(me, 2, 2)?;
-                    let firsts = [take_any(&[sig, other], false)?, take_any(&[other, sig], false)?];
-                    if firsts.map(|q| (q.signal, q.value)) != [(39, 2), (40, 1)] {
-                        return Err(Errno::EIO);
-                    }
-                    match sig.take(false) {
-                        Err(Errno::EAGAIN) => Ok(()),
-                        _ => Err(Errno::EIO),
-                    }
-                })()
-                .map_or(1, |()| 0);
-                // SAFETY: ends the child without running the harness's code.
-                unsafe { libc::_exit(code) }
+        in_child(|| {
+            let sig = RtSignal::new(40)?;
+            sig.block()?;
+            let me = std::process::id() as i32;
+            for v in [u64::MAX, 0, 1.0f64.to_bits(), 7, 7] {
+                sig.queue(me, 4321, v)?;
             }
-            pid => {
-                assert!(pid > 0);
-                let mut status = 0;
-                // SAFETY: waits for the child just forked.
-                assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-                assert_eq!(status, 0, "the child's checks failed");
+            for v in [u64::MAX, 0, 1.0f64.to_bits(), 7, 7] {
+                if sig.take(false)? != (Queued { signal: 40, pid: 4321, value: v }) {
+                    return Err(Errno::EIO);
+                }
             }
-        }
+            // Two numbers: the lower first, whatever the order they came in.
+            let other = RtSignal::new(39)?;
+            other.block()?;
+            sig.queue(me, 1, 1)?;
+            other.queue(me, 2, 2)?;
+            let firsts = [take_any(&[sig, other], false)?, take_any(&[other, sig], false)?];
+            if firsts.map(|q| (q.signal, q.value)) != [(39, 2), (40, 1)] {
+                return Err(Errno::EIO);
+            }
+            match sig.take(false) {
+                Err(Errno::EAGAIN) => Ok(()),
+                _ => Err(Errno::EIO),
+            }
+        });
     }
 }

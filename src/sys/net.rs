@@ -183,19 +183,7 @@ pub(crate) fn peer_pid(fd: BorrowedFd<'_>) -> Result<i32, Errno> {
 /// blocking send (receive) on `fd` waits at most `usec` microseconds (below 10^6), then
 /// fails with EAGAIN.
 pub(crate) fn set_timeout(fd: BorrowedFd<'_>, option: i32, usec: u32) -> Result<(), Errno> {
-    let timeval = [0i64, usec as i64];
-    // SAFETY: the kernel reads one `struct timeval` (two 64-bit fields) at `timeval`.
-    unsafe {
-        syscall5(
-            nr::SETSOCKOPT,
-            fd.as_raw_fd() as usize,
-            abi::SOL_SOCKET as usize,
-            option as usize,
-            timeval.as_ptr() as usize,
-            16,
-        )
-    }
-    .map(drop)
+    set_timeval(fd, option, [0, usec as i64])
 }
 
 /// `setsockopt(fd, SOL_SOCKET, option, &timeval, 16)`, for SO_SNDTIMEO or SO_RCVTIMEO:
