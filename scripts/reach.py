@@ -113,7 +113,7 @@ def cell_script(probe, prefix, a_as=""):
     p = dict(probe)
     listen = "listen" in p
     return f"""
-T={TOOL}; W=$(mktemp -d -p /tmp); chmod 1777 $W; cd $W
+T={TOOL}; W=$(mktemp -d -p /tmp); chmod 1777 $W; cd $W; trap 'cd /; rm -rf $W' EXIT
 export T W
 {a_as} sh -c '{p.get('setup', 'true')}'
 A=
