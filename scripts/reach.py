@@ -113,7 +113,7 @@ def cell_script(probe, prefix, a_as=""):
     p = dict(probe)
     listen = "listen" in p
     return f"""
-T={TOOL}; W=$(mktemp -d -p /tmp); chmod 1777 $W; cd $W; trap 'cd /; rm -rf $W' EXIT
+T={TOOL}; W=$(mktemp -d -p /tmp bareipc-reach-XXXXXX); chmod 1777 $W; cd $W; trap 'cd /; rm -rf $W' EXIT
 export T W
 {a_as} sh -c '{p.get('setup', 'true')}'
 A=
@@ -437,7 +437,13 @@ def main():
         print(f"reach: SKIP the namespace cells: {probe.stderr.strip()}")
         return 77
     root = os.geteuid() == 0
+    before = {f for f in os.listdir("/tmp") if f.startswith("bareipc-reach-")}
     cells = measure_namespaces(progs, root)
+    # Each cell's directory goes with it: one left is a failure of this script.
+    left = {f for f in os.listdir("/tmp") if f.startswith("bareipc-reach-")} - before
+    if left:
+        print(f"reach: FAIL left in /tmp: {', '.join(sorted(left))}")
+        return 1
     skipped = []
     if not args.no_engines:
         by_engine, skipped = measure_engines(args.engines.split(","), progs)
