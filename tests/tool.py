@@ -655,8 +655,9 @@ def hostile_sockets(d):
     # Servers of descriptors that pass none, a pipe with nothing in it, a directory, or
     # nothing at all: one line each, within the timeout.
     for what, give, want in (("no descriptor", lambda c: c.send(b"x"), "recvmsg: EIO"),
-                             ("an empty pipe", "pipe", "poll: ETIMEDOUT"),
-                             ("a directory", "dir", "pread: EISDIR"),
+                             ("an empty pipe", "pipe", "not a memfd or an eventfd"),
+                             ("a directory", "dir", "not a memfd or an eventfd"),
+                             ("a regular file", "file", "not a memfd or an eventfd"),
                              ("nothing", lambda c: None, "recvmsg: ETIMEDOUT")):
         with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
             s.bind("\0bareipc-tool-badfd")
@@ -669,6 +670,11 @@ def hostile_sockets(d):
                 socket.send_fds(conn, [b"x"], [keep[0]])
             elif give == "dir":
                 keep = [os.open(d, os.O_RDONLY | os.O_DIRECTORY)]
+                socket.send_fds(conn, [b"x"], keep)
+            elif give == "file":
+                # A file of a disk file system (not tmpfs): the checkout's own README.
+                keep = [os.open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                             "README.md"), os.O_RDONLY)]
                 socket.send_fds(conn, [b"x"], keep)
             else:
                 give(conn)

@@ -49,21 +49,13 @@ pub fn fifo_create(cmd: &Cmd) -> Done {
     fifo::make(CWD, path(cmd.pos[0], &mut [0; 4096])?, mode).or_fail("mknodat")
 }
 
-/// `--timeout` as poll's milliseconds (-1: none).
-fn poll_ms(cmd: &Cmd) -> Done<i32> {
-    Ok(match cmd.timeout()? {
-        Some(t) => (t.tv_sec * 1000 + t.tv_nsec / 1_000_000) as i32,
-        None => -1,
-    })
-}
-
 /// Waits in `poll` for `events` on `end`: ETIMEDOUT when `--timeout` passes.
 #[inline(never)]
-fn wait(end: rustix::fd::BorrowedFd<'_>, events: PollFlags, ms: i32) -> Done {
+fn wait(end: rustix::fd::BorrowedFd<'_>, events: PollFlags, usec: Option<u64>) -> Done {
     let mut fds = [PollFd::from_borrowed_fd(end, events)];
-    let t = (ms >= 0).then(|| rustix::event::Timespec {
-        tv_sec: (ms / 1000) as i64,
-        tv_nsec: (ms % 1000) as i64 * 1_000_000,
+    let t = usec.map(|us| rustix::event::Timespec {
+        tv_sec: (us / 1_000_000) as i64,
+        tv_nsec: (us % 1_000_000) as i64 * 1000,
     });
     match rustix::event::poll(&mut fds, t.as_ref()) {
         Ok(0) => Err(args::call_failed("poll", Errno::ETIMEDOUT)),
@@ -79,11 +71,11 @@ pub fn fifo_write(cmd: &Cmd) -> Done {
     if text.len() > 4096 {
         return Err(said("write", "TEXT over 4096 bytes (PIPE_BUF: what one write keeps whole)"));
     }
-    let ms = poll_ms(cmd)?;
+    let usec = usec(cmd)?;
     let end = open(cmd, Fifo::open_writer)?;
     loop {
         match end.write(text) {
-            Err(Errno::EAGAIN) => wait(end.as_fd(), PollFlags::OUT, ms)?,
+            Err(Errno::EAGAIN) => wait(end.as_fd(), PollFlags::OUT, usec)?,
             done => return done.or_fail("write"),
         }
     }
@@ -92,7 +84,7 @@ pub fn fifo_write(cmd: &Cmd) -> Done {
 /// `fifo read PATH`: waits for a writer, then prints what the writers write until the
 /// last one closes it (escaped, then a newline; the bytes alone with `--raw`).
 pub fn fifo_read(cmd: &Cmd) -> Done {
-    let ms = poll_ms(cmd)?;
+    let usec = usec(cmd)?;
     let end = open(cmd, Fifo::open_read_end)?;
     let buf = &mut crate::out::buffer().text;
     let mut o = Out::new();
@@ -100,7 +92,7 @@ pub fn fifo_read(cmd: &Cmd) -> Done {
     loop {
         // Nothing yet, or nothing more: wait (a FIFO no writer opened yet reports no
         // hang-up, so this waits for the first writer too).
-        wait(end.as_fd(), PollFlags::IN, ms)?;
+        wait(end.as_fd(), PollFlags::IN, usec)?;
         match end.read(buf) {
             Ok(0) => break,
             Ok(n) if raw => o.bytes(&buf[..n]),
@@ -300,29 +292,32 @@ pub fn fd_serve(cmd: &Cmd) -> Done {
 }
 
 /// `fd take ADDR`: connects, takes the descriptor the server passes and shows what it
-/// holds: a regular file's (a memfd's) first 64 KiB, escaped (`--raw`: the bytes); any
-/// other descriptor's next read — an eventfd's counter as a number.
+/// holds: a memfd's first 64 KiB, escaped (`--raw`: the bytes); an eventfd's counter as
+/// a number. Any other descriptor is refused unread: its reads might never end.
 pub fn fd_take(cmd: &Cmd) -> Done {
     let (addr, usec) = (address(cmd)?, usec(cmd)?);
     let end = Endpoint::connect_within(Kind::Seqpacket, &addr, usec);
     let end = end.map_err(|e| timed_out(e.call, e.errno))?;
     let fd = timed(end.receive_fd(), "recvmsg")?;
     let buf = &mut crate::out::buffer().text;
-    // A file (a memfd): its first 64 KiB, wherever another taker left the offset.
-    let n = match rustix::io::pread(&fd, &mut buf[..], 0) {
-        Ok(n) => n,
-        // Not a file: what one read gives, within --timeout; 8 bytes (an eventfd's
-        // counter) as a number.
-        Err(rustix::io::Errno::SPIPE) => {
-            wait(fd.as_fd(), PollFlags::IN, poll_ms(cmd)?)?;
-            let n = rustix::io::read(&fd, &mut buf[..]).or_fail("read")?;
-            if n == 8 {
-                let v = u64::from_ne_bytes(buf[..8].try_into().unwrap_or([0; 8]));
-                return number_line(bareipc::fmt::Line::new(), v);
-            }
-            n
+    // A memfd (what F_GET_SEALS answers for; tmpfs, where no read waits): its first 64
+    // KiB, by pread (another taker's reads move no offset of its).
+    let n = if rustix::fs::fcntl_get_seals(&fd).is_ok() {
+        rustix::io::pread(&fd, &mut buf[..], 0).or_fail("pread")?
+    } else {
+        // An eventfd (an anonymous inode, no file type): one read within --timeout, its
+        // 8-byte counter as a number. Anything else — a file whose reads could wait for
+        // good (FUSE, NFS), a pipe, a socket, a device — is refused unread.
+        if rustix::fs::fstat(&fd).or_fail("fstat")?.st_mode & 0o170000 != 0 {
+            return Err(said("recvmsg", "not a memfd or an eventfd"));
         }
-        Err(e) => return Err(args::call_failed("pread", e.into())),
+        wait(fd.as_fd(), PollFlags::IN, usec)?;
+        let n = rustix::io::read(&fd, &mut buf[..]).or_fail("read")?;
+        if n == 8 {
+            let v = u64::from_ne_bytes(buf[..8].try_into().unwrap_or([0; 8]));
+            return number_line(bareipc::fmt::Line::new(), v);
+        }
+        n
     };
     let mut o = Out::new();
     if cmd.flag(args::RAW) {
