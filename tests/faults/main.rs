@@ -106,9 +106,18 @@ fn public_bins() -> PathBuf {
             let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(script);
             std::fs::copy(from, dir.join(script)).unwrap();
         }
+        // Removed when the test process exits (a killed one's is removed by the next run).
+        // SAFETY: registers a function that takes no arguments and only removes a directory.
+        unsafe { libc::atexit(remove_own_dir) };
         dir
     })
     .clone()
+}
+
+/// The atexit handler of [`public_bins`]: removes this process's copy of the binaries.
+extern "C" fn remove_own_dir() {
+    let dir = std::env::temp_dir().join(format!("bareipc-faults-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Removes what earlier runs of this test left in the temporary directory — the binaries'
