@@ -2,6 +2,8 @@
 
 mod common;
 use common::*;
+use std::process::Command;
+use std::time::Duration;
 
 #[test]
 fn default_run_prints_exactly_the_published_digits() {
@@ -10,6 +12,43 @@ fn default_run_prints_exactly_the_published_digits() {
         assert_eq!(o.code, Some(0), "{p}: {o:?}");
         assert_eq!(o.stdout, digits(), "{p}");
         assert_eq!(o.stderr, "", "{p}");
+    }
+}
+
+/// Every kernel prints the same digits: on x86_64 the programs choose AVX where the CPU
+/// has it and SSE2 elsewhere, so each runs natively and under `qemu-x86_64 -cpu Westmere`
+/// (a CPU without AVX), and both print alike: 20 decimals of odd-sized jobs, and (for one
+/// program: emulated, ten million terms take seconds) the published digits.
+#[test]
+fn every_kernel_prints_the_same_digits() {
+    if std::env::consts::ARCH != "x86_64" {
+        skip("the kernels' digits are compared on x86_64 (one kernel here)");
+        return;
+    }
+    if !command_works("qemu-x86_64", &["--version"]) {
+        skip("no qemu-x86_64: the SSE2 kernel's digits unchecked (apt-get install qemu-user)");
+        return;
+    }
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+    if !cpuinfo.lines().any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "avx"))
+    {
+        skip("no AVX on this CPU: only the SSE2 kernel's digits compared");
+    }
+    let jobs: &[&[&str]] =
+        &[&[], &["-w", "7", "-n", "100003", "-d", "20"], &["-n", "77", "-d", "20"]];
+    // qemu-user has no process_vm_readv (docs/architectures.md).
+    for p in pi_programs().filter(|p| *p != "pi-process-vm") {
+        for args in jobs.iter().filter(|a| !a.is_empty() || p == "pi-pipe") {
+            let native = run(p, args);
+            let mut cmd = Command::new("qemu-x86_64");
+            cmd.args(["-cpu", "Westmere"]).arg(bin(p)).args(*args);
+            let sse2 = run_cmd(cmd, Duration::from_secs(120));
+            assert_eq!((native.code, sse2.code), (Some(0), Some(0)), "{p} {args:?}: {sse2:?}");
+            assert_eq!(native.stdout, sse2.stdout, "{p} {args:?}");
+            if args.is_empty() {
+                assert_eq!(native.stdout, digits(), "{p}");
+            }
+        }
     }
 }
 
@@ -68,7 +107,8 @@ fn every_binary_is_static_exec_without_interpreter_or_libraries() {
 
 /// Every other architecture's build (`make cross`: aarch64, riscv64) is a static
 /// executable for its machine, with no interpreter, no dynamic section, nothing of glibc,
-/// and within the limit of every program. (They run under qemu in tests/faults/.)
+/// and within the limit of every program, and prints the same digits as this machine's.
+/// (They run under qemu in tests/faults/.)
 #[test]
 fn other_architectures_builds_are_static_and_small() {
     const ET_EXEC: u16 = 2;
@@ -96,6 +136,18 @@ fn other_architectures_builds_are_static_and_small() {
         }
         let over: Vec<_> = sizes.iter().filter(|(p, n)| *n > size_limit(p)).collect();
         assert!(over.is_empty(), "{arch}: over the limit: {over:?}");
+        // Every kernel sums to the same bits: the other architecture's (NEON, scalar)
+        // prints 20 decimals as this one's does.
+        let (_, _, qemu, _) = other_arches().into_iter().find(|a| a.0 == arch).unwrap();
+        if !command_works(qemu, &["--version"]) {
+            skip(&format!("no {qemu}: the digits of {arch} unchecked"));
+            continue;
+        }
+        let args = ["-w", "7", "-n", "100003", "-d", "20"];
+        let mut cmd = Command::new(qemu);
+        cmd.arg(dir.join("pi-pipe")).args(args);
+        let theirs = run_cmd(cmd, Duration::from_secs(120));
+        assert_eq!(theirs.stdout, run("pi-pipe", &args).stdout, "{arch}: {theirs:?}");
     }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -134,7 +134,7 @@ pub(crate) fn wait_for_report() {
 
 /// In a worker: ends it quietly if its parent has died. Called between chunks of work and
 /// between slices of any wait, so a worker outlives a killed parent by a few milliseconds.
-#[inline(always)] // in the kernel's loop: a call would spill every vector register
+#[inline(never)] // one copy: the kernel keeps its vectors in memory across the call
 pub fn exit_if_orphaned() {
     if orphaned() {
         leave_orphaned();

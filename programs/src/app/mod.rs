@@ -167,6 +167,8 @@ pub fn pi_main<'a>(args: impl IntoIterator<Item = &'a [u8]>, start: Start, progr
         io::eprint(io::report_line().str(text));
         return EXIT_FAILURE;
     }
+    // Asked once, here, rather than by every worker: the workers inherit the answer.
+    pi::Kernel::best().choose();
     let result = (program.run)(&job, &start);
     // A stop signal outranks whatever it caused (EINTR, workers killed by the same ^C):
     // the run was stopped, and says so.
