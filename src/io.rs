@@ -151,7 +151,7 @@ pub fn eprint(line: &Line) {
     let _ = write_all(standard(2), line.as_bytes());
 }
 
-pub use crate::sys::abi::{POLLIN, PollFd};
+pub use crate::sys::abi::{POLLIN, POLLOUT, PollFd};
 
 /// `ppoll(fds, n, NULL, NULL)`: waits, with no timeout, until one of `fds` has an event
 /// it asks for ([`POLLIN`]: something to read, or a connection to accept) or reports an
@@ -161,7 +161,16 @@ pub use crate::sys::abi::{POLLIN, PollFd};
 /// the way to wake a waiting server on a periodic signal.
 #[doc(alias = "ppoll")]
 pub fn poll(fds: &mut [PollFd]) -> Result<usize, Errno> {
-    crate::sys::poll(fds)
+    crate::sys::poll(fds, None)
+}
+
+/// [`poll`] for at most `timeout`: 0 when it passed with no event.
+#[doc(alias = "ppoll")]
+pub fn poll_within(
+    fds: &mut [PollFd],
+    timeout: &crate::sys::abi::Timespec,
+) -> Result<usize, Errno> {
+    crate::sys::poll(fds, Some(timeout))
 }
 
 /// Whether the process is at its descriptor limit (RLIMIT_NOFILE): tries to open one

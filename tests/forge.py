@@ -18,6 +18,10 @@ otherwise pass without its attack).
                any process of the user)
   msg          sends W forged results to the run's System V queue (/proc/sysvipc/msg)
   fifo         opens the run's FIFO in TMPDIR and writes W forged results
+  fill-fifo, fill-msg
+               stops the run's parent, fills its FIFO (System V queue) with junk and lets
+               the parent go on a second later: its workers have found no room, and must
+               wait for it
   unix         connects to the run's socket file in TMPDIR and sends a forged sum
   shm          attaches the run's System V segment by id and writes the sum, again and
                again, until the run ends
@@ -30,6 +34,7 @@ index, the sum of 0.5, and 8 random bytes.
 import ctypes
 import os
 import random
+import signal
 import socket
 import struct
 import sys
@@ -66,6 +71,33 @@ def children(pid):
             except OSError:
                 pass
     return sorted(kids)
+
+
+def sysv_queue(pid):
+    """The id of the System V queue of the run whose parent is `pid` (its key names it)."""
+    for line in open("/proc/sysvipc/msg").readlines()[1:]:
+        f = line.split()
+        if int(f[0]) & 0xFFFFFFFF == 0xB1000000 | (pid & 0xFFFFFF):
+            return int(f[1])
+    return None
+
+
+def fill_while_stopped(send, pid, seconds=1.0):
+    """Stops the run's parent (SIGSTOP: a process of the same user may), fills its queue
+    with junk through `send` (non-blocking: BlockingIOError when full), and lets the
+    parent go on `seconds` later — after its workers have computed and found no room."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        for _ in range(1_000_000):
+            try:
+                send()
+            except BlockingIOError:
+                break
+        else:
+            sys.exit("forge: the queue never filled")
+        time.sleep(seconds)
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 def tcp_port():
@@ -176,18 +208,28 @@ def main(kind, pid, workers):
                 if libc.syscall(RT_SIGQUEUEINFO, pid, sig, buf) != 0:
                     sys.exit(f"forge: rt_sigqueueinfo: errno {ctypes.get_errno()}")
     elif kind == "msg":
-        def queue():
-            for line in open("/proc/sysvipc/msg").readlines()[1:]:
-                f = line.split()
-                if int(f[0]) & 0xFFFFFFFF == 0xB1000000 | (pid & 0xFFFFFF):
-                    return int(f[1])
-            return None
-        qid = wait_for(queue, "System V queue")
+        qid = wait_for(lambda: sysv_queue(pid), "System V queue")
         libc = ctypes.CDLL(None, use_errno=True)
         for i in range(workers):
             m = ctypes.create_string_buffer(struct.pack("<q", i + 1) + forged(i))
             if libc.msgsnd(qid, m, 24, 0) != 0:
                 sys.exit(f"forge: msgsnd: errno {ctypes.get_errno()}")
+    elif kind == "fill-fifo":
+        fd = os.open(wait_for(lambda: run_file("fifo"), "FIFO"), os.O_WRONLY | os.O_NONBLOCK)
+        fill_while_stopped(lambda: os.write(fd, b"x" * 24), pid)
+    elif kind == "fill-msg":
+        qid = wait_for(lambda: sysv_queue(pid), "System V queue")
+        libc = ctypes.CDLL(None, use_errno=True)
+        junk = ctypes.create_string_buffer(struct.pack("<q", 1) + b"x" * 24)
+        IPC_NOWAIT = 0o4000
+
+        def send():
+            if libc.msgsnd(qid, junk, 24, IPC_NOWAIT) != 0:
+                errno = ctypes.get_errno()
+                if errno == 11:
+                    raise BlockingIOError()
+                sys.exit(f"forge: msgsnd: errno {errno}")
+        fill_while_stopped(send, pid)
     elif kind == "fifo":
         path = wait_for(lambda: run_file("fifo"), "FIFO")
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)

@@ -94,6 +94,17 @@ impl Fifo {
         Ok(rustix::io::ioctl_fionread(&self.0)? as usize)
     }
 
+    /// `ppoll` for `POLLOUT` on this end, for at most `within`: whether the pipe has room
+    /// now, or no reader any more (false: the time passed with neither). EINTR if a signal
+    /// handler interrupts the wait.
+    #[doc(alias = "ppoll")]
+    pub fn wait_for_room(&self, within: &abi::Timespec) -> Result<bool, Errno> {
+        use rustix::fd::AsRawFd;
+        let fd = self.0.as_raw_fd();
+        let mut fds = [crate::io::PollFd { fd, events: crate::io::POLLOUT, revents: 0 }];
+        Ok(crate::io::poll_within(&mut fds, within)? > 0)
+    }
+
     /// `write(fd, msg, len)` on a non-blocking writing end: all of `msg` (at most
     /// `PIPE_BUF` bytes, so atomically) or, while the pipe has no room for all of it,
     /// nothing and EAGAIN; EPIPE once no reader has the FIFO open.
@@ -145,6 +156,41 @@ mod tests {
         // The reader gone, a writer's open is refused again.
         drop(reader);
         assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENXIO));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_writer_waits_for_room_and_is_woken_by_a_read() {
+        let (dir, path) = fifo_path("fifo-room");
+        let (at, path) = (CWD, path.as_c_str());
+        make(at, path, 0o600).unwrap();
+        let reader = Fifo::open_reader(at, path).unwrap();
+        let writer = Fifo::open_writer(at, path).unwrap();
+        let slice = abi::Timespec { tv_sec: 0, tv_nsec: 20_000_000 };
+        assert_eq!(writer.wait_for_room(&slice), Ok(true));
+        let msg = [7u8; 24];
+        let mut sent = 0;
+        while writer.write(&msg) == Ok(()) {
+            sent += 1;
+        }
+        assert!(sent >= 170, "{sent}");
+        // Full: the wait takes its whole slice and says so.
+        let started = std::time::Instant::now();
+        assert_eq!(writer.wait_for_room(&slice), Ok(false));
+        assert!(started.elapsed() >= std::time::Duration::from_millis(19));
+        // A reader takes a page's worth: a writer waiting for room wakes (and long before
+        // its second-long slice ends).
+        let waiter = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let woke = writer.wait_for_room(&abi::Timespec { tv_sec: 10, tv_nsec: 0 });
+            (woke, started.elapsed(), writer.write(&msg))
+        });
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let mut buf = [0u8; 4096];
+        assert_eq!(reader.read(&mut buf), Ok(4096));
+        let (woke, waited, wrote) = waiter.join().unwrap();
+        assert_eq!((woke, wrote), (Ok(true), Ok(())));
+        assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -203,6 +203,9 @@ fn carry_out_will() -> Result<(), CallError> {
     unsafe { (*page.will.get()).assume_init_ref() }.remove()
 }
 
+/// How long a worker waits at most before it looks whether its parent has died: 100 ms.
+pub const SLICE: abi::Timespec = abi::Timespec { tv_sec: 0, tv_nsec: 100_000_000 };
+
 /// In a worker: runs `attempt(deadline)`, a call that may block until an absolute
 /// CLOCK_REALTIME `deadline` and then fails with ETIMEDOUT. The first attempt gets a
 /// deadline already past: a call that can complete at once does, with no clock read.
@@ -234,12 +237,24 @@ pub fn patiently<T>(
     }
 }
 
+/// In a worker of a supervised run: a tick of its own, [`TICK`] every [`SLICE`] (timers
+/// are not inherited), which interrupts a blocking call that has no timeout (`msgsnd`)
+/// with EINTR, so that [`patiently`] looks whether the parent has died between slices.
+/// EINVAL where no run's handlers are installed (the tick's default action would end the
+/// process). System calls: `timer_create`, `timer_settime`; the timer ends with the worker.
+pub fn tick_in_worker() -> Result<(), Errno> {
+    if !IN_WORKER.load(Relaxed) || lifeline().is_none() {
+        return Err(Errno::EINVAL);
+    }
+    sys::periodic_signal(TICK, SLICE)
+}
+
 /// The waiting half of [`patiently`] for a call that cannot wait with a deadline of its
 /// own, such as `msgsnd` with IPC_NOWAIT: fails with ETIMEDOUT at once on the first
 /// attempt (its `deadline` is zero), else after sleeping 100 ms on CLOCK_MONOTONIC.
 pub fn wait_slice<T>(deadline: &abi::Timespec) -> Result<T, Errno> {
     if *deadline != abi::Timespec::default() {
-        let slice = rustix::thread::Timespec { tv_sec: 0, tv_nsec: 100_000_000 };
+        let slice = rustix::thread::Timespec { tv_sec: SLICE.tv_sec, tv_nsec: SLICE.tv_nsec };
         use rustix::thread::{ClockId, NanosleepRelativeResult as Slept};
         if let Slept::Err(e) = rustix::thread::clock_nanosleep_relative(ClockId::Monotonic, &slice)
         {

@@ -170,6 +170,8 @@ pub struct PollFd {
 
 /// `poll` event: there is something to read (or to accept).
 pub const POLLIN: i16 = general::POLLIN as i16;
+/// `poll` event: there is room to write.
+pub const POLLOUT: i16 = general::POLLOUT as i16;
 
 /// `struct timespec`: seconds and nanoseconds.
 #[repr(C)]
@@ -561,6 +563,7 @@ mod tests {
             (SOCK_CLOEXEC as i32, libc::SOCK_CLOEXEC),
             (SOCK_NONBLOCK as i32, libc::SOCK_NONBLOCK),
             (POLLIN as i32, libc::POLLIN as i32),
+            (POLLOUT as i32, libc::POLLOUT as i32),
             (MSG_TRUNC as i32, libc::MSG_TRUNC),
             (MSG_NOSIGNAL as i32, libc::MSG_NOSIGNAL),
             (MSG_DONTWAIT as i32, libc::MSG_DONTWAIT),

@@ -203,11 +203,15 @@ pub(crate) fn set_timeval(fd: BorrowedFd<'_>, option: i32, tv: [i64; 2]) -> Resu
     .map(drop)
 }
 
-/// `ppoll(fds, n, NULL, NULL, 8)`: waits, with no timeout, until an event of `fds` comes
-/// (entries with a negative descriptor are skipped); returns how many have one. EINTR when
-/// a handled signal interrupts the wait.
-pub(crate) fn poll(fds: &mut [abi::PollFd]) -> Result<usize, Errno> {
-    // SAFETY: `fds` is a writable array of `fds.len()` pollfd structs; no timeout and no
-    // signal mask are passed.
-    unsafe { syscall5(nr::PPOLL, fds.as_mut_ptr() as usize, fds.len(), 0, 0, 8) }
+/// `ppoll(fds, n, timeout, NULL, 8)`: waits until an event of `fds` comes (entries with a
+/// negative descriptor are skipped), or `timeout` has passed (none: no limit); returns how
+/// many have one (0: the time passed). EINTR when a handled signal interrupts the wait.
+pub(crate) fn poll(
+    fds: &mut [abi::PollFd],
+    timeout: Option<&abi::Timespec>,
+) -> Result<usize, Errno> {
+    let timeout = timeout.map_or(0, |t| t as *const abi::Timespec as usize);
+    // SAFETY: `fds` is a writable array of `fds.len()` pollfd structs; `timeout` is null
+    // or a readable timespec; no signal mask is passed.
+    unsafe { syscall5(nr::PPOLL, fds.as_mut_ptr() as usize, fds.len(), timeout, 0, 8) }
 }

@@ -253,6 +253,22 @@ fn hostile_peers_are_refused_and_never_hang_a_run() {
             "",
             own_digits(),
         ),
+        // Workers that find their queue full wait for room (a poll, a blocking msgsnd
+        // that their own tick interrupts), and send once the parent drains the junk.
+        case(
+            "pi-fifo",
+            "the same user stops the parent and fills its FIFO with junk for 1 s",
+            forged("fill-fifo", Who::User, Who::User),
+            "",
+            own_digits(),
+        ),
+        case(
+            "pi-sysv-msg",
+            "the same user stops the parent and fills its queue with junk for 1 s",
+            forged("fill-msg", Who::User, Who::User),
+            "",
+            own_digits(),
+        ),
         case(
             "pi-unix",
             "the same user connects to its socket file and sends a sum",

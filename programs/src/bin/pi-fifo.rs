@@ -13,7 +13,7 @@
 use bareipc::errno::{Context, Errno};
 use bareipc::ipc::dir::{RunFile, temp_base};
 use bareipc::ipc::fifo::{self, Fifo};
-use bareipc::process::supervise::{self, wait_slice};
+use bareipc::process::supervise;
 use bareipc::process::{self, Run, Workers};
 use programs::app::error::Error;
 use programs::app::pi::Job;
@@ -55,9 +55,12 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             let msg = Partial::compute(job, index).seal(&key);
             // Non-blocking: with no reader (the parent has died) ENXIO, not a wait forever.
             let fifo = Fifo::open_writer(CWD, file.name()).call("openat")?;
-            // The pipe holds 2730 results; while it is full, try again every 100 ms.
-            supervise::patiently(|deadline| match fifo.write(&msg) {
-                Err(Errno::EAGAIN) => wait_slice(deadline),
+            // The pipe holds 2730 results (170 once the user's pipes pass
+            // pipe-user-pages-soft): while it is full, wait for room, in slices.
+            supervise::patiently(|_| match fifo.write(&msg) {
+                Err(Errno::EAGAIN) => {
+                    fifo.wait_for_room(&supervise::SLICE).and(Err(Errno::ETIMEDOUT))
+                }
                 sent => sent,
             })
             .call("write")?;

@@ -48,17 +48,22 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
         run.spawn(&start.single, |queue| -> Result<(), Error> {
             let mut msg = Message::<{ Partial::SIZE }>::new(index as i64 + 1);
             msg.text = Partial::compute(job, index).seal(&key);
-            // msgsnd has no timeout: while the queue is full, try again every 100 ms
-            // (so the worker ends if the parent dies meanwhile) — unless the queue could
-            // never hold the message (kernel.msgmnb below its size), which is an error.
-            supervise::patiently(|deadline| {
-                match queue.send(&msg, Partial::SIZE, MsgFlags::NOWAIT) {
-                    Err(Errno::EAGAIN) if queue.status()?.qbytes < Partial::SIZE as u64 => {
-                        Err(Errno::EAGAIN)
-                    }
-                    Err(Errno::EAGAIN) => wait_slice(deadline),
-                    sent => sent,
+            // While the queue is full, wait for room: a blocking msgsnd, which has no
+            // timeout but which the worker's own tick interrupts every 100 ms (so the
+            // worker ends if the parent dies meanwhile; without a timer, it sleeps its
+            // slices instead) — unless the queue could never hold the message
+            // (kernel.msgmnb below its size), which is an error.
+            let mut flags = MsgFlags::NOWAIT;
+            supervise::patiently(|deadline| match queue.send(&msg, Partial::SIZE, flags) {
+                Err(Errno::EAGAIN) if queue.status()?.qbytes < Partial::SIZE as u64 => {
+                    Err(Errno::EAGAIN)
                 }
+                Err(Errno::EAGAIN) if supervise::tick_in_worker().is_ok() => {
+                    flags = MsgFlags::EMPTY;
+                    Err(Errno::EINTR)
+                }
+                Err(Errno::EAGAIN) => wait_slice(deadline),
+                sent => sent,
             })
             .call("msgsnd")?;
             Ok(())
