@@ -247,20 +247,20 @@ macro_rules! steps {
             // The parts one after the other: their lanes never meet, so the order is free,
             // and one part's code is smaller than all parts' unrolled.
             for p in 0..4 / $w {
-                part(k + p as u64 * $w, steps, acc[p * $w..].as_mut_ptr());
+                part(k + p as u64 * $w, steps, &mut acc[p * $w..]);
             }
 
-            /// The steps of one part: lanes of odd numbers from term k's, sum and lost
-            /// at `acc` and `acc + 4`.
+            /// The steps of one part: lanes of odd numbers from term k's; their sums
+            /// at acc[0..$w], what those lost at acc[4..4 + $w].
             $(#[$attr])*
             #[inline(never)]
-            fn part(k: u64, steps: u64, acc: *mut f64) {
+            fn part(k: u64, steps: u64, acc: &mut [f64]) {
                 use $arch::*;
+                let acc = acc[..4 + $w].as_mut_ptr();
                 let lanes: [f64; $w] = [$($lane),*];
                 let (one, step, apart) = ($splat(1.0), $splat(32.0), $splat(8.0));
                 // SAFETY: each load and store takes $w f64s from the start of `lanes`
-                // ($w long) or at `acc` and `acc + 4`: $steps passes acc[p·$w..], and
-                // p·$w + $w ≤ 4.
+                // ($w long), or at `acc` or `acc + 4`, the start of a slice 4 + $w long.
                 unsafe {
                     let mut a = $add($splat((2 * k + 1) as i64 as f64), $load(lanes.as_ptr()));
                     let mut b = $add(a, apart);
