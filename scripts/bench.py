@@ -21,6 +21,7 @@ worker, in microseconds.
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -148,12 +149,25 @@ def per_worker(progs, rounds):
           f"{which}: fork a child that exits at once, reap it): slope of the median run time "
           f"over W = {', '.join(map(str, ws))} (n = W), {rounds} runs per point, every program "
           f"and the floor rotating in one run; {cpu_model()}.\n")
-    print("| program | µs per worker | × fork floor | W = 256 ms |")
-    print("|---|---:|---:|---:|")
-    for n in names:
+    print("Page faults per worker: of the whole run (the parent and its reaped workers, "
+          "getrusage), W = 257 less W = 1, over 256; fewest of three.\n")
+    print("| program | µs per worker | × fork floor | W = 256 ms | page faults per worker |")
+    print("|---|---:|---:|---:|---:|")
+    for n, path in zip(names, paths):
         s = slope(ws, medians[n]) * 1e6
-        print(f"| {n} | {s:.1f} | {s / base:.2f} | {medians[n][-1] * 1e3:.2f} |")
+        print(f"| {n} | {s:.1f} | {s / base:.2f} | {medians[n][-1] * 1e3:.2f} | "
+              f"{faults_per_worker(path):.1f} |")
     print()
+
+
+def faults_per_worker(path):
+    """Minor page faults one more worker adds to a run of `path` (the parent's and the
+    reaped workers' together: RUSAGE_CHILDREN of this script), fewest of three tries."""
+    def faults(w):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
+        timed([path, "-w", str(w), "-n", str(w)])
+        return resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - before
+    return min((faults(257) - faults(1)) / 256 for _ in range(3))
 
 
 def build_floor():
