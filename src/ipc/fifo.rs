@@ -178,6 +178,8 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(writer.wait_for_room(&slice), Ok(false));
         assert!(started.elapsed() >= std::time::Duration::from_millis(19));
+        // ppoll writes the time left into its timeout: into a copy, never the caller's.
+        assert_eq!(slice, abi::Timespec { tv_sec: 0, tv_nsec: 20_000_000 });
         // A reader takes a page's worth: a writer waiting for room wakes (and long before
         // its second-long slice ends).
         let waiter = std::thread::spawn(move || {

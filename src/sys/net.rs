@@ -210,8 +210,11 @@ pub(crate) fn poll(
     fds: &mut [abi::PollFd],
     timeout: Option<&abi::Timespec>,
 ) -> Result<usize, Errno> {
-    let timeout = timeout.map_or(0, |t| t as *const abi::Timespec as usize);
-    // SAFETY: `fds` is a writable array of `fds.len()` pollfd structs; `timeout` is null
-    // or a readable timespec; no signal mask is passed.
-    unsafe { syscall5(nr::PPOLL, fds.as_mut_ptr() as usize, fds.len(), timeout, 0, 8) }
+    // ppoll writes the time left back into its timeout: it gets a copy of its own (the
+    // caller's may be read-only, and is behind a shared reference).
+    let mut left = timeout.copied();
+    let at = left.as_mut().map_or(0, |t| t as *mut abi::Timespec as usize);
+    // SAFETY: `fds` is a writable array of `fds.len()` pollfd structs; `at` is null or a
+    // writable timespec; no signal mask is passed.
+    unsafe { syscall5(nr::PPOLL, fds.as_mut_ptr() as usize, fds.len(), at, 0, 8) }
 }
