@@ -3,7 +3,8 @@
 facts about it that the tests, the scripts and the docs read, in one place beside its
 code: its mechanism and page (the README's table), what it needs from the system, the parent's blocking call (the fault
 matrix), its timing-dependent calls and why each of its calls is there (the strace
-profile), what a SIGKILL of its parent leaves, its row of the shared-memory family.
+profile), what a SIGKILL of its parent leaves, whether its workers add into one shared
+sum as they finish (its last bits then vary), its row of the shared-memory family.
 
 --files: the programs that make files, which a container must give a writable /dev/shm
 (the image's TMPDIR): one per line.
@@ -63,7 +64,7 @@ def problems():
         for key in m.get("why", {}):
             if key.split(" ")[0] not in ("parent", "worker") or len(key.split(" ")) != 2:
                 found.append(f"{p}.toml: why key {key!r} is not \"parent CALL\" or \"worker CALL\"")
-        for key in ("silent_worker", "killed_leaves"):
+        for key in ("silent_worker", "killed_leaves", "sum_in_arrival_order"):
             if key in m and not isinstance(m[key], str):
                 found.append(f"{p}.toml: `{key}` is not a string")
         if "container" in m and set(m["container"]) != {"files_in", "without_dev_shm"}:

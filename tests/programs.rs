@@ -17,8 +17,10 @@ fn default_run_prints_exactly_the_published_digits() {
 
 /// Every kernel prints the same digits: on x86_64 the programs choose AVX where the CPU
 /// has it and SSE2 elsewhere, so each runs natively and under `qemu-x86_64 -cpu Westmere`
-/// (a CPU without AVX), and both print alike: 20 decimals of odd-sized jobs, and (for one
-/// program: emulated, ten million terms take seconds) the published digits.
+/// (a CPU without AVX), and both print alike: 20 decimals of odd-sized jobs (within a few
+/// units in the last place for the programs whose workers add into one shared sum as they
+/// finish), and (for one program: emulated, ten million terms take seconds) the published
+/// digits.
 #[test]
 fn every_kernel_prints_the_same_digits() {
     if std::env::consts::ARCH != "x86_64" {
@@ -44,6 +46,13 @@ fn every_kernel_prints_the_same_digits() {
             cmd.args(["-cpu", "Westmere"]).arg(bin(p)).args(*args);
             let sse2 = run_cmd(cmd, Duration::from_secs(120));
             assert_eq!((native.code, sse2.code), (Some(0), Some(0)), "{p} {args:?}: {sse2:?}");
+            if manifest_text(p, "sum_in_arrival_order").is_some() && !args.is_empty() {
+                // One shared sum, added in the order the workers finish: its last bits
+                // vary from run to run, on any one CPU too.
+                let [a, b] = [&native, &sse2].map(|o| o.stdout.trim().parse::<f64>().unwrap());
+                assert!((a - b).abs() <= 16.0 * f64::EPSILON * a, "{p} {args:?}: {a} {b}");
+                continue;
+            }
             assert_eq!(native.stdout, sse2.stdout, "{p} {args:?}");
             if args.is_empty() {
                 assert_eq!(native.stdout, digits(), "{p}");
