@@ -74,7 +74,9 @@ pub fn series(terms: Range<u64>) -> f64 {
 ///
 /// Every kernel makes the same operations on each lane in the same order, so all sum to
 /// the same bits, on every architecture (IEEE 754 rounds each operation alike, and Rust
-/// fuses none): a program prints the same digits on every CPU, at every `-d`.
+/// fuses none): a worker's part is the same on every CPU, and so is what a program
+/// prints, at every `-d` — but for the two whose workers add into one shared sum as they
+/// finish (pi-shm-sem, pi-sysv-shm-sem): there the order shows past the 15th digit.
 ///
 /// Accuracy, measured for n = 10^7 against a long double sum of the same terms: the
 /// original's serial sum is 6.8·10^-13 off (relative); this one stays within 10^-15 (a
