@@ -123,12 +123,29 @@ mod tests {
     use super::*;
     use rustix::fs::CWD;
 
+    /// A directory of the test's own, removed with all in it when dropped — when the test
+    /// fails too.
+    struct TestDir(std::path::PathBuf);
+
+    impl core::ops::Deref for TestDir {
+        type Target = std::path::Path;
+        fn deref(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TestDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     /// A directory of the test's own and the FIFO's path in it.
-    fn fifo_path(tag: &str) -> (std::path::PathBuf, std::ffi::CString) {
+    fn fifo_path(tag: &str) -> (TestDir, std::ffi::CString) {
         let dir = std::env::temp_dir().join(format!("bareipc-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
-        (dir, path)
+        (TestDir(dir), path)
     }
 
     #[test]
@@ -156,7 +173,7 @@ mod tests {
         // The reader gone, a writer's open is refused again.
         drop(reader);
         assert_eq!(Fifo::open_writer(at, path).err(), Some(Errno::ENXIO));
-        std::fs::remove_dir_all(dir).unwrap();
+        drop(dir);
     }
 
     #[test]
@@ -193,7 +210,7 @@ mod tests {
         let (woke, waited, wrote) = waiter.join().unwrap();
         assert_eq!((woke, wrote), (Ok(true), Ok(())));
         assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
-        std::fs::remove_dir_all(dir).unwrap();
+        drop(dir);
     }
 
     #[test]
@@ -217,7 +234,7 @@ mod tests {
         let file = std::ffi::CString::new(dir.join("plain").to_str().unwrap()).unwrap();
         std::fs::write(dir.join("plain"), b"x").unwrap();
         assert_eq!(Fifo::open_read_end(at, &file).unwrap().is_fifo(), Ok(false));
-        std::fs::remove_dir_all(dir).unwrap();
+        drop(dir);
     }
 
     #[test]
@@ -239,6 +256,6 @@ mod tests {
         assert_eq!(reader.pending(), Ok(sent));
         drop(reader);
         assert_eq!(w.write(b"x"), Err(Errno::EPIPE));
-        std::fs::remove_dir_all(dir).unwrap();
+        drop(dir);
     }
 }
