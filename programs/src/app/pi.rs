@@ -198,7 +198,8 @@ impl Kernel {
             // SAFETY: SSE2 is part of the x86_64 baseline.
             #[cfg(target_arch = "x86_64")]
             Path::Sse2 => unsafe { steps_sse2(k, steps, acc) },
-            // SAFETY: a Kernel(Avx) is made only where avx_usable() said so.
+            // SAFETY: a Kernel(Avx) is made only where avx_usable() said so (all, best),
+            // or by chosen() once choose() was given such a kernel.
             #[cfg(target_arch = "x86_64")]
             Path::Avx => unsafe { steps_avx(k, steps, acc) },
             // SAFETY: NEON is part of the arm64 baseline.
