@@ -22,6 +22,9 @@ otherwise pass without its attack).
                stops the run's parent, fills its FIFO (System V queue) with junk and lets
                the parent go on a second later: its workers have found no room, and must
                wait for it
+  shrink-msg   as fill-msg, and before the parent goes on lowers the queue's byte limit
+               below one message (msgctl IPC_SET, as its owner may): the waiting workers
+               must say so, not wait forever
   unix         connects to the run's socket file in TMPDIR and sends a forged sum
   shm          attaches the run's System V segment by id and writes the sum, again and
                again, until the run ends
@@ -82,10 +85,11 @@ def sysv_queue(pid):
     return None
 
 
-def fill_while_stopped(send, pid, seconds=1.0):
+def fill_while_stopped(send, pid, seconds=1.0, then=lambda: None):
     """Stops the run's parent (SIGSTOP: a process of the same user may), fills its queue
     with junk through `send` (non-blocking: BlockingIOError when full), and lets the
-    parent go on `seconds` later — after its workers have computed and found no room."""
+    parent go on `seconds` later — after its workers have computed and found no room —
+    having called `then`."""
     os.kill(pid, signal.SIGSTOP)
     try:
         for _ in range(1_000_000):
@@ -96,6 +100,7 @@ def fill_while_stopped(send, pid, seconds=1.0):
         else:
             sys.exit("forge: the queue never filled")
         time.sleep(seconds)
+        then()
     finally:
         os.kill(pid, signal.SIGCONT)
 
@@ -230,6 +235,28 @@ def main(kind, pid, workers):
                     raise BlockingIOError()
                 sys.exit(f"forge: msgsnd: errno {errno}")
         fill_while_stopped(send, pid)
+    elif kind == "shrink-msg":
+        qid = wait_for(lambda: sysv_queue(pid), "System V queue")
+        libc = ctypes.CDLL(None, use_errno=True)
+        junk = ctypes.create_string_buffer(struct.pack("<q", 1) + b"x" * 24)
+
+        def send():
+            if libc.msgsnd(qid, junk, 24, 0o4000) != 0:  # IPC_NOWAIT
+                raise BlockingIOError()
+
+        def shrink():
+            # struct msqid_ds (64-bit Linux): msg_qbytes at byte 88, after the 48-byte
+            # ipc_perm and five 8-byte fields.
+            ds = ctypes.create_string_buffer(120)
+            if libc.msgctl(qid, 2, ds) != 0:  # IPC_STAT
+                sys.exit(f"forge: msgctl IPC_STAT: errno {ctypes.get_errno()}")
+            qbytes = ctypes.c_uint64.from_buffer(ds, 88)
+            if qbytes.value != int(open("/proc/sys/kernel/msgmnb").read()):
+                sys.exit(f"forge: msg_qbytes is not at byte 88 ({qbytes.value})")
+            qbytes.value = 16
+            if libc.msgctl(qid, 1, ds) != 0:  # IPC_SET
+                sys.exit(f"forge: msgctl IPC_SET: errno {ctypes.get_errno()}")
+        fill_while_stopped(send, pid, then=shrink)
     elif kind == "fifo":
         path = wait_for(lambda: run_file("fifo"), "FIFO")
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)

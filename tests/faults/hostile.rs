@@ -270,6 +270,13 @@ fn hostile_peers_are_refused_and_never_hang_a_run() {
             own_digits(),
         ),
         case(
+            "pi-sysv-msg",
+            "the same user fills its queue, then lowers its byte limit below one message",
+            forged("shrink-msg", Who::User, Who::User),
+            "",
+            want(1, "the queue cannot hold one message"),
+        ),
+        case(
             "pi-unix",
             "the same user connects to its socket file and sends a sum",
             forged("unix", Who::User, Who::User),

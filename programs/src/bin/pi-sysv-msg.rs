@@ -55,7 +55,12 @@ fn run(job: &Job, start: &Start) -> Result<f64, Error> {
             // (kernel.msgmnb below its size), which is an error.
             let mut flags = MsgFlags::NOWAIT;
             supervise::patiently(|deadline| match queue.send(&msg, Partial::SIZE, flags) {
-                Err(Errno::EAGAIN) if queue.status()?.qbytes < Partial::SIZE as u64 => {
+                // Checked again after every slice of a blocking wait: another process of
+                // the user may lower the limit meanwhile (msgctl IPC_SET), and a blocked
+                // msgsnd would then wait forever.
+                Err(Errno::EAGAIN | Errno::EINTR)
+                    if queue.status()?.qbytes < Partial::SIZE as u64 =>
+                {
                     Err(Errno::EAGAIN)
                 }
                 Err(Errno::EAGAIN) if supervise::tick_in_worker().is_ok() => {
